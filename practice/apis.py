@@ -1,0 +1,266 @@
+"""HTTP endpoints for practices, staff, clients, care teams, supervision, invitations and audit."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api.permissions import RolePermission
+from backend.api.views import PracticeScopedMixin
+from practice import roles, selectors, services
+from practice.audit import audit_record
+from practice.filters import AuditEventFilter, CareTeamFilter, ClientFilter
+from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
+from practice.serializers import (
+    AuditEventSerializer,
+    CareTeamMemberSerializer,
+    ClientInput,
+    ClientSelfInput,
+    ClientSerializer,
+    ClinicianForClientSerializer,
+    ClinicianSerializer,
+    ClinicianUpdateInput,
+    InvitationSerializer,
+    PracticePublicSerializer,
+    PracticeSerializer,
+    StaffForClientSerializer,
+    StaffSerializer,
+    StaffUpdateInput,
+    SupervisionSerializer,
+)
+
+EVERYONE = roles.ALL_ROLES
+STAFF = roles.STAFF_ROLES
+
+
+class PracticeView(PracticeScopedMixin, APIView):
+    permission_classes = [RolePermission]
+    read_roles = EVERYONE
+    write_roles = {roles.ADMIN}
+
+    @extend_schema(responses={200: PracticeSerializer}, summary="The practice you are acting in.")
+    def get(self, request):
+        serializer = PracticeSerializer if request.membership.is_staff_member else PracticePublicSerializer
+        return Response(serializer(request.membership.practice).data)
+
+    @extend_schema(request=PracticeSerializer, responses={200: PracticeSerializer},
+                   summary="Change practice settings (admin).")
+    def patch(self, request):
+        data = PracticeSerializer(request.membership.practice, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        practice = services.practice_update(actor=request.membership, **data.validated_data)
+        return Response(PracticeSerializer(practice).data)
+
+
+@extend_schema_view(partial_update=extend_schema(request=StaffUpdateInput))
+class StaffViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Staff of the practice (memberships holding a staff role). Admins change roles."""
+
+    queryset = Membership.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = EVERYONE
+    write_roles = {roles.ADMIN}
+    http_method_names = ["get", "patch", "head", "options"]
+    ordering_fields = ["user__full_name", "created_at"]
+    ordering = ["user__full_name"]
+
+    def get_queryset(self):
+        return selectors.staff_list(actor=self.request.membership).select_related("clinician")
+
+    def get_serializer_class(self):
+        membership = getattr(self.request, "membership", None)
+        if membership is not None and not membership.is_staff_member:
+            return StaffForClientSerializer
+        return StaffSerializer
+
+    def partial_update(self, request, *args, **kwargs):
+        membership = self.get_object()
+        data = StaffUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.membership_set_roles(
+            actor=request.membership, membership=membership, roles_=data.validated_data["roles"],
+            is_active=data.validated_data.get("is_active"),
+        )
+        return Response(StaffSerializer(membership).data)
+
+
+@extend_schema_view(partial_update=extend_schema(request=ClinicianUpdateInput))
+class ClinicianViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                       viewsets.GenericViewSet):
+    queryset = Clinician.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = EVERYONE
+    write_roles = {roles.ADMIN, roles.CLINICIAN}
+    http_method_names = ["get", "patch", "head", "options"]
+    filterset_fields = ["is_active"]
+    ordering = ["membership__user__full_name"]
+
+    def get_queryset(self):
+        return selectors.clinician_list(actor=self.request.membership)
+
+    def get_serializer_class(self):
+        membership = getattr(self.request, "membership", None)
+        if membership is not None and not membership.is_staff_member:
+            return ClinicianForClientSerializer
+        return ClinicianSerializer
+
+    def partial_update(self, request, *args, **kwargs):
+        clinician = self.get_object()
+        data = ClinicianUpdateInput(clinician, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        clinician = services.clinician_update(actor=request.membership, clinician=clinician, **data.validated_data)
+        return Response(ClinicianSerializer(clinician).data)
+
+
+@extend_schema_view(
+    create=extend_schema(request=ClientInput, responses={201: ClientSerializer}),
+    partial_update=extend_schema(request=ClientInput, responses={200: ClientSerializer},
+                                 description="Front desk changes any demographic field; a client changes their own "
+                                             "contact details and preferences only."),
+)
+class ClientViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    viewsets.GenericViewSet):
+    """Client records. Reads of a record are audited (it is protected health information)."""
+
+    queryset = Client.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = EVERYONE
+    write_roles = {roles.FRONT_DESK, roles.CLIENT}
+    action_roles = {"create": {roles.FRONT_DESK}}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    serializer_class = ClientSerializer
+    filterset_class = ClientFilter
+    ordering_fields = ["last_name", "first_name", "created_at"]
+    ordering = ["last_name", "first_name", "id"]
+
+    def get_queryset(self):
+        return selectors.client_list(actor=self.request.membership)
+
+    def retrieve(self, request, *args, **kwargs):
+        client = self.get_object()
+        audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=client)
+        return Response(ClientSerializer(client).data)
+
+    def create(self, request, *args, **kwargs):
+        data = ClientInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = services.client_create(actor=request.membership, **data.validated_data)
+        return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        client = self.get_object()
+        is_self = request.membership.has_role(roles.CLIENT) and client.portal_membership_id == request.membership.pk
+        input_class = ClientSelfInput if is_self and not request.membership.has_role(roles.FRONT_DESK) else ClientInput
+        data = input_class(client, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        client = services.client_update(actor=request.membership, client=client, **data.validated_data)
+        return Response(ClientSerializer(client).data)
+
+
+class CareTeamViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                      viewsets.GenericViewSet):
+    """Which clinicians serve which client. Front desk and admins keep it; clinicians read their caseload's."""
+
+    queryset = CareTeamMember.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = STAFF
+    write_roles = {roles.ADMIN, roles.FRONT_DESK}
+    serializer_class = CareTeamMemberSerializer
+    filterset_class = CareTeamFilter
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return selectors.care_team_list(actor=self.request.membership)
+
+    def create(self, request, *args, **kwargs):
+        data = CareTeamMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # The referenced rows must be in the caller's scope: an id from elsewhere is simply "not found".
+        client = data.validated_data["client"]
+        clinician = data.validated_data["clinician"]
+        _in_scope_or_400(selectors.client_list(actor=request.membership), client, "client")
+        _in_scope_or_400(selectors.clinician_list(actor=request.membership), clinician, "clinician")
+        member = services.care_team_add(actor=request.membership, client=client, clinician=clinician,
+                                        role=data.validated_data.get("role", "primary"))
+        return Response(CareTeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        services.care_team_remove(actor=request.membership, member=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _in_scope_or_400(queryset, obj, field: str) -> None:
+    from backend.api.exceptions import DomainError
+
+    if not queryset.filter(pk=obj.pk).exists():
+        raise DomainError("Not found.", fields={field: [f'Invalid pk "{obj.pk}" - object does not exist.']})
+
+
+class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin,
+                         viewsets.GenericViewSet):
+    queryset = Supervision.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = STAFF
+    write_roles = {roles.ADMIN}
+    serializer_class = SupervisionSerializer
+    filterset_fields = ["supervisor", "supervisee"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return selectors.supervision_list(actor=self.request.membership)
+
+    def create(self, request, *args, **kwargs):
+        data = SupervisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        clinicians = selectors.clinician_list(actor=request.membership)
+        _in_scope_or_400(clinicians, data.validated_data["supervisor"], "supervisor")
+        _in_scope_or_400(clinicians, data.validated_data["supervisee"], "supervisee")
+        supervision = services.supervision_create(actor=request.membership, **data.validated_data)
+        return Response(SupervisionSerializer(supervision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: SupervisionSerializer}, summary="End a supervision (admin).")
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        supervision = services.supervision_end(actor=request.membership, supervision=self.get_object())
+        return Response(SupervisionSerializer(supervision).data)
+
+
+class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin,
+                        viewsets.GenericViewSet):
+    """Admins invite staff by email with their roles; the link sets a password."""
+
+    queryset = Invitation.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = {roles.ADMIN}
+    write_roles = {roles.ADMIN}
+    serializer_class = InvitationSerializer
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return selectors.invitation_list(actor=self.request.membership)
+
+    def create(self, request, *args, **kwargs):
+        data = InvitationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = services.invitation_create(
+            actor=request.membership, email=data.validated_data["email"], roles_=data.validated_data["roles"],
+            full_name=data.validated_data.get("full_name", ""),
+        )
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class AuditEventViewSet(PracticeScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The practice's audit trail (admin only). Append-only: there is no write endpoint, and the database
+    refuses UPDATE and DELETE on it."""
+
+    queryset = AuditEvent.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = {roles.ADMIN}
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+    ordering_fields = ["at"]
+    ordering = ["-at", "-id"]
+
+    def get_queryset(self):
+        return selectors.audit_event_list(actor=self.request.membership)

@@ -1,0 +1,112 @@
+"""Reads, always scoped by the acting membership (ACCESS.md). Views never start from `objects.all()`."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from practice import roles
+from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
+
+
+def acting_clinician(actor: Membership) -> Clinician | None:
+    if not actor.has_role(roles.CLINICIAN, roles.SUPERVISOR):
+        return None
+    try:
+        return actor.clinician
+    except Clinician.DoesNotExist:
+        return None
+
+
+def supervisee_ids(actor: Membership) -> list[int]:
+    """Clinicians the actor currently supervises (empty unless the actor holds the supervisor role)."""
+    clinician = acting_clinician(actor)
+    if clinician is None or not actor.has_role(roles.SUPERVISOR):
+        return []
+    return list(
+        Supervision.objects.filter(practice=actor.practice, supervisor=clinician, ended_on__isnull=True)
+        .values_list("supervisee_id", flat=True)
+    )
+
+
+def caseload_q(actor: Membership, *, client_field: str = "") -> Q | None:
+    """The Q that limits a client-linked queryset to the clinician's (and supervisor's) caseload.
+
+    `client_field` is the path from the queried model to Client ("" for Client itself,
+    "client" for a model with a `client` foreign key). None means "no clinical scope".
+    """
+    clinician = acting_clinician(actor)
+    if clinician is None:
+        return None
+    prefix = f"{client_field}__" if client_field else ""
+    q = Q(**{f"{prefix}care_team__clinician": clinician})
+    supervised = supervisee_ids(actor)
+    if supervised:
+        q |= Q(**{f"{prefix}care_team__clinician__in": supervised})
+    return q
+
+
+def client_list(*, actor: Membership) -> QuerySet[Client]:
+    base = Client.objects.filter(practice=actor.practice)
+    if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        return base
+    scope = Q(pk__in=[])
+    clinical = caseload_q(actor)
+    if clinical is not None:
+        scope |= clinical
+    if actor.has_role(roles.CLIENT):
+        scope |= Q(portal_membership=actor)
+    return base.filter(scope).distinct()
+
+
+def clinician_list(*, actor: Membership) -> QuerySet[Clinician]:
+    base = Clinician.objects.filter(practice=actor.practice).select_related("membership__user")
+    if actor.is_staff_member:
+        return base
+    if actor.has_role(roles.CLIENT):
+        # A client sees only the clinicians on their own care team.
+        return base.filter(care_team_memberships__client__portal_membership=actor).distinct()
+    return base.none()
+
+
+def staff_list(*, actor: Membership) -> QuerySet[Membership]:
+    base = (
+        Membership.objects.filter(practice=actor.practice, is_active=True)
+        .exclude(roles=[roles.CLIENT])
+        .select_related("user")
+    )
+    if actor.is_staff_member:
+        return base
+    if actor.has_role(roles.CLIENT):
+        return base.filter(clinician__care_team_memberships__client__portal_membership=actor).distinct()
+    return base.none()
+
+
+def care_team_list(*, actor: Membership) -> QuerySet[CareTeamMember]:
+    base = CareTeamMember.objects.filter(practice=actor.practice).select_related(
+        "client", "clinician__membership__user"
+    )
+    if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        return base
+    clinical = caseload_q(actor, client_field="client")
+    return base.filter(clinical).distinct() if clinical is not None else base.none()
+
+
+def supervision_list(*, actor: Membership) -> QuerySet[Supervision]:
+    base = Supervision.objects.filter(practice=actor.practice).select_related(
+        "supervisor__membership__user", "supervisee__membership__user"
+    )
+    if actor.is_staff_member:
+        return base
+    return base.none()
+
+
+def invitation_list(*, actor: Membership) -> QuerySet[Invitation]:
+    if not actor.has_role(roles.ADMIN):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(practice=actor.practice)
+
+
+def audit_event_list(*, actor: Membership) -> QuerySet[AuditEvent]:
+    if not actor.has_role(roles.ADMIN):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(practice=actor.practice).select_related("actor")

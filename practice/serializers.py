@@ -1,0 +1,209 @@
+"""Input and output shapes. Which output a caller gets depends on role (field-level separation)."""
+
+from django.contrib.auth.password_validation import validate_password
+from rest_framework import serializers
+
+from practice import roles
+from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Practice, Supervision
+
+
+class PracticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Practice
+        fields = ["id", "name", "slug", "time_zone", "cancellation_window_hours", "settings"]
+        read_only_fields = ["id", "slug"]
+
+
+class PracticePublicSerializer(serializers.ModelSerializer):
+    """What a client sees of the practice."""
+
+    class Meta:
+        model = Practice
+        fields = ["id", "name", "slug", "time_zone", "cancellation_window_hours"]
+
+
+class MembershipBriefSerializer(serializers.ModelSerializer):
+    practice = PracticePublicSerializer()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "practice", "roles"]
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    memberships = MembershipBriefSerializer(many=True)
+
+
+class LoginInput(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class LoginOutput(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField(allow_null=True)
+    user = MeSerializer()
+
+
+class PasswordResetInput(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class PasswordResetConfirmInput(serializers.Serializer):
+    uid = serializers.CharField()
+    token = serializers.CharField()
+    new_password = serializers.CharField(trim_whitespace=False)
+
+
+class InvitationAcceptInput(serializers.Serializer):
+    token = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False)
+    full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class DetailOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    """Staff see each other's names, email and roles."""
+
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    clinician_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "full_name", "email", "roles", "is_active", "clinician_id"]
+
+    def get_clinician_id(self, obj) -> int | None:
+        clinician = getattr(obj, "clinician", None)
+        return clinician.pk if clinician else None
+
+
+class StaffForClientSerializer(serializers.ModelSerializer):
+    """A client sees only the names of their own clinicians."""
+
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "full_name"]
+
+
+class StaffUpdateInput(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=roles.ROLE_CHOICES), allow_empty=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class ClinicianSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="membership.user.full_name", read_only=True)
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Clinician
+        fields = ["id", "membership", "full_name", "display_name", "credentials", "license_number", "license_state",
+                  "time_zone", "is_active"]
+        read_only_fields = ["id", "membership"]
+
+
+class ClinicianForClientSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Clinician
+        fields = ["id", "display_name"]
+
+
+class ClinicianUpdateInput(serializers.ModelSerializer):
+    class Meta:
+        model = Clinician
+        fields = ["credentials", "license_number", "license_state", "time_zone", "is_active"]
+
+
+CLIENT_FIELDS = [
+    "id", "first_name", "last_name", "preferred_name", "pronouns", "date_of_birth", "email", "phone",
+    "address_line1", "address_line2", "city", "region", "postal_code", "country", "time_zone", "language",
+    "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship", "preferred_channel",
+    "email_consent", "email_consent_at", "email_consent_source", "sms_consent", "sms_consent_at",
+    "sms_consent_source", "is_active", "has_portal_login", "created_at", "updated_at",
+]
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    has_portal_login = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = CLIENT_FIELDS
+        read_only_fields = ["id", "email_consent_at", "email_consent_source", "sms_consent_at",
+                            "sms_consent_source", "created_at", "updated_at"]
+
+    def get_has_portal_login(self, obj) -> bool:
+        return obj.portal_membership_id is not None
+
+
+class ClientInput(serializers.ModelSerializer):
+    """Front desk creates and edits the whole demographic record."""
+
+    class Meta:
+        model = Client
+        fields = [f for f in CLIENT_FIELDS if f not in {
+            "id", "email_consent_at", "email_consent_source", "sms_consent_at", "sms_consent_source",
+            "has_portal_login", "created_at", "updated_at"}]
+
+
+class ClientSelfInput(serializers.ModelSerializer):
+    """A client changes their own contact details and preferences, nothing else."""
+
+    class Meta:
+        model = Client
+        fields = ["preferred_name", "pronouns", "email", "phone", "address_line1", "address_line2", "city", "region",
+                  "postal_code", "country", "time_zone", "language", "emergency_contact_name",
+                  "emergency_contact_phone", "emergency_contact_relationship", "preferred_channel",
+                  "email_consent", "sms_consent"]
+
+
+class CareTeamMemberSerializer(serializers.ModelSerializer):
+    clinician_name = serializers.CharField(source="clinician.display_name", read_only=True)
+
+    class Meta:
+        model = CareTeamMember
+        fields = ["id", "client", "clinician", "clinician_name", "role", "added_at"]
+        read_only_fields = ["id", "added_at"]
+
+
+class SupervisionSerializer(serializers.ModelSerializer):
+    supervisor_name = serializers.CharField(source="supervisor.display_name", read_only=True)
+    supervisee_name = serializers.CharField(source="supervisee.display_name", read_only=True)
+
+    class Meta:
+        model = Supervision
+        fields = ["id", "supervisor", "supervisor_name", "supervisee", "supervisee_name", "requires_cosign",
+                  "started_on", "ended_on"]
+        read_only_fields = ["id", "started_on", "ended_on"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "full_name", "roles", "created_at", "accepted_at", "revoked_at"]
+        read_only_fields = ["id", "created_at", "accepted_at", "revoked_at"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor_email = serializers.EmailField(source="actor.email", read_only=True, default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "at", "actor", "actor_email", "acting_role", "action", "object_type", "object_id",
+                  "ip_address", "request_id", "detail"]
+        read_only_fields = fields
+
+
+def validate_new_password(value: str, user=None) -> str:
+    validate_password(value, user)
+    return value
