@@ -7,6 +7,9 @@ from backend.api.health import healthz
 # Each app adds its own `urls.py` here, under the one versioned prefix.
 api_v1 = [
     path("", include("practice.urls")),
+    path("", include("scheduling.urls")),
+    path("", include("intake.urls")),
+    path("", include("notes.urls")),
 ]
 
 urlpatterns = [

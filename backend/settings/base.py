@@ -24,6 +24,9 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "practice",
+    "scheduling",
+    "intake",
+    "notes",
 ]
 
 MIDDLEWARE = [
