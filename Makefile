@@ -1,0 +1,30 @@
+# The two commands of the README: `make run` and `make test`. Each builds .venv/ itself.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv lint lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)  ## serve the API + Celery worker + beat on demo data
+	$(PY) scripts/stack.py run
+
+test: $(STAMP)  ## the whole test suite on PostgreSQL and Redis
+	$(PY) scripts/stack.py test $(ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+lock:  ## re-pin every dependency after changing pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,embedded]' && $(PY) -m pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) var
