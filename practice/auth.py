@@ -55,7 +55,7 @@ class LoginView(AnonAuthView):
     def post(self, request):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request._request, username=data.validated_data["email"].lower(),
+        user = authenticate(request._request, email=data.validated_data["email"].lower(),
                             password=data.validated_data["password"])
         if getattr(request._request, "axes_locked_out", False):
             return lockout_response(request._request)
