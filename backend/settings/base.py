@@ -149,9 +149,12 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# A token dies after TOKEN_TTL_MINUTES without use (automatic logoff, 164.312(a)(2)(iii)); each use
+# extends it, so a clinician working all day stays logged in.
 REST_KNOX = {
-    "TOKEN_TTL": timedelta(hours=env.int("TOKEN_TTL_HOURS", default=10)),
+    "TOKEN_TTL": timedelta(minutes=env.int("TOKEN_TTL_MINUTES", default=60)),
     "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 60,
     "TOKEN_LIMIT_PER_USER": 20,
 }
 
