@@ -1,0 +1,145 @@
+"""Reads of the schedule, always scoped by the acting membership (ACCESS.md)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from practice import roles
+from practice.models import Clinician, Membership
+from practice.selectors import acting_clinician, supervisee_ids
+from scheduling.models import (
+    Appointment,
+    AppointmentChange,
+    AppointmentClient,
+    AppointmentSeries,
+    AppointmentType,
+    AvailabilityException,
+    AvailabilityRule,
+    CalendarFeed,
+    Location,
+    Room,
+    Status,
+    WaitlistEntry,
+)
+
+
+def location_list(*, actor: Membership) -> QuerySet[Location]:
+    base = Location.objects.filter(practice=actor.practice)
+    return base if actor.is_staff_member else base.filter(is_active=True)
+
+
+def room_list(*, actor: Membership) -> QuerySet[Room]:
+    if not actor.is_staff_member:
+        return Room.objects.none()
+    return Room.objects.filter(practice=actor.practice).select_related("location")
+
+
+def appointment_type_list(*, actor: Membership) -> QuerySet[AppointmentType]:
+    base = AppointmentType.objects.filter(practice=actor.practice)
+    if actor.is_staff_member:
+        return base
+    return base.filter(client_bookable=True, is_active=True)
+
+
+def _schedule_clinician_ids(actor: Membership) -> list[int]:
+    """The clinicians whose schedule a clinician / supervisor may read: their own and their supervisees'."""
+    own = acting_clinician(actor)
+    return ([own.pk] if own else []) + supervisee_ids(actor)
+
+
+def availability_rule_list(*, actor: Membership) -> QuerySet[AvailabilityRule]:
+    base = AvailabilityRule.objects.filter(practice=actor.practice).select_related("clinician")
+    if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        return base
+    return base.filter(clinician_id__in=_schedule_clinician_ids(actor))
+
+
+def availability_exception_list(*, actor: Membership) -> QuerySet[AvailabilityException]:
+    base = AvailabilityException.objects.filter(practice=actor.practice).select_related("clinician")
+    if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        return base
+    return base.filter(clinician_id__in=_schedule_clinician_ids(actor))
+
+
+def appointment_list(*, actor: Membership) -> QuerySet[Appointment]:
+    """Front desk and admin: all; clinician: own schedule; supervisor: + supervisees'; client: own."""
+    base = (Appointment.objects.filter(practice=actor.practice)
+            .select_related("clinician__membership__user", "appointment_type", "room__location")
+            .prefetch_related("clients"))
+    if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        return base
+    scope = Q(pk__in=[])
+    ids = _schedule_clinician_ids(actor)
+    if ids:
+        scope |= Q(clinician_id__in=ids)
+    if actor.has_role(roles.CLIENT):
+        scope |= Q(pk__in=AppointmentClient.objects.filter(client__portal_membership=actor)
+                   .values("appointment_id"))
+    return base.filter(scope)
+
+
+def appointment_change_list(*, appointment: Appointment) -> QuerySet[AppointmentChange]:
+    return AppointmentChange.objects.filter(appointment=appointment).select_related("changed_by__user")
+
+
+def series_list(*, actor: Membership) -> QuerySet[AppointmentSeries]:
+    base = AppointmentSeries.objects.filter(practice=actor.practice).prefetch_related("clients")
+    if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        return base
+    ids = _schedule_clinician_ids(actor)
+    return base.filter(clinician_id__in=ids) if ids else base.none()
+
+
+def bookable_clinicians(*, actor: Membership) -> QuerySet[Clinician]:
+    from practice.selectors import clinician_list
+
+    return clinician_list(actor=actor).filter(is_active=True)
+
+
+def waitlist_list(*, actor: Membership) -> QuerySet[WaitlistEntry]:
+    base = WaitlistEntry.objects.filter(practice=actor.practice).select_related("client", "appointment_type")
+    if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        return base
+    ids = _schedule_clinician_ids(actor)
+    if ids and actor.has_role(roles.CLINICIAN):
+        return base.filter(clinician_id__in=ids)
+    return base.none()
+
+
+def waitlist_matches(*, entries: QuerySet[WaitlistEntry], opening: Appointment) -> list[WaitlistEntry]:
+    """Open entries that the freed time of `opening` would suit, oldest first.
+
+    Matches on type, on clinician (or any), and on the preferred weekday and time window
+    read in each client's own zone.
+    """
+    candidates = entries.filter(fulfilled_at__isnull=True, appointment_type_id=opening.appointment_type_id).filter(
+        Q(clinician__isnull=True) | Q(clinician_id=opening.clinician_id)).order_by("created_at", "id")
+    found = []
+    for entry in candidates:
+        local = opening.starts_at.astimezone(ZoneInfo(entry.client.time_zone))
+        if entry.preferred_weekdays and local.weekday() not in entry.preferred_weekdays:
+            continue
+        if entry.earliest_time and local.time() < entry.earliest_time:
+            continue
+        if entry.latest_time and local.time() > entry.latest_time:
+            continue
+        found.append(entry)
+    return found
+
+
+def recent_openings(*, actor: Membership) -> QuerySet[Appointment]:
+    from django.utils import timezone
+
+    return appointment_list(actor=actor).filter(status__in=[Status.CANCELLED, Status.LATE_CANCELLED],
+                                                starts_at__gte=timezone.now())
+
+
+def calendar_feed_clinician(*, token: str) -> Clinician | None:
+    import hashlib
+
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    feed = (CalendarFeed.objects.filter(token_hash=digest, revoked_at__isnull=True)
+            .select_related("clinician__practice").first())
+    return feed.clinician if feed else None

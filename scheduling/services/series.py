@@ -1,0 +1,232 @@
+"""Recurring appointments: a local wall time, an IANA zone and an RFC 5545 RRULE.
+
+Occurrences are expanded as *local* date-times and only then turned into instants, one by
+one, so a weekly 10:00 stays at 10:00 local across daylight-saving changes. Wall times that
+do not exist or happen twice follow the rule in scheduling/timezones.py and each adjusted
+occurrence says so in the report. Occurrences are materialised as appointments up to a
+rolling horizon (`Practice.settings["series_horizon_days"]`, 182 by default), which a
+daily task extends.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from django.db import transaction
+from django.utils import timezone
+
+from backend.api.exceptions import Conflict, DomainError
+from practice.audit import audit_record
+from practice.models import AuditEvent, Client, Clinician, Membership
+from scheduling.models import AppointmentSeries, AppointmentType, Room
+from scheduling.services.appointments import (
+    CANCELLABLE,
+    _validate_booking,
+    appointment_cancel,
+    appointment_reschedule,
+    book_unchecked_actor,
+)
+from scheduling.services.availability import require_schedule_writer
+from scheduling.timezones import resolve_local
+
+ALL_OR_NOTHING = "all_or_nothing"
+BOOK_AVAILABLE = "book_available"
+FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+FORBIDDEN_PARTS = {"DTSTART", "COUNT", "UNTIL", "BYHOUR", "BYMINUTE", "BYSECOND"}
+DEFAULT_HORIZON_DAYS = 182
+
+
+def rrule_validate(rule: str) -> str:
+    """A normalised RRULE value, or a 400 naming what is wrong. Ends and times live in their own fields."""
+    text = (rule or "").strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    text = text.upper()
+    try:
+        parts = dict(part.split("=", 1) for part in text.split(";") if part)
+    except ValueError:
+        parts = None
+    problem = None
+    if not parts:
+        problem = "Not an RRULE: expected NAME=VALUE pairs separated by ';', for example FREQ=WEEKLY;INTERVAL=2."
+    elif parts.get("FREQ") not in FREQUENCIES:
+        problem = f"FREQ must be one of {', '.join(sorted(FREQUENCIES))}."
+    elif FORBIDDEN_PARTS & parts.keys():
+        problem = (f"Leave out {', '.join(sorted(FORBIDDEN_PARTS & parts.keys()))}: the start, end (count / "
+                   "until_date) and time of day are separate fields.")
+    else:
+        try:
+            rrulestr(f"RRULE:{text}", dtstart=datetime(2000, 1, 3, 10, 0))
+        except (ValueError, TypeError) as exc:
+            problem = f"Not a valid RRULE: {exc}."
+    if problem:
+        raise DomainError("The recurrence rule is not valid.", fields={"rrule": [problem]})
+    return text
+
+
+def _rule(series: AppointmentSeries):
+    text = f"RRULE:{series.rrule}"
+    if series.count:
+        text += f";COUNT={series.count}"
+    if series.until_date:
+        text += f";UNTIL={series.until_date:%Y%m%d}T235959"
+    return rrulestr(text, dtstart=datetime.combine(series.start_date, series.local_time))
+
+
+def occurrences(series: AppointmentSeries, first: date, last: date) -> list[datetime]:
+    """Local (naive) start times of the occurrences falling on dates first..last inclusive."""
+    return _rule(series).between(datetime.combine(first, time.min), datetime.combine(last, time.max), inc=True)
+
+
+def series_horizon(series: AppointmentSeries, today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    days = series.practice.settings.get("series_horizon_days", DEFAULT_HORIZON_DAYS)
+    horizon = today + timedelta(days=days)
+    return min(horizon, series.until_date) if series.until_date else horizon
+
+
+def _materialise(series: AppointmentSeries, *, up_to: date, booked_by: Membership | None, on_conflict: str,
+                 require_availability: bool = True) -> list[dict[str, Any]]:
+    """Book each occurrence after `materialised_until` up to `up_to`; report each one."""
+    tz = ZoneInfo(series.time_zone)
+    first = (series.materialised_until + timedelta(days=1)) if series.materialised_until else series.start_date
+    clients = list(series.clients.all())
+    report: list[dict[str, Any]] = []
+    for local in occurrences(series, first, up_to):
+        instant, adjustment = resolve_local(local, tz)
+        entry: dict[str, Any] = {"date": local.date().isoformat(), "local_start": local.isoformat(),
+                                 "time_zone": series.time_zone, "starts_at": instant.isoformat(),
+                                 "dst_adjustment": adjustment}
+        try:
+            with transaction.atomic():
+                appointment = book_unchecked_actor(
+                    practice_id=series.practice_id, booked_by=booked_by, clinician=series.clinician, clients=clients,
+                    appointment_type=series.appointment_type, starts_at=instant, mode=series.mode, room=series.room,
+                    video_link=series.video_link, series_id=series.pk, series_date=local.date(),
+                    require_availability=require_availability)
+            entry.update(status="booked", appointment=appointment.pk)
+        except Conflict as exc:
+            entry.update(status="conflict", conflict={"code": exc.code, "message": exc.message, **exc.extra})
+        report.append(entry)
+    conflicts = [e for e in report if e["status"] == "conflict"]
+    if conflicts and on_conflict == ALL_OR_NOTHING:
+        raise Conflict(f"{len(conflicts)} of {len(report)} occurrences conflict: nothing was booked.",
+                       code="series_conflicts", extra={"occurrences": report})
+    series.materialised_until = up_to
+    series.save(update_fields=["materialised_until"])
+    return report
+
+
+@transaction.atomic
+def series_create(*, actor: Membership, clinician: Clinician, clients: list[Client],
+                  appointment_type: AppointmentType, mode: str, time_zone: str, start_date: date, local_time: time,
+                  rrule: str, count: int | None = None, until_date: date | None = None, room: Room | None = None,
+                  video_link: str = "", on_conflict: str = ALL_OR_NOTHING, outside_availability: bool = False
+                  ) -> tuple[AppointmentSeries, list[dict[str, Any]]]:
+    """Create a series and book its occurrences up to the horizon, reporting each occurrence.
+
+    `on_conflict="all_or_nothing"` books nothing if any occurrence conflicts (409 with the
+    per-occurrence report); `"book_available"` books the rest and reports the conflicts.
+    """
+    require_schedule_writer(actor, clinician)
+    if on_conflict not in (ALL_OR_NOTHING, BOOK_AVAILABLE):
+        raise DomainError("Unknown conflict policy.", fields={"on_conflict": [f"{ALL_OR_NOTHING} or {BOOK_AVAILABLE}"]})
+    if count is not None and until_date is not None:
+        raise DomainError("End a series by count or by date, not both.", fields={"count": ["Give one end only."]})
+    if until_date is not None and until_date < start_date:
+        raise DomainError("The series ends before it starts.", fields={"until_date": ["Before start_date."]})
+    _validate_booking(actor_practice_id=actor.practice_id, clinician=clinician, clients=clients,
+                      appointment_type=appointment_type, mode=mode, room=room, video_link=video_link,
+                      starts_at=timezone.now())
+    series = AppointmentSeries(practice=actor.practice, clinician=clinician, appointment_type=appointment_type,
+                               mode=mode, room=room, video_link=video_link, time_zone=time_zone, start_date=start_date,
+                               local_time=local_time, rrule=rrule_validate(rrule), count=count, until_date=until_date,
+                               created_by=actor)
+    series.full_clean()
+    series.save()
+    series.clients.set(clients)
+    report = _materialise(series, up_to=series_horizon(series), booked_by=actor, on_conflict=on_conflict,
+                          require_availability=not outside_availability)
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=series,
+                 detail={"clients": [c.pk for c in clients], "booked": sum(e["status"] == "booked" for e in report)})
+    return series, report
+
+
+@transaction.atomic
+def series_extend(*, series_id: int, today: date | None = None) -> int:
+    """Materialise occurrences up to the rolling horizon. Safe to run twice; conflicts are skipped."""
+    series = AppointmentSeries.objects.select_for_update().select_related("practice").get(pk=series_id)
+    if series.state != AppointmentSeries.State.ACTIVE:
+        return 0
+    horizon = series_horizon(series, today)
+    if series.materialised_until and series.materialised_until >= horizon:
+        return 0
+    report = _materialise(series, up_to=horizon, booked_by=series.created_by, on_conflict=BOOK_AVAILABLE)
+    if series.until_date and series.materialised_until >= series.until_date:
+        series.state = AppointmentSeries.State.ENDED
+        series.save(update_fields=["state"])
+    return sum(e["status"] == "booked" for e in report)
+
+
+@transaction.atomic
+def series_cancel(*, actor: Membership, series: AppointmentSeries, reason: str = "",
+                  now: datetime | None = None) -> int:
+    """Cancel the series and every future occurrence still scheduled (by the practice). Returns how many."""
+    require_schedule_writer(actor, series.clinician)
+    now = now or timezone.now()
+    series = AppointmentSeries.objects.select_for_update().get(pk=series.pk)
+    series.state = AppointmentSeries.State.CANCELLED
+    series.save(update_fields=["state"])
+    cancelled = 0
+    for appointment in series.appointments.filter(starts_at__gte=now, status__in=CANCELLABLE):
+        appointment_cancel(actor=actor, appointment=appointment, by="practice", reason=reason or "Series cancelled")
+        cancelled += 1
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=series,
+                 detail={"state": "cancelled", "cancelled_occurrences": cancelled})
+    return cancelled
+
+
+@transaction.atomic
+def series_edit(*, actor: Membership, series: AppointmentSeries, appointment, scope: str,
+                starts_at: datetime | None = None, local_time: time | None = None, rrule: str | None = None,
+                time_zone: str | None = None, on_conflict: str = ALL_OR_NOTHING
+                ) -> tuple[AppointmentSeries, list[dict[str, Any]]]:
+    """Edit one occurrence (`scope="this"`: a reschedule) or this and all following.
+
+    "following" ends the old series the day before this occurrence, cancels its occurrences
+    from here on (so reminders for them stop), and starts a new series here with the new
+    time / rule / zone, booked under the same conflict policy as a new series.
+    """
+    require_schedule_writer(actor, series.clinician)
+    if appointment.series_id != series.pk:
+        raise DomainError("That appointment is not part of this series.", fields={"appointment": ["Not in series."]})
+    if scope == "this":
+        if starts_at is None:
+            raise DomainError("Give the new start.", fields={"starts_at": ["Required for this occurrence only."]})
+        appointment_reschedule(actor=actor, appointment=appointment, starts_at=starts_at, reason="Series: this only")
+        return series, []
+    if scope != "following":
+        raise DomainError("Unknown scope.", fields={"scope": ["'this' or 'following'."]})
+    if series.state != AppointmentSeries.State.ACTIVE:
+        raise Conflict(f"The series is {series.state}.", code="series_not_active")
+    pivot = appointment.series_date
+    remaining = None
+    if series.count:
+        remaining = series.count - len(occurrences(series, series.start_date, pivot - timedelta(days=1)))
+    original_until = series.until_date
+    clients = list(series.clients.all())
+    for old in series.appointments.filter(series_date__gte=pivot, status__in=CANCELLABLE):
+        appointment_cancel(actor=actor, appointment=old, by="practice", reason="Series changed")
+    series.until_date = pivot - timedelta(days=1)
+    series.count = None
+    series.state = AppointmentSeries.State.ENDED
+    series.save(update_fields=["until_date", "count", "state"])
+    return series_create(
+        actor=actor, clinician=series.clinician, clients=clients, appointment_type=series.appointment_type,
+        mode=series.mode, room=series.room, video_link=series.video_link, time_zone=time_zone or series.time_zone,
+        start_date=pivot, local_time=local_time or series.local_time, rrule=rrule or series.rrule,
+        count=remaining, until_date=None if remaining else original_until, on_conflict=on_conflict)
+

@@ -1,0 +1,32 @@
+"""Turning wall-clock times into instants, with one documented rule for daylight-saving edges.
+
+Rule (docs/scheduling.md): a local time that does not exist (spring forward) is moved
+forward by the length of the gap (02:30 on the day New York springs forward becomes 03:30
+EDT); a local time that happens twice (fall back) means its first occurrence (fold=0,
+the earlier instant, still on summer time). This is exactly PEP 495's fold=0 reading, and
+every adjustment is reported to the caller rather than applied silently.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+SHIFTED_FORWARD = "nonexistent_shifted_forward"
+AMBIGUOUS_FIRST = "ambiguous_first_occurrence"
+
+
+def resolve_local(naive: datetime, tz: ZoneInfo) -> tuple[datetime, str | None]:
+    """The UTC instant for a wall-clock time in `tz`, and which DST rule (if any) applied."""
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    instant = first.astimezone(UTC)
+    if first.utcoffset() == second.utcoffset():
+        return instant, None
+    if instant.astimezone(tz).replace(tzinfo=None) != naive:
+        return instant, SHIFTED_FORWARD  # fold=0 uses the offset before the gap: lands after it
+    return instant, AMBIGUOUS_FIRST
+
+
+def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    return resolve_local(datetime.combine(day, at), tz)[0]
