@@ -5,3 +5,4 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=["BY6snI77A_NFKq36bWpM2V_6TdtDDIHWZBCn1ieRQHI="])

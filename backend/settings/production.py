@@ -24,3 +24,4 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS")  # required: Fernet keys, newest first

@@ -12,3 +12,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
                       "KEY_PREFIX": "attune-test"}}
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default=REDIS_URL)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_auth": "1000/min"}}
+NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=["5g1cXt3n0IeXKm9CwX8Hq0qZbWbmYv3kq2yD0c1bE8Y="])

@@ -1,0 +1,68 @@
+"""The notes app's one door to intake's measures (alliance check, PHQ-9, GAD-7) and risk flags.
+
+Reads intake's scores for many clients in one query each (the timeline, session prep and the
+caseload list must stay within a fixed number of queries). Intake exposes `score_series` for one
+client; the batch reads below follow its rules (caseload scope, amended responses left out) and
+belong in intake.selectors once intake offers a batch selector: this module is the hook to move.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef
+
+from practice.models import Membership
+
+ALLIANCE = "session-check-in"
+PHQ9 = "phq-9"
+GAD7 = "gad-7"
+MEASURE_SLUGS = (ALLIANCE, PHQ9, GAD7)
+DEFAULT_ALLIANCE_CUTOFF = 36
+
+
+def alliance_cutoff(practice) -> int:
+    try:
+        return int(((practice.settings or {}).get("intake") or {}).get("alliance_cutoff", DEFAULT_ALLIANCE_CUTOFF))
+    except (TypeError, ValueError):
+        return DEFAULT_ALLIANCE_CUTOFF
+
+
+def scores_by_client(*, actor: Membership, client_ids: list[int]) -> dict[int, list[dict]]:
+    """{client_id: [{"measure", "total", "band", "administered_at"}...] oldest first}, for clients the caller
+    has already scoped. One query."""
+    from intake.models import Response, Score
+
+    superseded = Response.objects.filter(amends=OuterRef("response"), status=Response.Status.SUBMITTED)
+    rows = (Score.objects.filter(practice=actor.practice, client_id__in=client_ids, form__slug__in=MEASURE_SLUGS)
+            .filter(~Exists(superseded)).order_by("administered_at", "id")
+            .values("client_id", "form__slug", "total", "band", "administered_at"))
+    out: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        out[row["client_id"]].append({"measure": row["form__slug"], "total": row["total"], "band": row["band"],
+                                      "administered_at": row["administered_at"]})
+    return out
+
+
+def open_risk_flags(*, actor: Membership, client_id: int) -> list[dict]:
+    """Unacknowledged risk flags (PHQ-9 item 9, low alliance...) through intake's scoped selector. One query."""
+    from intake.selectors import risk_flag_list
+
+    flags = risk_flag_list(actor=actor).filter(client_id=client_id, acknowledged_at__isnull=True)
+    return [{"id": f["id"], "code": f["code"], "label": f["label"], "raised_at": f["raised_at"]}
+            for f in flags.values("id", "code", "label", "raised_at").order_by("-raised_at")]
+
+
+def alliance_state(scores: list[dict], *, cutoff: int, now) -> dict:
+    """Latest alliance total, whether it is under the cutoff, in the last 7 days, and falling."""
+    series = [s for s in scores if s["measure"] == ALLIANCE and s["total"] is not None]
+    if not series:
+        return {"latest": None, "below_cutoff": False, "low_this_week": False, "falling": False}
+    latest = series[-1]
+    below = latest["total"] < cutoff
+    recent = (now - latest["administered_at"]).days < 7
+    # Falling: the latest total is below the mean of up to three before it by two points or more.
+    previous = [s["total"] for s in series[-4:-1]]
+    falling = bool(previous) and latest["total"] <= sum(previous) / len(previous) - 2
+    return {"latest": latest["total"], "latest_at": latest["administered_at"], "below_cutoff": below,
+            "low_this_week": below and recent, "falling": falling}
