@@ -1,0 +1,347 @@
+"""HTTP endpoints for intake: forms, packets, responses, risk flags, schedules, score series, client links."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response as HttpResponse
+from rest_framework.views import APIView
+
+from backend.api.permissions import RolePermission
+from backend.api.views import PracticeScopedMixin
+from intake import invitations, selectors, services
+from intake.models import FormDefinition, MeasureSchedule, Packet, Response, RiskFlag
+from intake.serializers import (
+    AcknowledgeInput,
+    DraftInput,
+    FormCreateInput,
+    FormDetailSerializer,
+    FormEditInput,
+    FormSerializer,
+    FormVersionSerializer,
+    LinkPacketSerializer,
+    LinkResponseSerializer,
+    PacketAssignInput,
+    PacketSerializer,
+    ResponseBriefSerializer,
+    ResponseForClientSerializer,
+    ResponseSerializer,
+    RiskFlagSerializer,
+    ScheduleSerializer,
+    SeriesOutput,
+)
+from practice import roles
+from practice.audit import audit_read_many, audit_record
+from practice.models import AuditEvent, Client
+from practice.selectors import caseload_q, client_list
+
+STAFF = roles.STAFF_ROLES
+CLINICAL = {roles.CLINICIAN, roles.SUPERVISOR}
+ERROR = {400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT}
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Forms and measures. Every staff role reads them (to assign); admins and clinicians write them."""
+
+    queryset = FormDefinition.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = STAFF
+    write_roles = {roles.ADMIN, roles.CLINICIAN}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["kind", "is_active", "slug"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        return selectors.form_list(actor=self.request.membership).prefetch_related("versions")
+
+    def get_serializer_class(self):
+        return FormDetailSerializer if self.action == "retrieve" else FormSerializer
+
+    @extend_schema(request=FormCreateInput, responses={201: FormDetailSerializer, **ERROR},
+                   summary="Create a form or measure (its first version is a draft unless `publish`).")
+    def create(self, request, *args, **kwargs):
+        data = FormCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        form = services.form_create(actor=request.membership, **data.validated_data)
+        return HttpResponse(FormDetailSerializer(form).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=FormEditInput, responses={200: FormVersionSerializer, **ERROR},
+                   summary="Edit the draft; editing a published form opens a new draft version.")
+    def partial_update(self, request, *args, **kwargs):
+        form = self.get_object()
+        data = FormEditInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.form_edit(actor=request.membership, form=form, **data.validated_data)
+        return HttpResponse(FormVersionSerializer(version).data)
+
+    @extend_schema(request=None, responses={200: FormVersionSerializer, **ERROR},
+                   summary="Publish the draft version (it is frozen from then on).")
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        version = services.form_publish(actor=request.membership, form=self.get_object())
+        return HttpResponse(FormVersionSerializer(version).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Packets and their status (front desk: status only, never answers)."),
+)
+class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Packet.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = roles.ALL_ROLES
+    write_roles = {roles.FRONT_DESK, roles.CLINICIAN}
+    serializer_class = PacketSerializer
+    filterset_fields = ["client", "status"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.packet_list(actor=self.request.membership).prefetch_related(
+            "responses__version__form", "responses__signatures")
+
+    @extend_schema(request=PacketAssignInput, responses={201: PacketSerializer, **ERROR},
+                   summary="Assign forms to a client; the client is emailed a signed link.")
+    def create(self, request, *args, **kwargs):
+        data = PacketAssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        forms = data.validated_data["forms"]
+        in_scope = set(selectors.form_list(actor=request.membership).filter(pk__in=[f.pk for f in forms])
+                       .values_list("pk", flat=True))
+        missing = [f.pk for f in forms if f.pk not in in_scope]
+        if missing:
+            from backend.api.exceptions import DomainError
+
+            raise DomainError("Not found.", fields={"forms": [f'Invalid pk "{pk}" - object does not exist.'
+                                                              for pk in missing]})
+        packet = services.packet_assign(actor=request.membership, client=data.validated_data["client"], forms=forms,
+                                        due_on=data.validated_data.get("due_on"),
+                                        send_invitation=data.validated_data["send_invitation"])
+        packet = self.get_queryset().get(pk=packet.pk)
+        return HttpResponse(PacketSerializer(packet).data, status=status.HTTP_201_CREATED)
+
+
+class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
+    """Answers. Clinicians and supervisors read their caseload's (audited); a client reads and drafts their own."""
+
+    queryset = Response.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = {roles.CLINICIAN, roles.SUPERVISOR, roles.CLIENT}
+    write_roles = {roles.CLIENT}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["client", "packet", "status"]
+    ordering = ["-updated_at", "-id"]
+
+    def get_queryset(self):
+        qs = selectors.response_list(actor=self.request.membership)
+        if self.action == "retrieve":
+            qs = qs.select_related("score").prefetch_related("signatures", "risk_flags")
+        return qs
+
+    def get_serializer_class(self):
+        return ResponseBriefSerializer
+
+    def _output(self, response):
+        own = response.client.portal_membership_id == self.request.membership.pk
+        return (ResponseForClientSerializer if own else ResponseSerializer)(response).data
+
+    @extend_schema(responses={200: ResponseSerializer},
+                   summary="One response with its definition, answers, signatures (and, for clinicians, score).")
+    def retrieve(self, request, *args, **kwargs):
+        response = self.get_object()
+        audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=response)
+        return HttpResponse(self._output(response))
+
+    @extend_schema(request=DraftInput, responses={200: ResponseForClientSerializer, **ERROR},
+                   summary="Save draft answers (client, own, until submitted). Each answer is checked for its type.")
+    def partial_update(self, request, *args, **kwargs):
+        response = self.get_object()
+        data = DraftInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        response = services.response_save_draft(response=response, answers=data.validated_data["answers"],
+                                                actor=request.membership)
+        return HttpResponse(ResponseForClientSerializer(response).data)
+
+    @extend_schema(request=None, responses={200: ResponseForClientSerializer, **ERROR},
+                   summary="Submit: 400 lists every unanswered or invalid question; then read-only.")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        response = services.response_submit(response=self.get_object(), actor=request.membership,
+                                            ip_address=_client_ip(request),
+                                            user_agent=request.headers.get("User-Agent", ""))
+        return HttpResponse(ResponseForClientSerializer(response).data)
+
+    @extend_schema(request=None, responses={201: ResponseForClientSerializer, **ERROR},
+                   summary="Correct a submitted response: a new draft linked to it (the original stays).")
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        amended = services.response_amend(actor=request.membership, response=self.get_object())
+        return HttpResponse(ResponseForClientSerializer(amended).data, status=status.HTTP_201_CREATED)
+
+
+class RiskFlagViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Risk flags of the caller's caseload, open first. Never shown to front desk, admins or clients."""
+
+    queryset = RiskFlag.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = CLINICAL
+    write_roles = {roles.CLINICIAN}
+    serializer_class = RiskFlagSerializer
+    filterset_fields = ["client", "code"]
+    ordering = ["-raised_at", "-id"]
+
+    def get_queryset(self):
+        qs = selectors.risk_flag_list(actor=self.request.membership)
+        state = self.request.query_params.get("state")
+        if state == "open":
+            qs = qs.filter(acknowledged_at__isnull=True)
+        elif state == "acknowledged":
+            qs = qs.filter(acknowledged_at__isnull=False)
+        return qs
+
+    @extend_schema(parameters=[OpenApiParameter("state", str, enum=["open", "acknowledged"])])
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        audit_read_many(actor=request.membership, objects=page)
+        return self.get_paginated_response(RiskFlagSerializer(page, many=True).data)
+
+    @extend_schema(request=AcknowledgeInput, responses={200: RiskFlagSerializer, **ERROR},
+                   summary="Acknowledge a flag with a note of what was done (clinician).")
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        data = AcknowledgeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = services.risk_flag_acknowledge(actor=request.membership, flag=self.get_object(),
+                                              note=data.validated_data["note"])
+        return HttpResponse(RiskFlagSerializer(flag).data)
+
+
+class ScheduleViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Repeated administrations of a measure for a client (a new packet each time one falls due)."""
+
+    queryset = MeasureSchedule.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = STAFF
+    write_roles = {roles.FRONT_DESK, roles.CLINICIAN}
+    serializer_class = ScheduleSerializer
+    filterset_fields = ["client", "form", "is_active"]
+    ordering = ["next_due_on", "id"]
+
+    def get_queryset(self):
+        return selectors.schedule_list(actor=self.request.membership)
+
+    @extend_schema(request=ScheduleSerializer, responses={201: ScheduleSerializer, **ERROR})
+    def create(self, request, *args, **kwargs):
+        data = ScheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        form = data.validated_data["form"]
+        if not selectors.form_list(actor=request.membership).filter(pk=form.pk).exists():
+            from backend.api.exceptions import DomainError
+
+            raise DomainError("Not found.", fields={"form": [f'Invalid pk "{form.pk}" - object does not exist.']})
+        schedule = services.schedule_create(actor=request.membership, client=data.validated_data["client"], form=form,
+                                            interval_days=data.validated_data["interval_days"],
+                                            first_due_on=data.validated_data["next_due_on"])
+        return HttpResponse(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ScheduleSerializer, **ERROR}, summary="Stop a schedule.")
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        schedule = services.schedule_end(actor=request.membership, schedule=self.get_object())
+        return HttpResponse(ScheduleSerializer(schedule).data)
+
+
+class ClientSeriesViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
+    """Score series per measure for one client of the caller's caseload, shaped for a chart."""
+
+    queryset = Client.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = CLINICAL
+    write_roles: set[str] = set()
+    serializer_class = SeriesOutput
+
+    def get_queryset(self):
+        clinical = caseload_q(self.request.membership)
+        if clinical is None:
+            return Client.objects.none()
+        return client_list(actor=self.request.membership).filter(clinical)
+
+    @extend_schema(parameters=[OpenApiParameter("form", str, description="slug of one measure")],
+                   responses={200: SeriesOutput, 404: OpenApiTypes.OBJECT},
+                   summary="Measure scores over time (oldest first), with ranges and bands for the chart.")
+    @action(detail=True, methods=["get"])
+    def series(self, request, pk=None):
+        client = self.get_object()
+        scores = list(selectors.score_series(actor=request.membership, client_id=client.pk,
+                                             form_slug=request.query_params.get("form") or None))
+        audit_read_many(actor=request.membership, objects=scores)
+        measures: dict[str, dict] = {}
+        for s in scores:
+            entry = measures.get(s.form.slug)
+            if entry is None:
+                latest = s.form.latest_published
+                scoring = (latest.content.get("scoring") if latest else None) or {}
+                entry = measures[s.form.slug] = {"slug": s.form.slug, "name": s.form.name,
+                                                 "range": scoring.get("range"), "bands": scoring.get("bands") or [],
+                                                 "points": []}
+            entry["points"].append({"response": s.response_id, "at": s.administered_at, "total": s.total,
+                                    "band": s.band, "subscales": s.subscales})
+        return HttpResponse(SeriesOutput({"client": client.pk, "measures": list(measures.values())}).data)
+
+
+# --- the client's signed link: no account, the token is the credential ------------------------------------
+
+def _packet_or_404(token: str) -> Packet:
+    packet = invitations.packet_from_token(token)
+    if packet is None:
+        raise NotFound("This link is not valid or has expired. Ask the practice for a new one.")
+    return packet
+
+
+def _link_response_or_404(token: str, pk: int) -> Response:
+    packet = _packet_or_404(token)
+    return get_object_or_404(Response.objects.select_related("version__form", "client", "packet"),
+                             packet=packet, pk=pk, amends__isnull=True)
+
+
+class LinkMixin:
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class LinkPacketView(LinkMixin, APIView):
+    @extend_schema(responses={200: LinkPacketSerializer, 404: OpenApiTypes.OBJECT},
+                   summary="The packet a signed link opens (no account needed).")
+    def get(self, request, token: str):
+        packet = _packet_or_404(token)
+        packet = (Packet.objects.select_related("practice").prefetch_related("responses__version__form")
+                  .get(pk=packet.pk))
+        return HttpResponse(LinkPacketSerializer(packet).data)
+
+
+class LinkDraftView(LinkMixin, APIView):
+    @extend_schema(request=DraftInput, responses={200: LinkResponseSerializer, **ERROR},
+                   summary="Save draft answers through a signed link.")
+    def patch(self, request, token: str, pk: int):
+        response = _link_response_or_404(token, pk)
+        data = DraftInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        response = services.response_save_draft(response=response, answers=data.validated_data["answers"],
+                                                via_link=True)
+        return HttpResponse(LinkResponseSerializer(response).data)
+
+
+class LinkSubmitView(LinkMixin, APIView):
+    @extend_schema(request=None, responses={200: LinkResponseSerializer, **ERROR},
+                   summary="Submit through a signed link: 400 lists every unanswered or invalid question.")
+    def post(self, request, token: str, pk: int):
+        response = services.response_submit(response=_link_response_or_404(token, pk), via_link=True,
+                                            ip_address=_client_ip(request),
+                                            user_agent=request.headers.get("User-Agent", ""))
+        return HttpResponse(LinkResponseSerializer(response).data)

@@ -1,0 +1,229 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, ProgrammingError, connection, transaction
+
+from backend.api.exceptions import Conflict, DomainError, NotAllowed
+from intake import services
+from intake.models import ConsentSignature, FormVersion, MeasureSchedule, Packet, Response, RiskFlag, Score
+from tests.factories.intake import SIMPLE_FORM, packet_for, phq9_answers, seeded
+
+pytestmark = pytest.mark.django_db
+
+
+def _client_actor(world):
+    return world.p.members["client"]
+
+
+def test_seeding_is_idempotent_and_publishes_v1(world):
+    first = services.builtins_seed(practice=world.p.practice)
+    assert {f.slug for f in first} == {"demographics-history", "consent-for-services", "phq-9", "gad-7",
+                                       "session-check-in"}
+    assert services.builtins_seed(practice=world.p.practice) == []
+    assert all(f.latest_published.number == 1 for f in first)
+
+
+def test_alliance_cutoff_comes_from_practice_settings(world):
+    world.q.practice.settings = {"intake": {"alliance_cutoff": 30}}
+    world.q.practice.save()
+    forms = seeded(world.q.practice)
+    flags = forms["session-check-in"].latest_published.content["scoring"]["flags"]
+    assert flags[0]["value"] == 30
+
+
+def test_published_version_is_frozen_in_the_database(world):
+    version = seeded(world.p.practice)["phq-9"].latest_published
+    version.content = {"title": "changed"}
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        version.save()
+
+
+def test_editing_a_published_form_creates_a_new_version(world):
+    clinician = world.p.members["clinician"]
+    form = services.form_create(actor=clinician, name="Check-in", slug="check-in", kind="form", content=SIMPLE_FORM,
+                                publish=True)
+    changed = {**SIMPLE_FORM, "title": "Weekly check-in"}
+    draft = services.form_edit(actor=clinician, form=form, content=changed)
+    assert draft.number == 2 and draft.status == FormVersion.Status.DRAFT
+    again = services.form_edit(actor=clinician, form=form, content={**changed, "title": "Weekly"})
+    assert again.pk == draft.pk  # one draft at a time
+    services.form_publish(actor=clinician, form=form)
+    assert form.latest_published.number == 2
+    assert form.versions.get(number=1).content["title"] == "Check-in"
+
+
+def test_front_desk_cannot_edit_forms(world):
+    with pytest.raises(NotAllowed):
+        services.form_create(actor=world.p.members["front_desk"], name="X", slug="x", kind="form",
+                             content=SIMPLE_FORM)
+
+
+def test_invalid_definition_is_400_with_paths(world):
+    with pytest.raises(DomainError) as exc:
+        services.form_create(actor=world.p.members["admin"], name="X", slug="x", kind="form",
+                             content={"title": "X", "sections": []})
+    assert "definition.sections" in exc.value.fields
+
+
+def test_packet_status_moves_sent_in_progress_completed(world):
+    packet = packet_for(world.p.client_a, "phq-9", "consent-for-services")
+    assert packet.status == Packet.Status.SENT
+    phq, consent = packet.responses.order_by("position")
+    services.response_save_draft(response=phq, answers=phq9_answers([1, 1, 1, 1, 0, 0, 0, 0, 0]), via_link=True)
+    packet.refresh_from_db()
+    assert packet.status == Packet.Status.IN_PROGRESS
+    services.response_submit(response=phq, via_link=True)
+    services.response_save_draft(response=consent, answers={"consent_services": "Ada Lovelace"}, via_link=True)
+    services.response_submit(response=consent, via_link=True, ip_address="203.0.113.9", user_agent="UA/1")
+    packet.refresh_from_db()
+    assert packet.status == Packet.Status.COMPLETED and packet.completed_at
+
+
+def test_submit_scores_and_flags_item9(world):
+    packet = packet_for(world.p.client_a, "phq-9")
+    response = packet.responses.get()
+    services.response_save_draft(response=response, answers=phq9_answers([2, 2, 2, 1, 1, 1, 1, 1, 1]),
+                                 actor=_client_actor(world))
+    services.response_submit(response=response, actor=_client_actor(world))
+    score = Score.objects.get(response=response)
+    assert (score.total, score.band) == (12, "Moderate")
+    flag = RiskFlag.objects.get(response=response)
+    assert flag.code == "phq9_item9" and flag.acknowledged_at is None
+
+
+def test_submit_lists_each_missing_question_and_keeps_draft(world):
+    response = packet_for(world.p.client_a, "phq-9").responses.get()
+    services.response_save_draft(response=response, answers={"phq9_1": 0}, via_link=True)
+    with pytest.raises(DomainError) as exc:
+        services.response_submit(response=response, via_link=True)
+    assert exc.value.code == "incomplete"
+    assert set(exc.value.fields) == {f"answers.phq9_{i}" for i in range(2, 10)}
+    response.refresh_from_db()
+    assert response.status == Response.Status.DRAFT and response.answers == {"phq9_1": 0}
+
+
+def test_submitted_response_is_read_only(world):
+    response = packet_for(world.p.client_a, "phq-9").responses.get()
+    services.response_save_draft(response=response, answers=phq9_answers([0] * 9), via_link=True)
+    services.response_submit(response=response, via_link=True)
+    with pytest.raises(Conflict):
+        services.response_save_draft(response=response, answers={"phq9_1": 3}, via_link=True)
+    response.refresh_from_db()
+    response.answers = {}
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        response.save()  # the database refuses too
+
+
+def test_consent_signature_records_exact_text_hash_and_never_changes(world):
+    import hashlib
+
+    from intake.builtins import CONSENT_TEXT
+
+    response = packet_for(world.p.client_a, "consent-for-services").responses.get()
+    services.response_save_draft(response=response, answers={"consent_services": "  Ada Lovelace "}, via_link=True)
+    services.response_submit(response=response, via_link=True, ip_address="203.0.113.9", user_agent="Phone/1.0")
+    sig = ConsentSignature.objects.get(response=response)
+    assert sig.signed_name == "Ada Lovelace" and sig.ip_address == "203.0.113.9" and sig.user_agent == "Phone/1.0"
+    assert sig.document_sha256 == hashlib.sha256(CONSENT_TEXT.encode()).hexdigest()
+    assert sig.version_id == response.version_id
+    sig.signed_name = "Someone else"
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        sig.save()
+
+
+def test_amendment_is_a_new_response_linked_to_the_first(world):
+    response = packet_for(world.p.client_a, "phq-9").responses.get()
+    services.response_save_draft(response=response, answers=phq9_answers([0] * 9), via_link=True)
+    services.response_submit(response=response, via_link=True)
+    amended = services.response_amend(actor=_client_actor(world), response=response)
+    response.refresh_from_db()
+    assert amended.amends_id == response.pk and amended.status == Response.Status.DRAFT
+    assert amended.answers == response.answers
+    services.response_save_draft(response=amended, answers={"phq9_1": 2}, actor=_client_actor(world))
+    services.response_submit(response=amended, actor=_client_actor(world))
+    response.refresh_from_db()
+    assert response.answers["phq9_1"] == 0  # the original stays as it was
+
+
+def test_another_client_cannot_write_answers(world):
+    response = packet_for(world.p.client_b, "phq-9").responses.get()
+    with pytest.raises(NotAllowed):
+        services.response_save_draft(response=response, answers={"phq9_1": 1}, actor=_client_actor(world))
+    with pytest.raises(NotAllowed):
+        services.response_save_draft(response=response, answers={"phq9_1": 1}, actor=world.p.members["clinician"])
+
+
+def test_answers_are_encrypted_at_rest(world):
+    response = packet_for(world.p.client_a, "demographics-history").responses.get()
+    services.response_save_draft(response=response, answers={"reason": "my marriage is falling apart"},
+                                 via_link=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT answers FROM intake_response WHERE id = %s", [response.pk])
+        raw = cursor.fetchone()[0]
+    assert "marriage" not in raw and raw.startswith("gAAAAA")
+    response.refresh_from_db()
+    assert response.answers == {"reason": "my marriage is falling apart"}
+
+
+def test_clinician_can_only_assign_to_own_caseload(world):
+    forms = seeded(world.p.practice)
+    with pytest.raises(DomainError):
+        services.packet_assign(actor=world.p.members["clinician"], client=world.p.client_b, forms=[forms["phq-9"]])
+
+
+def test_invitation_email_is_sent_on_commit_with_link_and_no_form_names(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        packet = packet_for(world.p.client_a, "phq-9", "consent-for-services", send_invitation=True)
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert world.p.client_a.email in mail.outbox[0].to
+    assert "/api/v1/intake/p/" in body and "PHQ" not in body and "onsent" not in body
+    packet.refresh_from_db()
+    assert packet.invitation_sent_at is not None
+    from intake.invitations import packet_invitation_send
+
+    assert packet_invitation_send(packet_id=packet.pk) is False  # never twice
+    assert len(mail.outbox) == 1
+
+
+def test_acknowledge_needs_a_note_and_happens_once(world):
+    response = packet_for(world.p.client_a, "phq-9").responses.get()
+    services.response_save_draft(response=response, answers=phq9_answers([0] * 8 + [2]), via_link=True)
+    services.response_submit(response=response, via_link=True)
+    flag = RiskFlag.objects.get(response=response)
+    clinician = world.p.members["clinician"]
+    with pytest.raises(DomainError):
+        services.risk_flag_acknowledge(actor=clinician, flag=flag, note="  ")
+    services.risk_flag_acknowledge(actor=clinician, flag=flag, note="Called; safety plan reviewed.")
+    flag.refresh_from_db()
+    assert flag.acknowledged_by == world.p.clinician and flag.acknowledgement_note.startswith("Called")
+    with pytest.raises(Conflict):
+        services.risk_flag_acknowledge(actor=clinician, flag=flag, note="again")
+
+
+def test_schedules_run_sends_each_due_administration_once(world):
+    forms = seeded(world.p.practice)
+    schedule = services.schedule_create(actor=world.p.members["clinician"], client=world.p.client_a,
+                                        form=forms["phq-9"], interval_days=28, first_due_on=dt.date(2025, 1, 6))
+    assert services.schedules_run(today=dt.date(2025, 1, 6)) == 1
+    assert services.schedules_run(today=dt.date(2025, 1, 6)) == 0
+    schedule.refresh_from_db()
+    assert schedule.next_due_on == dt.date(2025, 2, 3)
+    assert Packet.objects.filter(schedule=schedule).count() == 1
+    assert services.schedules_run(today=dt.date(2025, 2, 3)) == 1
+
+
+def test_only_measures_are_scheduled(world):
+    forms = seeded(world.p.practice)
+    with pytest.raises(DomainError):
+        services.schedule_create(actor=world.p.members["clinician"], client=world.p.client_a,
+                                 form=forms["consent-for-services"], interval_days=7, first_due_on=dt.date.today())
+    assert not MeasureSchedule.objects.exists()
+
+
+def test_one_draft_per_form_is_a_database_rule(world):
+    form = seeded(world.p.practice)["gad-7"]
+    FormVersion.objects.create(practice=form.practice, form=form, number=2, content={})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FormVersion.objects.create(practice=form.practice, form=form, number=3, content={})
