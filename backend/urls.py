@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("scheduling.urls")),
     path("", include("intake.urls")),
     path("", include("notes.urls")),
+    path("", include("reminders.urls")),
 ]
 
 urlpatterns = [

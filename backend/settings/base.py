@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "scheduling",
     "intake",
     "notes",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {"task": "reminders.tasks.reminders_dispatch_task", "schedule": 30.0}
 
 LOGGING = {
     "version": 1,

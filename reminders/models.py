@@ -1,0 +1,108 @@
+"""The reminder policy and the outbox of messages that leave the system.
+
+An `OutboundMessage` row is written in the same transaction as the appointment change
+that causes it (see `services.reminders_sync_for_appointment`); a short periodic
+dispatcher claims due rows and a send task delivers each. A row never holds the message
+text: it is rendered at send time from the appointment, so nothing clinical is stored
+here and a moved appointment can never be announced with its old time.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from practice.models import Client, Practice
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+DEFAULT_STEPS = [
+    {"offset_minutes": 48 * 60, "channel": Channel.EMAIL.value},
+    {"offset_minutes": 24 * 60, "channel": Channel.SMS.value},
+    {"offset_minutes": 2 * 60, "channel": Channel.SMS.value},
+]
+
+
+class ReminderPolicy(models.Model):
+    """Per practice: which reminders go out before a session, and which notices on changes."""
+
+    practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="reminder_policy")
+    # [{"offset_minutes": 2880, "channel": "email"}, ...]: validated by services.reminder_policy_update.
+    steps = models.JSONField(default=list, blank=True)
+    send_confirmation = models.BooleanField(default=True, help_text="A confirmation when an appointment is booked.")
+    send_change_notices = models.BooleanField(default=True, help_text="A notice on reschedule and cancellation.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "reminder policies"
+
+
+class OutboundMessage(models.Model):
+    """One message to one client on one channel, due at one instant. The outbox row."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Booking confirmation"
+        REMINDER = "reminder", "Reminder"
+        RESCHEDULED = "rescheduled", "Reschedule notice"
+        CANCELLED = "cancelled", "Cancellation notice"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "Claimed by a dispatcher"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+        CANCELLED = "cancelled", "Cancelled"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    # Null for messages about something other than an appointment (intake invitations later), or
+    # once the appointment was deleted as entered in error (the row stays as history).
+    appointment = models.ForeignKey("scheduling.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="outbound_messages")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="outbound_messages")
+    # A generic reference for messages about other objects (for example "intake.packet", 42).
+    subject_type = models.CharField(max_length=60, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    offset_minutes = models.PositiveIntegerField(default=0, help_text="Minutes before the session (reminders).")
+    # The appointment start this row was computed for: the send task refuses if it changed.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    skip_reason = models.CharField(max_length=60, blank=True)
+    provider_message_id = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # The outbox guarantee: one live row per (appointment, client, kind, channel, offset, start time).
+            # Cancelled rows are history and do not count, so moving back to an earlier time works.
+            models.UniqueConstraint(
+                fields=["appointment", "client", "kind", "channel", "offset_minutes", "scheduled_for"],
+                condition=Q(appointment__isnull=False) & ~Q(status="cancelled"),
+                name="outbound_message_unique_live",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="claimed") | Q(claimed_at__isnull=False), name="outbound_message_claimed_at",
+            ),
+        ]
+        indexes = [
+            # The dispatcher's two questions: what is due, and what was claimed too long ago.
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="outbound_message_due"),
+            models.Index(fields=["claimed_at"], condition=Q(status="claimed"), name="outbound_message_claimed"),
+            models.Index(fields=["practice", "appointment"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.channel} client {self.client_id} due {self.due_at:%Y-%m-%d %H:%M} ({self.status})"
