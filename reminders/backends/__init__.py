@@ -1,0 +1,1 @@
+"""Delivery backends. Email goes through Django's own email backend; SMS through `sms.get_sms_backend()`."""

@@ -1,0 +1,393 @@
+"""The reminders outbox: writing rows, claiming them, sending them. Rules in docs/reliability.md.
+
+1. `reminders_sync_for_appointment` runs inside the scheduling service's transaction: the rows
+   appear, move or disappear together with the appointment change, or not at all.
+2. `reminders_dispatch` (beat, every ~30 s) claims due rows with SELECT … FOR UPDATE SKIP LOCKED
+   and enqueues one send task per row after commit. Rows claimed longer than the claim timeout
+   (a worker killed mid-task) are claimed again.
+3. `reminder_send` locks the row, re-checks the appointment (still active, same start) and the
+   client's consent, hands the message to the provider and records the outcome, all under the
+   row lock, so two deliveries of the same task send once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
+from practice import roles
+from practice.audit import audit_record
+from practice.models import AuditEvent, Client, CommunicationChannel, Membership, Practice
+from reminders.backends.email import send_email
+from reminders.backends.errors import PermanentSendError, TransientSendError
+from reminders.backends.ratelimit import sms_budget_take
+from reminders.backends.sms import SmsMessage, get_sms_backend
+from reminders.content import render
+from reminders.links import link_read
+from reminders.models import DEFAULT_STEPS, Channel, OutboundMessage, ReminderPolicy
+
+logger = logging.getLogger(__name__)
+
+Kind = OutboundMessage.Kind
+St = OutboundMessage.Status
+LIVE = (St.PENDING, St.CLAIMED)
+MAX_ATTEMPTS = 6  # the cap on transient retries, counted on the row (survives worker restarts)
+
+
+def claim_timeout() -> timedelta:
+    # Longer than a send task may run (CELERY_TASK_TIME_LIMIT) plus the longest retry back-off,
+    # so a row is reclaimed only when no task can still be working on it.
+    return timedelta(seconds=int(getattr(settings, "REMINDERS_CLAIM_TIMEOUT", 600)))
+
+
+# --- policy -------------------------------------------------------------------------------------------
+
+def reminder_policy_for(*, practice: Practice | int) -> ReminderPolicy:
+    practice_id = practice if isinstance(practice, int) else practice.pk
+    policy, _ = ReminderPolicy.objects.get_or_create(practice_id=practice_id, defaults={"steps": DEFAULT_STEPS})
+    return policy
+
+
+def _validate_steps(steps: object) -> list[dict]:
+    if not isinstance(steps, list) or len(steps) > 10:
+        raise DomainError("Reminder steps must be a list of at most 10.", fields={"steps": ["Invalid list."]})
+    clean, seen = [], set()
+    for i, step in enumerate(steps):
+        try:
+            offset = int(step["offset_minutes"])
+            channel = str(step["channel"])
+        except (KeyError, TypeError, ValueError):
+            raise DomainError("Each step needs offset_minutes and channel.",
+                              fields={"steps": [f"Step {i}: offset_minutes (integer) and channel."]}) from None
+        if not 5 <= offset <= 30 * 24 * 60:
+            raise DomainError("Offset out of range.", fields={"steps": [f"Step {i}: 5 minutes to 30 days."]})
+        if channel not in Channel.values:
+            raise DomainError("Unknown channel.", fields={"steps": [f"Step {i}: one of {', '.join(Channel.values)}."]})
+        if (offset, channel) in seen:
+            raise DomainError("Duplicate step.", fields={"steps": [f"Step {i} repeats an earlier one."]})
+        seen.add((offset, channel))
+        clean.append({"offset_minutes": offset, "channel": channel})
+    return sorted(clean, key=lambda s: -s["offset_minutes"])
+
+
+@transaction.atomic
+def reminder_policy_update(*, actor: Membership, steps: list | None = None, send_confirmation: bool | None = None,
+                           send_change_notices: bool | None = None) -> ReminderPolicy:
+    """Admin only. Applies to appointments synced from now on (pending rows are not rewritten)."""
+    if not actor.has_role(roles.ADMIN):
+        raise NotAllowed("Only an administrator may change the reminder policy.")
+    policy = reminder_policy_for(practice=actor.practice)
+    if steps is not None:
+        policy.steps = _validate_steps(steps)
+    if send_confirmation is not None:
+        policy.send_confirmation = send_confirmation
+    if send_change_notices is not None:
+        policy.send_change_notices = send_change_notices
+    policy.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=policy, detail={"steps": len(policy.steps)})
+    return policy
+
+
+# --- consent ------------------------------------------------------------------------------------------
+
+def consent_problem(client: Client, channel: str) -> str:
+    """Why this client may not get a message on this channel ("" when they may)."""
+    if not client.is_active:
+        return "client_inactive"
+    if client.preferred_channel == CommunicationChannel.NONE:
+        return "client_opted_out"
+    if channel == Channel.SMS:
+        if not client.sms_consent:
+            return "no_sms_consent"
+        if not client.phone:
+            return "no_phone_number"
+    elif channel == Channel.EMAIL:
+        if not client.email_consent:
+            return "no_email_consent"
+        if not client.email:
+            return "no_email_address"
+    return ""
+
+
+def _notice_channel(client: Client) -> str:
+    """One-off notices go on the client's preferred channel, else on any channel they consented to."""
+    preferred = client.preferred_channel if client.preferred_channel in Channel.values else Channel.EMAIL
+    for channel in (preferred, *[c for c in Channel.values if c != preferred]):
+        if not consent_problem(client, channel):
+            return channel
+    return preferred
+
+
+# --- the outbox hook (called by scheduling services, inside their transaction) -------------------------
+
+def _row(appointment, client: Client, *, kind: str, channel: str, due_at: datetime, offset: int = 0,
+         now: datetime) -> OutboundMessage:
+    problem = consent_problem(client, channel)
+    return OutboundMessage(
+        practice_id=appointment.practice_id, appointment_id=appointment.pk, client=client, kind=kind,
+        channel=channel, offset_minutes=offset, scheduled_for=appointment.starts_at, due_at=due_at,
+        status=St.SKIPPED if problem else St.PENDING, skip_reason=problem, created_at=now)
+
+
+def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
+    """Make the appointment's outbox rows match the appointment, in the caller's transaction.
+
+    `reason` is the scheduling event ("booked", "rescheduled", a new status, "deleted").
+    Reminders due for a start time the appointment no longer has are cancelled; reminders for the
+    current start are created unless their due time has already passed; a confirmation follows a
+    booking, a notice follows a reschedule or a cancellation (when the client had been told of the
+    appointment at all). The uniqueness constraint makes running this twice harmless.
+    """
+    from scheduling.models import Status
+
+    now = timezone.now()
+    policy = reminder_policy_for(practice=appointment.practice_id)
+    live = OutboundMessage.objects.filter(appointment_id=appointment.pk, status__in=LIVE)
+    clients = list(Client.objects.filter(appointment_participations__appointment_id=appointment.pk))
+    rows: list[OutboundMessage] = []
+
+    if reason == "deleted" or appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
+        # A cancellation notice only for a client who was told of the appointment (a message sent, or a
+        # confirmation on its way): cancelling a series' far occurrences does not flood the client.
+        told = OutboundMessage.objects.filter(appointment_id=appointment.pk).filter(
+            Q(status=St.SENT, kind__in=(Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULED))
+            | Q(status__in=LIVE, kind=Kind.CONFIRMATION)).exists()
+        live.update(status=St.CANCELLED, skip_reason=f"appointment_{reason}"[:60], claimed_at=None, updated_at=now)
+        if (appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED) and reason != "deleted"
+                and policy.send_change_notices and told):
+            rows = [_row(appointment, c, kind=Kind.CANCELLED, channel=_notice_channel(c), due_at=now, now=now)
+                    for c in clients]
+    else:
+        live.exclude(scheduled_for=appointment.starts_at).update(
+            status=St.CANCELLED, skip_reason="appointment_moved", claimed_at=None, updated_at=now)
+        if reason == "rescheduled" and policy.send_change_notices:
+            rows += [_row(appointment, c, kind=Kind.RESCHEDULED, channel=_notice_channel(c), due_at=now, now=now)
+                     for c in clients]
+        if reason in ("booked", Status.SCHEDULED) and policy.send_confirmation and not _series_confirmed(appointment):
+            rows += [_row(appointment, c, kind=Kind.CONFIRMATION, channel=_notice_channel(c), due_at=now, now=now)
+                     for c in clients]
+        for step in policy.steps:
+            due = appointment.starts_at - timedelta(minutes=int(step["offset_minutes"]))
+            if due <= now:
+                continue  # booked inside this offset: the confirmation already told them
+            rows += [_row(appointment, c, kind=Kind.REMINDER, channel=step["channel"], due_at=due,
+                          offset=int(step["offset_minutes"]), now=now) for c in clients]
+    if rows:
+        OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)  # the constraint drops duplicates
+        if any(r.status == St.PENDING and r.due_at <= now for r in rows):
+            transaction.on_commit(_kick_dispatcher)
+
+
+def _series_confirmed(appointment) -> bool:
+    """A series is confirmed once (its first occurrence), not once per weekly occurrence."""
+    return bool(appointment.series_id) and OutboundMessage.objects.filter(
+        appointment__series_id=appointment.series_id, kind=Kind.CONFIRMATION).exists()
+
+
+def _kick_dispatcher() -> None:
+    """Immediate messages need not wait for the next beat. A broker outage must not fail the booking:
+    the beat dispatcher finds the rows anyway."""
+    from reminders.tasks import reminders_dispatch_task
+
+    try:
+        reminders_dispatch_task.delay()
+    except Exception:  # noqa: BLE001 - after commit, a broker error is only a delay
+        logger.warning("reminders: could not enqueue the dispatcher; the next beat will send", exc_info=True)
+
+
+# --- dispatching --------------------------------------------------------------------------------------
+
+def reminders_dispatch(*, now: datetime | None = None, batch_size: int = 500, enqueue: bool = True) -> list[int]:
+    """Claim due rows (and rows claimed too long ago) and enqueue their send tasks after commit.
+
+    Two dispatchers at once each claim different rows: SKIP LOCKED passes over the rows another
+    transaction holds, and a row claimed and committed no longer matches the filter.
+    """
+    now = now or timezone.now()
+    stale = now - claim_timeout()
+    with transaction.atomic():
+        ids = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(Q(status=St.PENDING, due_at__lte=now) | Q(status=St.CLAIMED, claimed_at__lte=stale))
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if ids:
+            OutboundMessage.objects.filter(pk__in=ids).update(status=St.CLAIMED, claimed_at=now, updated_at=now)
+            if enqueue:
+                transaction.on_commit(lambda: _enqueue_sends(ids))
+    return ids
+
+
+def _enqueue_sends(ids: Iterable[int]) -> None:
+    from reminders.tasks import reminder_send_task
+
+    for message_id in ids:
+        reminder_send_task.delay(message_id)
+
+
+# --- sending ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str
+    retry: TransientSendError | None = None
+
+
+def _stale_reason(message: OutboundMessage, appointment, now: datetime) -> str:
+    """Why the appointment no longer wants this message ("" if it still does)."""
+    from scheduling.models import Status
+
+    if message.appointment_id is None:
+        return "" if message.subject_type else "appointment_deleted"
+    if appointment is None:
+        return "appointment_deleted"
+    if message.kind == Kind.CANCELLED:
+        return "" if appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED) else "appointment_not_cancelled"
+    if appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
+        return f"appointment_{appointment.status}"
+    if appointment.starts_at != message.scheduled_for:
+        return "appointment_moved"
+    if appointment.starts_at <= now:
+        return "appointment_started"
+    return ""
+
+
+def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcome:
+    """Deliver one claimed row, once. Safe to run any number of times for the same id."""
+    from scheduling.models import Appointment
+
+    retry: TransientSendError | None = None
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status != St.CLAIMED:
+            return SendOutcome(status=message.status if message else "missing")
+        now = now or timezone.now()
+        appointment = (Appointment.objects.select_related("practice", "room__location")
+                       .filter(pk=message.appointment_id).first() if message.appointment_id else None)
+        client = Client.objects.get(pk=message.client_id)
+        stale = _stale_reason(message, appointment, now)
+        problem = "" if stale else consent_problem(client, message.channel)
+        if stale or problem:
+            message.status = St.CANCELLED if stale else St.SKIPPED
+            message.skip_reason = stale or problem
+            message.claimed_at = None
+            message.save(update_fields=["status", "skip_reason", "claimed_at", "updated_at"])
+            return SendOutcome(status=message.status)
+        message.attempts += 1
+        try:
+            message.provider_message_id = _deliver(message, appointment, client)
+        except PermanentSendError as exc:
+            message.status = St.FAILED
+            message.last_error = str(exc)[:300]
+            message.claimed_at = None
+        except TransientSendError as exc:
+            message.last_error = str(exc)[:300]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = St.FAILED
+                message.last_error = f"gave up after {message.attempts} attempts: {exc}"[:300]
+                message.claimed_at = None
+            else:
+                message.claimed_at = timezone.now()  # the reclaim timeout counts from this attempt
+                retry = exc
+        else:
+            message.status = St.SENT
+            message.sent_at = timezone.now()
+            message.claimed_at = None
+            message.last_error = ""
+        message.save()
+    return SendOutcome(status=message.status, retry=retry)
+
+
+def _deliver(message: OutboundMessage, appointment, client: Client) -> str:
+    content = render(message, appointment, client)
+    if message.channel == Channel.SMS:
+        sms_budget_take(practice_id=message.practice_id)
+        return get_sms_backend().send(SmsMessage(to=client.phone, body=content.sms))
+    return send_email(to=client.email, subject=content.subject, body=content.body,
+                      message_key=f"attune-outbox-{message.pk}")
+
+
+# --- front desk ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def outbound_message_resend(*, actor: Membership, message: OutboundMessage) -> OutboundMessage:
+    """Put a failed row back in the queue (front desk). The send task re-checks everything again."""
+    if not actor.has_role(roles.FRONT_DESK):
+        raise NotAllowed("Only the front desk may resend a message.")
+    message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != St.FAILED:
+        raise InvalidTransition(f"Only a failed message can be resent; this one is {message.status}.",
+                                extra={"current_status": message.status})
+    now = timezone.now()
+    message.status, message.due_at, message.attempts, message.claimed_at = St.PENDING, now, 0, None
+    message.save(update_fields=["status", "due_at", "attempts", "claimed_at", "updated_at"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=message, detail={"resend": True})
+    transaction.on_commit(_kick_dispatcher)
+    return message
+
+
+# --- signed links -------------------------------------------------------------------------------------
+
+def link_resolve(*, token: str, now: datetime | None = None):
+    """The (appointment, client, action) a link token names, or a 400 saying why it cannot be used."""
+    from scheduling.models import Appointment
+
+    now = now or timezone.now()
+    try:
+        claim = link_read(token)
+    except signing.SignatureExpired:
+        raise DomainError("This link has expired.", code="link_expired") from None
+    except signing.BadSignature:
+        raise DomainError("This link is not valid.", code="link_invalid") from None
+    appointment = (Appointment.objects.select_related("practice", "room__location")
+                   .filter(pk=claim.appointment_id, participants__client_id=claim.client_id).first())
+    if appointment is None:
+        raise DomainError("This link is not valid.", code="link_invalid")
+    if int(appointment.starts_at.timestamp()) != claim.starts_at_ts:
+        raise DomainError("The appointment has moved since this link was sent; use the newest message.",
+                          code="link_outdated")
+    if appointment.starts_at <= now:
+        raise DomainError("This appointment has already started.", code="link_expired")
+    client = Client.objects.get(pk=claim.client_id)
+    return appointment, client, claim.action
+
+
+@transaction.atomic
+def link_apply(*, token: str, now: datetime | None = None):
+    """Confirm or cancel through a signed link, with no login. Cancelling applies the practice's policy:
+    the client cut-off (`settings.client_cancel_cutoff_hours`) and the late-cancellation window."""
+    from scheduling.models import Status
+    from scheduling.services.appointments import _locked, _set_status, appointment_cancel
+
+    now = now or timezone.now()
+    appointment, client, action = link_resolve(token=token, now=now)
+    appointment = _locked(appointment)
+    if action == "confirm":
+        if appointment.status == Status.SCHEDULED:
+            # scheduling has no system-actor confirm service; _set_status keeps its history and outbox hook.
+            _set_status(appointment, Status.CONFIRMED, None, "confirmed by the client's link")
+        elif appointment.status != Status.CONFIRMED:
+            raise InvalidTransition(f"The appointment is {appointment.status}: it cannot be confirmed.",
+                                    extra={"current_status": appointment.status})
+    else:
+        if appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED):
+            return appointment, action  # the same link clicked twice
+        cutoff = timedelta(hours=appointment.practice.settings.get("client_cancel_cutoff_hours", 0))
+        if now > appointment.starts_at - cutoff:
+            raise Conflict("It is too late to cancel this appointment online: please call the practice.",
+                           code="past_cancellation_cutoff")
+        appointment = appointment_cancel(actor=None, appointment=appointment, by="client",
+                                         reason="cancelled by the client's link", now=now)
+    audit_record(actor=None, practice=appointment.practice, action=AuditEvent.Action.UPDATE, obj=appointment,
+                 detail={"via": "signed_link", "action": action, "client": client.pk, "status": appointment.status})
+    return appointment, action

@@ -1,0 +1,29 @@
+"""Celery tasks: thin, ids only, safe to run twice (the services check row state under a lock).
+
+- `reminders_dispatch_task`: beat runs it every 30 s (CELERY_BEAT_SCHEDULE "reminders-dispatch").
+  No ETA or countdown tasks carry reminders: a row waits in PostgreSQL until it is due.
+- `reminder_send_task`: acks_late because it is idempotent (a redelivered task finds the row
+  sent and does nothing); transient errors retry with exponential back-off capped at 5 minutes,
+  far below the broker's visibility timeout; the number of attempts is capped on the row.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from reminders import services
+from reminders.backends.errors import TransientSendError
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reminders_dispatch_task() -> int:
+    return len(services.reminders_dispatch())
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, autoretry_for=(TransientSendError,),
+             retry_backoff=2, retry_backoff_max=300, retry_jitter=True, max_retries=services.MAX_ATTEMPTS - 1)
+def reminder_send_task(self, message_id: int) -> str:
+    outcome = services.reminder_send(message_id=message_id)
+    if outcome.retry is not None:
+        raise outcome.retry  # the row is recorded; autoretry schedules the next attempt
+    return outcome.status
