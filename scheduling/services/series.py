@@ -192,7 +192,7 @@ def series_cancel(*, actor: Membership, series: AppointmentSeries, reason: str =
 @transaction.atomic
 def series_edit(*, actor: Membership, series: AppointmentSeries, appointment, scope: str,
                 starts_at: datetime | None = None, local_time: time | None = None, rrule: str | None = None,
-                time_zone: str | None = None, on_conflict: str = ALL_OR_NOTHING
+                time_zone: str | None = None, on_conflict: str = ALL_OR_NOTHING, outside_availability: bool = False
                 ) -> tuple[AppointmentSeries, list[dict[str, Any]]]:
     """Edit one occurrence (`scope="this"`: a reschedule) or this and all following.
 
@@ -206,7 +206,8 @@ def series_edit(*, actor: Membership, series: AppointmentSeries, appointment, sc
     if scope == "this":
         if starts_at is None:
             raise DomainError("Give the new start.", fields={"starts_at": ["Required for this occurrence only."]})
-        appointment_reschedule(actor=actor, appointment=appointment, starts_at=starts_at, reason="Series: this only")
+        appointment_reschedule(actor=actor, appointment=appointment, starts_at=starts_at, reason="Series: this only",
+                               outside_availability=outside_availability)
         return series, []
     if scope != "following":
         raise DomainError("Unknown scope.", fields={"scope": ["'this' or 'following'."]})
@@ -228,5 +229,6 @@ def series_edit(*, actor: Membership, series: AppointmentSeries, appointment, sc
         actor=actor, clinician=series.clinician, clients=clients, appointment_type=series.appointment_type,
         mode=series.mode, room=series.room, video_link=series.video_link, time_zone=time_zone or series.time_zone,
         start_date=pivot, local_time=local_time or series.local_time, rrule=rrule or series.rrule,
-        count=remaining, until_date=None if remaining else original_until, on_conflict=on_conflict)
+        count=remaining, until_date=None if remaining else original_until, on_conflict=on_conflict,
+        outside_availability=outside_availability)
 

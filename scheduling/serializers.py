@@ -1,0 +1,254 @@
+"""Input and output shapes for the schedule. Clients get their own, narrower outputs."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rest_framework import serializers
+
+from practice.models import Client, Clinician, validate_time_zone
+from scheduling.models import (
+    Appointment,
+    AppointmentChange,
+    AppointmentSeries,
+    AppointmentType,
+    AvailabilityException,
+    AvailabilityRule,
+    Location,
+    Mode,
+    Room,
+    Status,
+    WaitlistEntry,
+)
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "name", "address", "time_zone", "is_active"]
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["id", "location", "name", "is_active"]
+
+
+class AppointmentTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppointmentType
+        fields = ["id", "name", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
+                  "allows_in_person", "allows_telehealth", "client_bookable", "is_intake", "colour",
+                  "min_notice_hours", "max_advance_days", "is_active"]
+
+
+class AvailabilityRuleSerializer(serializers.ModelSerializer):
+    time_zone = serializers.CharField(source="clinician.time_zone", read_only=True,
+                                      help_text="The zone start_time and end_time are read in (the clinician's).")
+
+    class Meta:
+        model = AvailabilityRule
+        fields = ["id", "clinician", "weekday", "start_time", "end_time", "time_zone", "location", "effective_from",
+                  "effective_until"]
+
+
+class AvailabilityExceptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AvailabilityException
+        fields = ["id", "clinician", "kind", "starts_at", "ends_at", "reason"]
+
+
+class _LocalTimes(serializers.Serializer):
+    """Adds the start and end rendered in the zone of the request (`tz`), and that zone's name."""
+
+    time_zone = serializers.SerializerMethodField()
+    local_starts_at = serializers.SerializerMethodField()
+    local_ends_at = serializers.SerializerMethodField()
+
+    def _tz(self) -> ZoneInfo:
+        return ZoneInfo(self.context.get("tz", "UTC"))
+
+    def get_time_zone(self, obj) -> str:
+        return self.context.get("tz", "UTC")
+
+    def get_local_starts_at(self, obj) -> str:
+        return obj.starts_at.astimezone(self._tz()).isoformat()
+
+    def get_local_ends_at(self, obj) -> str:
+        return obj.ends_at.astimezone(self._tz()).isoformat()
+
+
+class AppointmentSerializer(_LocalTimes, serializers.ModelSerializer):
+    clinician_name = serializers.CharField(source="clinician.display_name", read_only=True)
+    clients = serializers.SerializerMethodField()
+    appointment_type_name = serializers.CharField(source="appointment_type.name", read_only=True)
+    location = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "clinician", "clinician_name", "clients", "appointment_type", "appointment_type_name", "mode",
+                  "room", "location", "video_link", "starts_at", "ends_at", "time_zone", "local_starts_at",
+                  "local_ends_at", "status", "booked_by", "booked_at", "cancelled_at", "cancelled_by_party",
+                  "cancellation_reason", "series", "series_date"]
+
+    def get_clients(self, obj) -> list[dict]:
+        return [{"id": c.pk, "name": str(c)} for c in obj.clients.all()]
+
+    def get_location(self, obj) -> str | None:
+        return obj.room.location.name if obj.room_id else None
+
+
+class AppointmentForClientSerializer(_LocalTimes, serializers.ModelSerializer):
+    """What a client sees of their own appointment: when, with whom, where; nothing about who booked it."""
+
+    clinician_name = serializers.CharField(source="clinician.display_name", read_only=True)
+    appointment_type_name = serializers.CharField(source="appointment_type.name", read_only=True)
+    location = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "clinician", "clinician_name", "appointment_type", "appointment_type_name", "mode",
+                  "location", "video_link", "starts_at", "ends_at", "time_zone", "local_starts_at", "local_ends_at",
+                  "status", "cancelled_at", "cancelled_by_party"]
+
+    def get_location(self, obj) -> str | None:
+        return f"{obj.room.location.name}, {obj.room.location.address}".strip(", ") if obj.room_id else None
+
+
+class AppointmentBookInput(serializers.Serializer):
+    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all())
+    clients = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), many=True)
+    appointment_type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
+    starts_at = serializers.DateTimeField(help_text="An instant with its UTC offset, e.g. 2027-03-15T14:00:00Z.")
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    video_link = serializers.URLField(required=False, allow_blank=True, default="")
+    outside_availability = serializers.BooleanField(required=False, default=False,
+                                                    help_text="Staff: book outside working hours / time off.")
+
+
+class AppointmentRequestInput(serializers.Serializer):
+    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all())
+    appointment_type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
+    starts_at = serializers.DateTimeField()
+    mode = serializers.ChoiceField(choices=Mode.choices, default=Mode.TELEHEALTH)
+
+
+class RescheduleInput(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    outside_availability = serializers.BooleanField(required=False, default=False)
+
+
+class CancelInput(serializers.Serializer):
+    by = serializers.ChoiceField(choices=["client", "practice"], default="practice",
+                                 help_text="Who cancels (staff recording a client's call: 'client'). Clients: ignored.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class TransitionInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices,
+                                     help_text="Accept a request with 'scheduled', decline with 'declined'.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class AppointmentChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppointmentChange
+        fields = ["id", "kind", "old_starts_at", "old_ends_at", "new_starts_at", "new_ends_at", "old_status",
+                  "new_status", "changed_by", "changed_at", "reason"]
+
+
+class AppointmentChangeForClientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppointmentChange
+        fields = ["id", "kind", "old_starts_at", "old_ends_at", "new_starts_at", "new_ends_at", "old_status",
+                  "new_status", "changed_at"]
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    clients = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = AppointmentSeries
+        fields = ["id", "clinician", "clients", "appointment_type", "mode", "room", "video_link", "time_zone",
+                  "start_date", "local_time", "rrule", "count", "until_date", "materialised_until", "state",
+                  "created_at"]
+
+
+class SeriesCreateInput(serializers.Serializer):
+    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all())
+    clients = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), many=True)
+    appointment_type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    video_link = serializers.URLField(required=False, allow_blank=True, default="")
+    time_zone = serializers.CharField(validators=[validate_time_zone],
+                                      help_text="IANA zone the local_time and dates are read in.")
+    start_date = serializers.DateField()
+    local_time = serializers.TimeField()
+    rrule = serializers.CharField(help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY or FREQ=WEEKLY;INTERVAL=2.")
+    count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=520)
+    until_date = serializers.DateField(required=False, allow_null=True)
+    on_conflict = serializers.ChoiceField(choices=["all_or_nothing", "book_available"], default="all_or_nothing")
+    outside_availability = serializers.BooleanField(required=False, default=False)
+
+
+class SeriesEditInput(serializers.Serializer):
+    appointment = serializers.PrimaryKeyRelatedField(queryset=Appointment.objects.all(),
+                                                     help_text="The occurrence the edit starts from.")
+    scope = serializers.ChoiceField(choices=["this", "following"])
+    starts_at = serializers.DateTimeField(required=False, help_text="scope=this: the new instant.")
+    local_time = serializers.TimeField(required=False, help_text="scope=following: new wall-clock time.")
+    rrule = serializers.CharField(required=False)
+    time_zone = serializers.CharField(required=False, validators=[validate_time_zone])
+    on_conflict = serializers.ChoiceField(choices=["all_or_nothing", "book_available"], default="all_or_nothing")
+    outside_availability = serializers.BooleanField(required=False, default=False)
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    local_start = serializers.CharField()
+    time_zone = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    dst_adjustment = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["booked", "conflict"])
+    appointment = serializers.IntegerField(required=False)
+    conflict = serializers.DictField(required=False)
+
+
+class SeriesResultSerializer(serializers.Serializer):
+    series = SeriesSerializer()
+    occurrences = OccurrenceSerializer(many=True)
+
+
+class SlotQuery(serializers.Serializer):
+    appointment_type = serializers.IntegerField()
+    clinician = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                      help_text="One or more clinician ids; none: every clinician you may book.")
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    tz = serializers.CharField(required=False, validators=[validate_time_zone],
+                               help_text="Zone dates are read in and slots rendered in (default: yours).")
+    mode = serializers.ChoiceField(choices=Mode.choices, required=False)
+
+
+class SlotSerializer(serializers.Serializer):
+    clinician = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    client_name = serializers.CharField(source="client.__str__", read_only=True)
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["id", "client", "client_name", "clinician", "appointment_type", "preferred_weekdays",
+                  "earliest_time", "latest_time", "note", "created_at", "fulfilled_at"]
+        read_only_fields = ["created_at", "fulfilled_at"]
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="Secret: anyone with it reads your schedule. Rotate to revoke.")
