@@ -123,6 +123,7 @@ class ResponseForClientSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="version.form.kind")
     definition = serializers.JSONField(source="version.content")
     version = serializers.IntegerField(source="version.number")
+    answers = serializers.JSONField(read_only=True)  # an encrypted text column: say it is JSON
     signatures = ConsentSignatureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -160,6 +161,7 @@ class DraftInput(serializers.Serializer):
 class RiskFlagSerializer(serializers.ModelSerializer):
     form = serializers.CharField(source="response.version.form.name")
     acknowledged_by = serializers.CharField(source="acknowledged_by.display_name", default=None)
+    acknowledgement_note = serializers.CharField(read_only=True)
 
     class Meta:
         model = RiskFlag

@@ -1,0 +1,162 @@
+"""The issue's "done when", through the HTTP API: front desk sees status only; the client answers through
+the signed link; the clinician reads answers, score, band and flag, and acknowledges it."""
+
+import pytest
+from django.core import mail
+
+from intake.invitations import packet_link_token
+from intake.models import Packet
+from practice.models import AuditEvent
+from tests.factories.intake import packet_for, phq9_answers, seeded
+
+pytestmark = pytest.mark.django_db
+
+
+def _link(packet):
+    return f"/api/v1/intake/link/{packet_link_token(packet)}/"
+
+
+def test_new_client_packet_end_to_end(world, django_capture_on_commit_callbacks):
+    forms = seeded(world.p.practice)
+    desk = world.client_for("front_desk")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = desk.post("/api/v1/intake/packets/", {
+            "client": world.p.client_a.pk, "due_on": "2030-01-31",
+            "forms": [forms[s].pk for s in ("demographics-history", "consent-for-services", "phq-9")]},
+            format="json")
+    assert r.status_code == 201, r.content
+    packet = Packet.objects.get(pk=r.json()["id"])
+    assert r.json()["status"] == "sent" and len(mail.outbox) == 1
+    token = packet_link_token(packet)
+    assert token in mail.outbox[0].body
+
+    anon = world.client_for(None)
+    page = anon.get(_link(packet)).json()
+    demo, consent, phq = (item["id"] for item in page["responses"])
+
+    # half the answers, then leave
+    r = anon.patch(f"{_link(packet)}responses/{demo}/", {"answers": {"full_name": "Ada Lovelace"}}, format="json")
+    assert r.status_code == 200
+    assert desk.get(f"/api/v1/intake/packets/{packet.pk}/").json()["status"] == "in_progress"
+
+    # submitting too early lists every missing question
+    r = anon.post(f"{_link(packet)}responses/{demo}/submit/")
+    assert r.status_code == 400
+    assert set(r.json()["error"]["fields"]) == {"answers.date_of_birth", "answers.reason", "answers.prior_therapy"}
+
+    # come back, finish, sign, submit
+    r = anon.patch(f"{_link(packet)}responses/{demo}/", {"answers": {
+        "date_of_birth": "1990-12-10", "reason": "Feeling stuck", "prior_therapy": False}}, format="json")
+    assert anon.get(_link(packet)).json()["responses"][0]["answers"]["full_name"] == "Ada Lovelace"
+    assert anon.post(f"{_link(packet)}responses/{demo}/submit/").status_code == 200
+    anon.patch(f"{_link(packet)}responses/{consent}/", {"answers": {"consent_services": "Ada Lovelace"}},
+               format="json")
+    assert anon.post(f"{_link(packet)}responses/{consent}/submit/", HTTP_USER_AGENT="PhoneBrowser/1").status_code == 200
+    anon.patch(f"{_link(packet)}responses/{phq}/", {"answers": phq9_answers([2, 2, 2, 2, 1, 1, 1, 0, 1])},
+               format="json")
+    r = anon.post(f"{_link(packet)}responses/{phq}/submit/")
+    assert r.status_code == 200 and "score" not in r.json()
+
+    # front desk: status only, consent as yes/no
+    status = desk.get(f"/api/v1/intake/packets/{packet.pk}/").json()
+    assert status["status"] == "completed"
+    assert [i["consent_signed"] for i in status["items"]] == [None, True, None]
+    assert desk.get(f"/api/v1/intake/responses/{phq}/").status_code == 404
+    assert desk.get("/api/v1/intake/risk-flags/").status_code == 403
+
+    # clinician: answers, score and band, the flag; reads are audited
+    clin = world.client_for("clinician")
+    body = clin.get(f"/api/v1/intake/responses/{phq}/").json()
+    assert body["answers"]["phq9_9"] == 1
+    assert body["score"] == {"total": 12.0, "subscales": {}, "band": "Moderate"}
+    assert AuditEvent.objects.filter(action="read", object_type="intake.response", object_id=str(phq),
+                                     actor=world.p.clinician.membership.user).exists()
+    signed = clin.get(f"/api/v1/intake/responses/{consent}/").json()["signatures"][0]
+    assert signed["signed_name"] == "Ada Lovelace" and signed["user_agent"] == "PhoneBrowser/1"
+    flags = clin.get("/api/v1/intake/risk-flags/", {"state": "open"}).json()["results"]
+    assert [f["code"] for f in flags] == ["phq9_item9"]
+    r = clin.post(f"/api/v1/intake/risk-flags/{flags[0]['id']}/acknowledge/", {"note": "Called, safe."},
+                  format="json")
+    assert r.status_code == 200 and r.json()["acknowledged_at"]
+    assert clin.get("/api/v1/intake/risk-flags/", {"state": "open"}).json()["results"] == []
+
+    # the client (portal) sees their answers but no score or flags
+    mine = world.client_for("client").get(f"/api/v1/intake/responses/{phq}/").json()
+    assert mine["answers"]["phq9_9"] == 1 and "score" not in mine and "risk_flags" not in mine
+
+
+def test_submitted_response_cannot_change_through_the_link(world):
+    packet = packet_for(world.p.client_a, "phq-9")
+    response = packet.responses.get()
+    anon = world.client_for(None)
+    anon.patch(f"{_link(packet)}responses/{response.pk}/", {"answers": phq9_answers([0] * 9)}, format="json")
+    assert anon.post(f"{_link(packet)}responses/{response.pk}/submit/").status_code == 200
+    r = anon.patch(f"{_link(packet)}responses/{response.pk}/", {"answers": {"phq9_1": 3}}, format="json")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "already_submitted"
+
+
+def test_invalid_draft_answers_are_400_beside_each_question(world):
+    packet = packet_for(world.p.client_a, "demographics-history")
+    response = packet.responses.get()
+    r = world.client_for(None).patch(f"{_link(packet)}responses/{response.pk}/", {"answers": {
+        "date_of_birth": "31/12/1990", "prior_therapy": "maybe", "ghost": 1}}, format="json")
+    assert r.status_code == 400
+    assert set(r.json()["error"]["fields"]) == {"answers.date_of_birth", "answers.prior_therapy", "answers.ghost"}
+
+
+def test_link_is_404_when_expired_revoked_or_for_another_packet(world, settings):
+    packet = packet_for(world.p.client_a, "phq-9")
+    other = packet_for(world.p.client_b, "phq-9")
+    anon = world.client_for(None)
+    link = _link(packet)
+    assert anon.get(link).status_code == 200
+    # a response of another packet is not reachable through this link
+    r = anon.patch(f"{link}responses/{other.responses.get().pk}/", {"answers": {"phq9_1": 1}}, format="json")
+    assert r.status_code == 404
+    assert anon.get(link[:-3] + "xx/").status_code == 404
+    settings.INTAKE_LINK_MAX_AGE = -1
+    assert anon.get(link).status_code == 404
+    settings.INTAKE_LINK_MAX_AGE = 3600
+    Packet.objects.filter(pk=packet.pk).update(link_nonce="revoked")
+    assert anon.get(link).status_code == 404
+
+
+def test_page_renders_for_a_valid_link_and_hides_it_from_referrers(world):
+    packet = packet_for(world.p.client_a, "demographics-history", "consent-for-services")
+    r = world.client_for(None).get(f"/api/v1/intake/p/{packet_link_token(packet)}/")
+    assert r.status_code == 200 and r["Referrer-Policy"] == "no-referrer"
+    html = r.content.decode()
+    assert "Consent for services" in html and 'data-show-if="' in html
+    assert world.client_for(None).get("/api/v1/intake/p/forged/").status_code == 404
+
+
+def test_form_edit_through_the_api_versions_and_old_responses_keep_their_version(world):
+    admin = world.client_for("admin")
+    forms = seeded(world.p.practice)
+    response = packet_for(world.p.client_a, "gad-7").responses.get()
+    from intake.builtins import gad7
+
+    changed = gad7()
+    changed["title"] = "GAD-7 (revised wording)"
+    r = admin.patch(f"/api/v1/intake/forms/{forms['gad-7'].pk}/", {"content": changed}, format="json")
+    assert r.status_code == 200 and r.json()["number"] == 2 and r.json()["status"] == "draft"
+    assert admin.post(f"/api/v1/intake/forms/{forms['gad-7'].pk}/publish/").status_code == 200
+    response.refresh_from_db()
+    assert response.version.number == 1 and response.version.content["title"] == "GAD-7"
+    bad = admin.patch(f"/api/v1/intake/forms/{forms['gad-7'].pk}/", {"content": {"title": "x"}}, format="json")
+    assert bad.status_code == 400 and "definition" in bad.json()["error"]["fields"]
+
+
+def test_series_returns_points_oldest_first_with_bands(world):
+    anon = world.client_for(None)
+    for values in ([3] * 9, [1] * 9):
+        packet = packet_for(world.p.client_a, "phq-9")
+        response = packet.responses.get()
+        anon.patch(f"{_link(packet)}responses/{response.pk}/", {"answers": phq9_answers(values)}, format="json")
+        anon.post(f"{_link(packet)}responses/{response.pk}/submit/")
+    body = world.client_for("supervisor").get(f"/api/v1/intake/clients/{world.p.client_a.pk}/series/",
+                                              {"form": "phq-9"}).json()
+    (measure,) = body["measures"]
+    assert measure["slug"] == "phq-9" and measure["range"] == {"min": 0, "max": 27}
+    assert [(p["total"], p["band"]) for p in measure["points"]] == [(27, "Severe"), (9, "Mild")]
+    assert len(measure["bands"]) == 5
