@@ -23,7 +23,7 @@ class Rendered:
     sms: str
 
 
-def _when(appointment, client) -> str:
+def local_when(appointment, client) -> str:
     local = appointment.starts_at.astimezone(ZoneInfo(client.time_zone or appointment.practice.time_zone))
     day = formats.date_format(local, "l j F Y")
     clock = formats.time_format(local, "H:i")
@@ -42,7 +42,7 @@ def _where(appointment) -> str:
 def render(message: OutboundMessage, appointment, client) -> Rendered:
     with translation.override(client.language or "en"):
         practice = appointment.practice.name
-        when = _when(appointment, client)
+        when = local_when(appointment, client)
         where = _where(appointment)
         heading = {
             Kind.CONFIRMATION: _("Your appointment with %(practice)s is booked"),

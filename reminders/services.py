@@ -381,7 +381,7 @@ def link_apply(*, token: str, now: datetime | None = None):
                                     extra={"current_status": appointment.status})
     else:
         if appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED):
-            return appointment, action  # the same link clicked twice
+            return appointment, client, action  # the same link clicked twice
         cutoff = timedelta(hours=appointment.practice.settings.get("client_cancel_cutoff_hours", 0))
         if now > appointment.starts_at - cutoff:
             raise Conflict("It is too late to cancel this appointment online: please call the practice.",
@@ -390,4 +390,4 @@ def link_apply(*, token: str, now: datetime | None = None):
                                          reason="cancelled by the client's link", now=now)
     audit_record(actor=None, practice=appointment.practice, action=AuditEvent.Action.UPDATE, obj=appointment,
                  detail={"via": "signed_link", "action": action, "client": client.pk, "status": appointment.status})
-    return appointment, action
+    return appointment, client, action

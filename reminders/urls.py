@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from reminders import apis
+
+router = SimpleRouter()
+router.register("reminders", apis.OutboundMessageViewSet, basename="reminder")
+
+urlpatterns = [
+    path("reminders/links/", apis.AppointmentLinkView.as_view(), name="reminder-link"),
+    path("reminder-policy/", apis.ReminderPolicyView.as_view(), name="reminder-policy"),
+    *router.urls,
+]

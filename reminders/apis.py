@@ -1,0 +1,95 @@
+"""Reminder delivery status (front desk, admin, clinicians for their own clients), resend, the
+reminder policy, and the public signed confirm/cancel links."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.api.permissions import RolePermission
+from backend.api.views import PracticeScopedMixin
+from practice import roles
+from reminders import selectors, services
+from reminders.content import local_when
+from reminders.models import OutboundMessage
+from reminders.serializers import LinkOutput, LinkQuery, OutboundMessageSerializer, ReminderPolicySerializer
+
+ERROR = OpenApiTypes.OBJECT  # {"error": {"code", "message", "fields"?}}
+
+
+class OutboundMessageViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Each reminder and notice per appointment: pending, sent, failed with reason, skipped with reason."""
+
+    queryset = OutboundMessage.objects.none()  # schema only: get_queryset() scopes every request
+    serializer_class = OutboundMessageSerializer
+    permission_classes = [RolePermission]
+    read_roles = {roles.ADMIN, roles.FRONT_DESK, roles.CLINICIAN}
+    write_roles = {roles.FRONT_DESK}
+    filterset_fields = ["appointment", "client", "status", "kind", "channel"]
+    ordering_fields = ["due_at", "created_at"]
+    ordering = ["due_at", "id"]
+
+    def get_queryset(self):
+        return selectors.outbound_message_list(actor=self.request.membership)
+
+    @extend_schema(request=None, responses={200: OutboundMessageSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+                   summary="Queue a failed message again (front desk).")
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        message = services.outbound_message_resend(actor=request.membership, message=self.get_object())
+        return Response(OutboundMessageSerializer(message).data)
+
+
+class ReminderPolicyView(PracticeScopedMixin, APIView):
+    permission_classes = [RolePermission]
+    read_roles = roles.STAFF_ROLES
+    write_roles = {roles.ADMIN}
+
+    @extend_schema(responses={200: ReminderPolicySerializer}, summary="The practice's reminder policy.")
+    def get(self, request):
+        policy = services.reminder_policy_for(practice=request.membership.practice)
+        return Response(ReminderPolicySerializer(policy).data)
+
+    @extend_schema(request=ReminderPolicySerializer, responses={200: ReminderPolicySerializer, 400: ERROR, 403: ERROR},
+                   summary="Change the reminder policy (admin). Applies to appointments changed from now on.")
+    def patch(self, request):
+        data = ReminderPolicySerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        policy = services.reminder_policy_update(actor=request.membership, **data.validated_data)
+        return Response(ReminderPolicySerializer(policy).data)
+
+
+class AppointmentLinkView(APIView):
+    """The confirm and cancel links in reminders: no login, the signed token is the authority."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "anon_auth"
+
+    @extend_schema(parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
+                   responses={200: LinkOutput, 400: ERROR}, summary="What a link would do (does nothing).")
+    def get(self, request):
+        query = LinkQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        appointment, client, link_action = services.link_resolve(token=query.validated_data["token"])
+        return Response(_link_output(appointment, client, link_action))
+
+    @extend_schema(request=LinkQuery, responses={200: LinkOutput, 400: ERROR, 409: ERROR},
+                   summary="Confirm or cancel the appointment the link names. Cancelling applies the practice's "
+                           "cut-off and late-cancellation window.")
+    def post(self, request):
+        data = LinkQuery(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment, client, link_action = services.link_apply(token=data.validated_data["token"])
+        return Response(_link_output(appointment, client, link_action))
+
+
+def _link_output(appointment, client, link_action: str) -> dict:
+    return LinkOutput({"action": link_action, "practice": appointment.practice.name,
+                       "starts_at": appointment.starts_at, "starts_at_local": local_when(appointment, client),
+                       "status": appointment.status}).data
