@@ -92,9 +92,10 @@ def _author_or_403(actor: Membership):
 
 
 def _require_own_caseload(clinician, client: Client) -> None:
+    # Supervisors read their supervisees' clients but write notes only for their own care teams.
     if not CareTeamMember.objects.filter(client=client, clinician=clinician).exists():
-        raise DomainError("You are not on this client's care team.", code="not_on_care_team",
-                          fields={"client": ["Not on your caseload."]})
+        raise NotAllowed("You are not on this client's care team.", code="not_on_care_team",
+                         fields={"client": ["Not on your caseload."]})
 
 
 def _by_code(model, practice_id: int, codes: list[str], field: str) -> list:

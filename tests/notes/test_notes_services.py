@@ -65,7 +65,7 @@ def test_unknown_section_is_refused(world):
 
 
 def test_only_own_caseload_gets_notes(world):
-    with pytest.raises(DomainError):
+    with pytest.raises(NotAllowed):
         draft_note(world.p.clinician, world.p.client_b)
     with pytest.raises(NotAllowed):
         services.progress_note_create(actor=world.p.members["front_desk"], client=world.p.client_a)

@@ -1,0 +1,403 @@
+"""HTTP endpoints for session notes, the relational timeline, session prep and psychotherapy notes.
+
+Who reaches what (ACCESS.md): clinicians and supervisors only. Admin, front desk and clients get
+403 on every note collection and 404 on every note object. Psychotherapy notes answer to their
+author alone: 404 for everyone else, supervisors included.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api.exceptions import DomainError
+from backend.api.permissions import RolePermission
+from backend.api.views import PracticeScopedMixin
+from notes import selectors, services
+from notes.models import (
+    NoteTemplate,
+    OverdueNoteAlert,
+    ProgressNote,
+    PsychotherapyNote,
+    RepairStrategy,
+    RuptureEvent,
+    RuptureMarker,
+)
+from notes.serializers import (
+    AddendumInput,
+    AddendumOutput,
+    CaseloadAttentionRow,
+    CosignInput,
+    NoteTemplateSerializer,
+    OverdueAlertOutput,
+    OverdueCountOutput,
+    ProgressNoteCreateInput,
+    ProgressNoteListOutput,
+    ProgressNoteOutput,
+    ProgressNoteUpdateInput,
+    PsychotherapyNoteCreateInput,
+    PsychotherapyNoteListOutput,
+    PsychotherapyNoteOutput,
+    PsychotherapyNoteUpdateInput,
+    RepairStrategySerializer,
+    RepairStrategyUpdateInput,
+    RuptureCloseInput,
+    RuptureMarkerSerializer,
+    RuptureMarkerUpdateInput,
+    RuptureOutput,
+    SessionPrepOutput,
+    TimelineOutput,
+)
+from practice import roles
+from practice.audit import audit_read_many, audit_record
+from practice.models import AuditEvent
+from practice.selectors import client_list
+
+CLINICAL = {roles.CLINICIAN, roles.SUPERVISOR}
+TAXONOMY_READERS = {roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR}
+
+
+def _in_scope_or_400(queryset, pk, field: str):
+    obj = queryset.filter(pk=pk).first() if pk is not None else None
+    if obj is None:
+        raise DomainError("Not found.", fields={field: [f'Invalid pk "{pk}" - object does not exist.']})
+    return obj
+
+
+def _appointment_or_400(actor, pk):
+    if pk is None:
+        return None
+    from scheduling.models import Appointment
+
+    return _in_scope_or_400(Appointment.objects.filter(practice=actor.practice), pk, "appointment")
+
+
+# --- taxonomy -------------------------------------------------------------------------------------
+
+class _TaxonomyViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    permission_classes = [RolePermission]
+    read_roles = TAXONOMY_READERS
+    write_roles = {roles.ADMIN}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    pagination_class = None
+    model: type
+    update_input: type
+
+    def list(self, request, *args, **kwargs):
+        services.taxonomy_seed(practice=request.membership.practice)
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.taxonomy_entry_create(actor=request.membership, model=self.model, **data.validated_data)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        entry = self.get_object()
+        data = self.update_input(entry, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        entry = services.taxonomy_entry_update(actor=request.membership, entry=entry, **data.validated_data)
+        return Response(self.get_serializer(entry).data)
+
+
+@extend_schema_view(partial_update=extend_schema(request=RuptureMarkerUpdateInput,
+                                                 responses={200: RuptureMarkerSerializer}))
+class RuptureMarkerViewSet(_TaxonomyViewSet):
+    """The practice's 3RS rupture markers (withdrawal, confrontation). Codes are stable; admins add and relabel."""
+
+    queryset = RuptureMarker.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = RuptureMarkerSerializer
+    model = RuptureMarker
+    update_input = RuptureMarkerUpdateInput
+
+    def get_queryset(self):
+        return selectors.rupture_marker_list(actor=self.request.membership)
+
+
+@extend_schema_view(partial_update=extend_schema(request=RepairStrategyUpdateInput,
+                                                 responses={200: RepairStrategySerializer}))
+class RepairStrategyViewSet(_TaxonomyViewSet):
+    """Resolution strategies, immediate/indirect or expressive/metacommunication."""
+
+    queryset = RepairStrategy.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = RepairStrategySerializer
+    model = RepairStrategy
+    update_input = RepairStrategyUpdateInput
+
+    def get_queryset(self):
+        return selectors.repair_strategy_list(actor=self.request.membership)
+
+
+class NoteTemplateViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Note templates as data: relational (default), SOAP, DAP, BIRP."""
+
+    queryset = NoteTemplate.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = TAXONOMY_READERS
+    serializer_class = NoteTemplateSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.note_template_list(actor=self.request.membership)
+
+    def list(self, request, *args, **kwargs):
+        services.taxonomy_seed(practice=request.membership.practice)
+        return super().list(request, *args, **kwargs)
+
+
+# --- progress notes -------------------------------------------------------------------------------
+
+CLIENT_FILTER = OpenApiParameter("client", int, description="Only this client's notes.")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CLIENT_FILTER], responses={200: ProgressNoteListOutput(many=True)},
+                       summary="Notes you may read: your own, your care teams' signed notes, your supervisees'."),
+    retrieve=extend_schema(responses={200: ProgressNoteOutput}, summary="One note with ruptures and addenda "
+                                                                        "(the read is audited)."),
+    create=extend_schema(request=ProgressNoteCreateInput, responses={201: ProgressNoteOutput},
+                         summary="Start a draft (for an appointment of yours, or a standalone contact note)."),
+    partial_update=extend_schema(request=ProgressNoteUpdateInput, responses={200: ProgressNoteOutput},
+                                 summary="Autosave a draft. A signed note answers 409 `note_locked`; "
+                                         "a stale `version` answers 409 `stale_version`."),
+)
+class ProgressNoteViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          mixins.CreateModelMixin, viewsets.GenericViewSet):
+    queryset = ProgressNote.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = CLINICAL
+    write_roles = CLINICAL
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields: list[str] = []
+    ordering = ["-session_at", "-id"]
+    ordering_fields = ["session_at"]
+
+    def get_queryset(self):
+        actor = self.request.membership
+        if self.action == "list":
+            qs = selectors.progress_note_list(actor=actor)
+            client = self.request.query_params.get("client")
+            if client and client.isdigit():
+                qs = qs.filter(client_id=int(client))
+            return qs
+        return selectors.progress_note_detail_queryset(actor=actor)
+
+    def get_serializer_class(self):
+        return ProgressNoteListOutput if self.action == "list" else ProgressNoteOutput
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        audit_read_many(actor=request.membership, objects=page)
+        return self.get_paginated_response(ProgressNoteListOutput(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        note = self.get_object()
+        audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=note)
+        return Response(ProgressNoteOutput(note).data)
+
+    def _fresh(self, note):
+        return selectors.progress_note_detail_queryset(actor=self.request.membership).get(pk=note.pk)
+
+    def create(self, request, *args, **kwargs):
+        data = ProgressNoteCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        actor = request.membership
+        client = _in_scope_or_400(client_list(actor=actor), values.pop("client"), "client")
+        template = None
+        if "template" in values:
+            services.taxonomy_seed(practice=actor.practice)
+            template = selectors.note_template_list(actor=actor).filter(code=values.pop("template")).first()
+            if template is None:
+                raise DomainError("Unknown template.", fields={"template": ["No template with this code."]})
+        appointment = _appointment_or_400(actor, values.pop("appointment", None))
+        note = services.progress_note_create(actor=actor, client=client, template=template, appointment=appointment,
+                                             **values)
+        return Response(ProgressNoteOutput(self._fresh(note)).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        note = self.get_object()
+        data = ProgressNoteUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.progress_note_update(actor=request.membership, note=note, **data.validated_data)
+        return Response(ProgressNoteOutput(self._fresh(note)).data)
+
+    @extend_schema(request=None, responses={200: ProgressNoteOutput},
+                   summary="Sign: lock the note, record signer, time and SHA-256. Supervisees' notes then await "
+                           "co-signature. 409 if already signed; 400 `note_incomplete` names missing fields.")
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        note = services.progress_note_sign(actor=request.membership, note=self.get_object())
+        return Response(ProgressNoteOutput(self._fresh(note)).data)
+
+    @extend_schema(request=CosignInput, responses={200: ProgressNoteOutput},
+                   summary="Co-sign a supervisee's note (their supervisor only), keeping the comment.")
+    @action(detail=True, methods=["post"])
+    def cosign(self, request, pk=None):
+        note = self.get_object()
+        data = CosignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.progress_note_cosign(actor=request.membership, note=note,
+                                             comment=data.validated_data.get("comment", ""))
+        return Response(ProgressNoteOutput(self._fresh(note)).data)
+
+    @extend_schema(request=AddendumInput, responses={201: AddendumOutput},
+                   summary="Add a signed, timestamped addendum to a signed note (author only).")
+    @action(detail=True, methods=["post"])
+    def addenda(self, request, pk=None):
+        note = self.get_object()
+        data = AddendumInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        addendum = services.addendum_create(actor=request.membership, note=note, body=data.validated_data["body"])
+        return Response(AddendumOutput(addendum).data, status=status.HTTP_201_CREATED)
+
+
+class RuptureViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
+    queryset = RuptureEvent.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = CLINICAL
+    write_roles = CLINICAL
+
+    def get_queryset(self):
+        return selectors.rupture_list(actor=self.request.membership).prefetch_related("markers", "strategies")
+
+    @extend_schema(request=RuptureCloseInput, responses={200: RuptureOutput},
+                   summary="Close an open rupture without repair, with the reason (care-team clinicians).")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        rupture = self.get_object()
+        data = RuptureCloseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rupture = services.rupture_close(actor=request.membership, rupture=rupture,
+                                         reason=data.validated_data["reason"])
+        return Response(RuptureOutput(self.get_queryset().get(pk=rupture.pk)).data)
+
+
+# --- psychotherapy notes --------------------------------------------------------------------------
+
+@extend_schema_view(
+    list=extend_schema(responses={200: PsychotherapyNoteListOutput(many=True)},
+                       summary="Your own psychotherapy notes (no body in the list)."),
+    retrieve=extend_schema(responses={200: PsychotherapyNoteOutput}),
+    create=extend_schema(request=PsychotherapyNoteCreateInput, responses={201: PsychotherapyNoteOutput}),
+    partial_update=extend_schema(request=PsychotherapyNoteUpdateInput, responses={200: PsychotherapyNoteOutput}),
+)
+class PsychotherapyNoteViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                               mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Psychotherapy (process) notes, 45 CFR 164.501: readable and writable by their author alone.
+
+    Every other caller, supervisors and administrators included, gets 404 for any of them; they are
+    in no export, no search, no timeline and no session prep.
+    """
+
+    queryset = PsychotherapyNote.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = CLINICAL
+    write_roles = CLINICAL
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.psychotherapy_note_list(actor=self.request.membership)
+
+    def get_serializer_class(self):
+        return PsychotherapyNoteListOutput if self.action == "list" else PsychotherapyNoteOutput
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        audit_read_many(actor=request.membership, objects=page)
+        return self.get_paginated_response(PsychotherapyNoteListOutput(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        note = self.get_object()
+        audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=note)
+        return Response(PsychotherapyNoteOutput(note).data)
+
+    def create(self, request, *args, **kwargs):
+        data = PsychotherapyNoteCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        actor = request.membership
+        client = _in_scope_or_400(client_list(actor=actor), data.validated_data["client"], "client")
+        appointment = _appointment_or_400(actor, data.validated_data.get("appointment"))
+        note = services.psychotherapy_note_create(actor=actor, client=client, appointment=appointment,
+                                                  body=data.validated_data["body"])
+        return Response(PsychotherapyNoteOutput(note).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        note = self.get_object()
+        data = PsychotherapyNoteUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.psychotherapy_note_update(actor=request.membership, note=note,
+                                                  body=data.validated_data["body"])
+        return Response(PsychotherapyNoteOutput(note).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.psychotherapy_note_delete(actor=request.membership, note=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- timeline, session prep, caseload, overdue ----------------------------------------------------
+
+class _ClinicalView(PracticeScopedMixin, APIView):
+    permission_classes = [RolePermission]
+    read_roles = CLINICAL
+
+
+class ClientTimelineView(_ClinicalView):
+    @extend_schema(responses={200: TimelineOutput},
+                   summary="The relational timeline of one client: ruptures, repairs, outcomes and measures "
+                           "session by session, with treatment-wide summaries. Psychotherapy notes never appear.")
+    def get(self, request, pk: int):
+        actor = request.membership
+        client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
+        timeline = selectors.client_timeline(actor=actor, client=client)
+        audit_read_many(actor=actor, objects=[ProgressNote(pk=s["id"]) for s in timeline["sessions"]])
+        return Response(TimelineOutput(timeline).data)
+
+
+class SessionPrepView(_ClinicalView):
+    @extend_schema(responses={200: SessionPrepOutput},
+                   summary="Before the next session: the last signed note's plan, open ruptures, latest measures "
+                           "and unacknowledged risk flags.")
+    def get(self, request, pk: int):
+        actor = request.membership
+        client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
+        prep = selectors.session_prep(actor=actor, client=client)
+        read = [prep["last_note"]] if prep["last_note"] else []
+        read += [ProgressNote(pk=r.note_id) for r in prep["open_ruptures"]]
+        audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
+        return Response(SessionPrepOutput(prep).data)
+
+
+class CaseloadAttentionView(_ClinicalView):
+    @extend_schema(responses={200: CaseloadAttentionRow(many=True)},
+                   summary="Your own clients needing attention first: open ruptures, falling or low alliance.")
+    def get(self, request):
+        rows = selectors.caseload_attention(actor=request.membership)
+        return Response(CaseloadAttentionRow(rows, many=True).data)
+
+
+class OverdueAlertViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your notes still unsigned too long after the session (default 72 h; practice setting
+    `note_overdue_hours`). Until the reminders outbox exists, these rows are the alert."""
+
+    queryset = OverdueNoteAlert.objects.none()  # for the schema only: get_queryset() scopes every request
+    permission_classes = [RolePermission]
+    read_roles = CLINICAL
+    serializer_class = OverdueAlertOutput
+
+    def get_queryset(self):
+        return selectors.overdue_alert_list(actor=self.request.membership)
+
+
+class OverdueSummaryView(PracticeScopedMixin, APIView):
+    permission_classes = [RolePermission]
+    read_roles = {roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR}
+
+    @extend_schema(responses={200: OverdueCountOutput(many=True)},
+                   summary="Counts of overdue unsigned notes: per clinician for admins, your own for clinicians.")
+    def get(self, request):
+        return Response(OverdueCountOutput(selectors.overdue_counts(actor=request.membership), many=True).data)
