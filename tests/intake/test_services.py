@@ -227,3 +227,24 @@ def test_one_draft_per_form_is_a_database_rule(world):
     FormVersion.objects.create(practice=form.practice, form=form, number=2, content={})
     with pytest.raises(IntegrityError), transaction.atomic():
         FormVersion.objects.create(practice=form.practice, form=form, number=3, content={})
+
+
+def test_seed_command_seeds_every_practice(world):
+    from django.core.management import call_command
+
+    call_command("intake_seed_builtins")
+    from intake.models import FormDefinition
+
+    assert FormDefinition.objects.filter(practice=world.q.practice, builtin=True).count() == 5
+
+
+def test_risk_flag_hook_runs_after_commit(world, django_capture_on_commit_callbacks, monkeypatch):
+    from intake import notifications
+
+    seen = []
+    monkeypatch.setattr(notifications, "risk_flag_raised", lambda *, flag_id: seen.append(flag_id))
+    response = packet_for(world.p.client_a, "phq-9").responses.get()
+    services.response_save_draft(response=response, answers=phq9_answers([0] * 8 + [3]), via_link=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.response_submit(response=response, via_link=True)
+    assert seen == [RiskFlag.objects.get(response=response).pk]
