@@ -222,8 +222,9 @@ def client_timeline(*, actor: Membership, client: Client) -> dict:
         score["below_cutoff"] = (score["measure"] == measures.ALLIANCE and score["total"] is not None
                                  and score["total"] < cutoff)
 
-    sessions = {n["id"]: {**n, "template": n.pop("template__code"), "ruptures": [], "follow_ups": [],
-                          "measures": []} for n in notes}
+    for n in notes:
+        n["template"] = n.pop("template__code")
+    sessions = {n["id"]: {**n, "ruptures": [], "follow_ups": [], "measures": []} for n in notes}
     for r in ruptures:
         sessions[r["note_id"]]["ruptures"].append(r)
     for f in follow_ups:

@@ -195,3 +195,16 @@ def test_overdue_endpoints(world):
     name = world.p.clinician.membership.user.full_name
     assert summary == [{"clinician": world.p.clinician.pk, "clinician_name": name, "overdue": 1}]
     assert ProgressNote.objects.filter(status="draft").count() == 1
+
+
+def test_timeline_body_matches_its_documented_shape(world):
+    from notes.serializers import TimelineOutput
+
+    signed_note(world.p.clinician, world.p.client_a, ruptures=[withdrawal_rupture()])
+    body = world.client_for("clinician").get(f"/api/v1/notes/clients/{world.p.client_a.pk}/timeline/").json()
+    documented = TimelineOutput(data=body)
+    assert documented.is_valid(), documented.errors
+    assert set(body) == set(TimelineOutput().fields)
+    assert set(body["sessions"][0]) == set(TimelineOutput().fields["sessions"].child.fields)
+    assert set(body["sessions"][0]["ruptures"][0]) == set(
+        TimelineOutput().fields["sessions"].child.fields["ruptures"].child.fields)

@@ -1,88 +1,38 @@
-"""Writes for session notes. Every service re-checks the actor; signed notes never change.
-
-Lifecycle: draft (autosaved, versioned) -> signed, or -> awaiting_cosign -> cosigned when the
-author is a supervisee whose supervision requires co-signature. Corrections to a locked note
-are addenda. Ruptures left unresolved stay open until a later note repairs them or a clinician
-closes them with a reason.
+"""Progress notes: draft (autosaved, versioned) -> signed, or -> awaiting_cosign -> cosigned when the
+author is a supervisee whose supervision requires co-signature. Corrections to a locked note are
+addenda. Ruptures left unresolved stay open until a later note repairs them (a follow-up) or a
+clinician closes them with a reason.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
-from notes import taxonomy
 from notes.models import (
     Addendum,
     NoteTemplate,
     OverdueNoteAlert,
     ProgressNote,
-    PsychotherapyNote,
     RepairStrategy,
     RiskLevel,
     RuptureEvent,
     RuptureFollowUp,
     RuptureMarker,
 )
+from notes.services.taxonomy import taxonomy_seed
 from practice import roles
 from practice.audit import audit_record
-from practice.models import AuditEvent, CareTeamMember, Client, Membership, Practice, Supervision
+from practice.models import AuditEvent, CareTeamMember, Client, Membership, Supervision
 from practice.selectors import acting_clinician
-from practice.services import require_role
 
-DEFAULT_OVERDUE_HOURS = 72
-
-
-# --- taxonomy -------------------------------------------------------------------------------------
-
-def taxonomy_seed(*, practice: Practice) -> None:
-    """Give a practice the default markers, strategies and templates it lacks. Safe to call any time."""
-    if NoteTemplate.objects.filter(practice=practice).exists():
-        return
-    taxonomy.seed_practice(practice.pk, RuptureMarker=RuptureMarker, RepairStrategy=RepairStrategy,
-                           NoteTemplate=NoteTemplate)
-
-
-TAXONOMY_EDITABLE = {"label", "description", "sort_order", "is_active"}
-
-
-@transaction.atomic
-def taxonomy_entry_create(*, actor: Membership, model: type[RuptureMarker] | type[RepairStrategy],
-                          **data: Any) -> RuptureMarker | RepairStrategy:
-    """A practice extends its taxonomy; codes are stable, so they are chosen once and never renamed."""
-    require_role(actor, {roles.ADMIN})
-    entry = model(practice=actor.practice, **data)
-    entry.full_clean()
-    entry.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=entry, detail={"code": entry.code})
-    return entry
-
-
-@transaction.atomic
-def taxonomy_entry_update(*, actor: Membership, entry: RuptureMarker | RepairStrategy,
-                          **changes: Any) -> RuptureMarker | RepairStrategy:
-    require_role(actor, {roles.ADMIN})
-    refused = set(changes) - TAXONOMY_EDITABLE
-    if refused:
-        raise DomainError("Codes and families are stable; add a new entry instead.",
-                          fields={f: ["Not editable."] for f in sorted(refused)})
-    for field, value in changes.items():
-        setattr(entry, field, value)
-    entry.full_clean()
-    entry.save()
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=entry, detail={"fields": sorted(changes)})
-    return entry
-
-
-# --- helpers --------------------------------------------------------------------------------------
 
 def _author_or_403(actor: Membership):
     clinician = acting_clinician(actor)
@@ -199,8 +149,6 @@ def _apply_changes(note: ProgressNote, changes: dict) -> None:
     if "follow_ups" in changes:
         _replace_follow_ups(note, changes["follow_ups"] or [])
 
-
-# --- progress notes -------------------------------------------------------------------------------
 
 @transaction.atomic
 def progress_note_create(*, actor: Membership, client: Client, template: NoteTemplate | None = None,
@@ -394,81 +342,3 @@ def rupture_close(*, actor: Membership, rupture: RuptureEvent, reason: str) -> R
     rupture.save(update_fields=["resolved_at", "closed_by", "closed_reason"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=rupture, detail={"closed": True})
     return rupture
-
-
-# --- psychotherapy notes --------------------------------------------------------------------------
-
-@transaction.atomic
-def psychotherapy_note_create(*, actor: Membership, client: Client, body: str, appointment=None) -> PsychotherapyNote:
-    author = _author_or_403(actor)
-    _require_own_caseload(author, client)
-    if appointment is not None and (appointment.practice_id != actor.practice_id
-                                    or appointment.clinician_id != author.pk):
-        raise DomainError("Link only your own appointments.", fields={"appointment": ["Not your appointment."]})
-    note = PsychotherapyNote(practice=actor.practice, author=author, client=client, appointment=appointment,
-                             body=body)
-    note.full_clean()
-    note.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=note, detail={"client": client.pk})
-    return note
-
-
-def _psychotherapy_author_or_404(actor: Membership, note: PsychotherapyNote) -> None:
-    # Callers reach a note only through the author-only selector; this re-check guards other callers.
-    if note.author_id != getattr(acting_clinician(actor), "pk", None):
-        from django.http import Http404
-
-        raise Http404
-
-
-@transaction.atomic
-def psychotherapy_note_update(*, actor: Membership, note: PsychotherapyNote, body: str) -> PsychotherapyNote:
-    _psychotherapy_author_or_404(actor, note)
-    note.body = body
-    note.full_clean()
-    note.save(update_fields=["body", "updated_at"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=note)
-    return note
-
-
-@transaction.atomic
-def psychotherapy_note_delete(*, actor: Membership, note: PsychotherapyNote) -> None:
-    _psychotherapy_author_or_404(actor, note)
-    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=note, detail={"client": note.client_id})
-    note.delete()
-
-
-# --- overdue notes --------------------------------------------------------------------------------
-
-def overdue_hours(practice_settings: dict | None) -> int:
-    value = (practice_settings or {}).get("note_overdue_hours")
-    if isinstance(value, int) and value > 0:
-        return value
-    return int(getattr(settings, "NOTES_OVERDUE_HOURS", DEFAULT_OVERDUE_HOURS))
-
-
-def notify_author_of_overdue_note(*, note_id: int, author_id: int) -> None:
-    """Hook for the reminders outbox (not built yet): until then the OverdueNoteAlert row, which the author
-    lists at /notes/overdue-alerts/, is the notification."""
-
-
-def overdue_notes_flag(*, now: datetime | None = None) -> int:
-    """Record one alert per draft still unsigned `note_overdue_hours` after its session. Safe to run twice."""
-    now = now or timezone.now()
-    created = 0
-    for practice_id, practice_settings in Practice.objects.values_list("id", "settings"):
-        cutoff = now - timedelta(hours=overdue_hours(practice_settings))
-        due = (ProgressNote.objects.filter(practice_id=practice_id, status=ProgressNote.Status.DRAFT,
-                                           session_at__lte=cutoff, overdue_alert__isnull=True)
-               .values_list("id", "author_id"))
-        due = list(due)
-        with transaction.atomic():
-            # The unique note column makes a concurrent second run insert nothing.
-            OverdueNoteAlert.objects.bulk_create(
-                [OverdueNoteAlert(practice_id=practice_id, note_id=n, author_id=a) for n, a in due],
-                ignore_conflicts=True,
-            )
-        for note_id, author_id in due:
-            notify_author_of_overdue_note(note_id=note_id, author_id=author_id)
-        created += len(due)
-    return created
