@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -48,6 +48,9 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 MOVABLE = {Status.REQUESTED, Status.SCHEDULED, Status.CONFIRMED}
 CANCELLABLE = {Status.REQUESTED, Status.SCHEDULED, Status.CONFIRMED}
+
+DEADLOCK_DETECTED = "40P01"
+DEADLOCK_RETRIES = 3
 
 CONSTRAINT_RESOURCE = {
     "appointment_clinician_no_overlap": "clinician",
@@ -131,20 +134,38 @@ def _conflict_from(exc: IntegrityError, appointment: Appointment, clients: list[
 
 
 def _save_checked(appointment: Appointment, clients: list[Client], *, new: bool) -> None:
-    """Write the appointment and its client rows inside a savepoint; a constraint violation becomes a 409."""
-    try:
-        with transaction.atomic():
-            appointment.save()
-            span = DateTimeTZRange(appointment.starts_at, appointment.ends_at, "[)")
-            if new:
-                AppointmentClient.objects.bulk_create(
-                    AppointmentClient(practice_id=appointment.practice_id, appointment=appointment, client=c,
-                                      span=span, is_active=appointment.is_active) for c in clients)
-            else:
-                AppointmentClient.objects.filter(appointment=appointment).update(
-                    span=span, is_active=appointment.is_active)
-    except IntegrityError as exc:
-        raise _conflict_from(exc, appointment, clients) from exc
+    """Write the appointment and its client rows inside a savepoint; a constraint violation becomes a 409.
+
+    Two transactions inserting conflicting rows at the same moment can each find the other's
+    row while checking an exclusion constraint and deadlock; PostgreSQL aborts one of them.
+    Only the savepoint is lost, so the victim simply tries again: by then the other booking has
+    committed (a clean 409) or rolled back (the slot is free after all).
+    """
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                if new:
+                    appointment.pk, appointment._state.adding = None, True
+                appointment.save()
+                span = DateTimeTZRange(appointment.starts_at, appointment.ends_at, "[)")
+                if new:
+                    AppointmentClient.objects.bulk_create(
+                        # in id order, so two couple bookings never take the client rows in opposite order
+                        AppointmentClient(practice_id=appointment.practice_id, appointment=appointment, client=c,
+                                          span=span, is_active=appointment.is_active)
+                        for c in sorted(clients, key=lambda c: c.pk))
+                else:
+                    AppointmentClient.objects.filter(appointment=appointment).update(
+                        span=span, is_active=appointment.is_active)
+            return
+        except IntegrityError as exc:
+            raise _conflict_from(exc, appointment, clients) from exc
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+            if attempt == DEADLOCK_RETRIES:
+                raise Conflict("A simultaneous booking is holding this time: try again.",
+                               code="slot_contended") from exc
 
 
 # --- booking ----------------------------------------------------------------------------------------
