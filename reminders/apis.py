@@ -15,6 +15,7 @@ from backend.api.views import PracticeScopedMixin
 from practice import roles
 from reminders import selectors, services
 from reminders.content import local_when
+from reminders.filters import OutboundMessageFilter
 from reminders.models import OutboundMessage
 from reminders.serializers import LinkOutput, LinkQuery, OutboundMessageSerializer, ReminderPolicySerializer
 
@@ -29,7 +30,7 @@ class OutboundMessageViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewset
     permission_classes = [RolePermission]
     read_roles = {roles.ADMIN, roles.FRONT_DESK, roles.CLINICIAN}
     write_roles = {roles.FRONT_DESK}
-    filterset_fields = ["appointment", "client", "status", "kind", "channel"]
+    filterset_class = OutboundMessageFilter
     ordering_fields = ["due_at", "created_at"]
     ordering = ["due_at", "id"]
 

@@ -133,3 +133,27 @@ def test_bad_links_do_nothing(world, appointment, settings, case):
     response = APIClient().post(LINKS, {"token": token}, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == code
     assert Appointment.objects.get(pk=appointment.pk).status == "scheduled"
+
+
+def test_filter_by_another_practices_appointment_answers_like_an_unknown_one(world):
+    other = appointment_row(clinician=world.q.clinician, clients=[world.q.client_a])
+    OutboundMessageFactory(appointment=other, client=world.q.client_a)
+    api = world.client_for("front_desk")
+    for appointment_id in (other.pk, 999_999_999):
+        response = api.get("/api/v1/reminders/", {"appointment": appointment_id})
+        assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_twilio_backend_is_chosen_by_settings_and_needs_credentials(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from reminders.backends.sms import get_sms_backend
+    from reminders.backends.twilio_sms import TwilioSmsBackend
+
+    settings.REMINDERS_SMS_BACKEND = "reminders.backends.twilio_sms.TwilioSmsBackend"
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "", ""
+    with pytest.raises(ImproperlyConfigured):
+        get_sms_backend()
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "token"
+    settings.TWILIO_FROM_NUMBER = "+15005550006"
+    assert isinstance(get_sms_backend(), TwilioSmsBackend)  # constructed only: no network call in tests

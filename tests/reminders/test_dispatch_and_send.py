@@ -144,3 +144,18 @@ def test_sms_rate_limit_per_practice(world, appointment, settings):
     assert [o.status for o in outcomes] == [St.SENT, St.SENT, St.CLAIMED]
     assert "SMS limit" in str(outcomes[2].retry)
     assert len(LocmemSmsBackend.outbox) == 2
+
+
+def test_a_worker_dying_mid_send_leaves_the_row_to_be_reclaimed_and_sent_once(world, appointment):
+    client = _sms_client(world.p.client_a)
+    row = OutboundMessageFactory(appointment=appointment, client=client, channel="sms")
+    now = row.due_at
+    reminders_dispatch(now=now, enqueue=False)
+    LocmemSmsBackend.fail_next.append(SystemExit("worker killed during the provider call"))
+    with pytest.raises(SystemExit):
+        reminder_send(message_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (St.CLAIMED, 0)  # the transaction died with the worker
+    assert reminders_dispatch(now=now + claim_timeout(), enqueue=False) == [row.pk]
+    assert reminder_send(message_id=row.pk).status == St.SENT
+    assert len(LocmemSmsBackend.outbox) == 1
