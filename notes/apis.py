@@ -5,6 +5,7 @@ Who reaches what (ACCESS.md): clinicians and supervisors only. Admin, front desk
 author alone: 404 for everyone else, supervisors included.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -28,6 +29,7 @@ from notes.models import (
 from notes.serializers import (
     AddendumInput,
     AddendumOutput,
+    AppointmentPrepOutput,
     CaseloadAttentionRow,
     CosignInput,
     NoteTemplateSerializer,
@@ -372,6 +374,25 @@ class SessionPrepView(_ClinicalView):
         read += [ProgressNote(pk=r.note_id) for r in prep["open_ruptures"]]
         audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
         return Response(SessionPrepOutput(prep).data)
+
+
+class AppointmentSessionPrepView(_ClinicalView):
+    @extend_schema(responses={200: AppointmentPrepOutput},
+                   summary="Session prep for an appointment: one prep per client of the session in your scope.")
+    def get(self, request, pk: int):
+        from scheduling.selectors import appointment_list
+
+        actor = request.membership
+        appointment = get_object_or_404(appointment_list(actor=actor), pk=pk)
+        clients = list(selectors.clinical_client_list(actor=actor).filter(appointments=appointment).order_by("pk"))
+        if not clients:
+            raise Http404
+        preps = [selectors.session_prep(actor=actor, client=client) for client in clients]
+        read = [p["last_note"] for p in preps if p["last_note"]]
+        read += [ProgressNote(pk=r.note_id) for p in preps for r in p["open_ruptures"]]
+        audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
+        return Response(AppointmentPrepOutput({"appointment": appointment.pk, "starts_at": appointment.starts_at,
+                                               "clients": preps}).data)
 
 
 class CaseloadAttentionView(_ClinicalView):

@@ -346,3 +346,7 @@ class CaseloadAttentionRow(serializers.Serializer):
     alliance = AllianceStateOutput()
 
 
+class AppointmentPrepOutput(serializers.Serializer):
+    appointment = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    clients = SessionPrepOutput(many=True, help_text="One prep per client of the session (couples, families).")

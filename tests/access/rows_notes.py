@@ -158,6 +158,8 @@ ROWS = [
         forbidden_fields={"clinician": NOTE_TEXT, "supervisor": NOTE_TEXT}),
     Row("GET", "/api/v1/notes/clients/{id}/session-prep/", target="client",
         expect={**NONE_CLINICAL, "clinician": (200, 404), "supervisor": (200, 404)}),
+    Row("GET", "/api/v1/notes/appointments/{id}/session-prep/", target="appointment",
+        expect={**NONE_CLINICAL, "clinician": (200, 404), "supervisor": (200, 404)}),
     Row("GET", "/api/v1/notes/caseload-attention/", expect={**NO_COLLECTION, "clinician": 200, "supervisor": 200}),
 
     # --- overdue notes ----------------------------------------------------------------------------------

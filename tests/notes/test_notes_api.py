@@ -208,3 +208,22 @@ def test_timeline_body_matches_its_documented_shape(world):
     assert set(body["sessions"][0]) == set(TimelineOutput().fields["sessions"].child.fields)
     assert set(body["sessions"][0]["ruptures"][0]) == set(
         TimelineOutput().fields["sessions"].child.fields["ruptures"].child.fields)
+
+
+def test_session_prep_for_a_couples_appointment(world, django_assert_max_num_queries):
+    from practice.models import CareTeamMember
+    from scheduling.models import AppointmentClient
+
+    partner = world.p.client_b
+    CareTeamMember.objects.create(practice=world.p.practice, client=partner, clinician=world.p.clinician)
+    appointment = appointment_for(world.p.clinician, world.p.client_a)
+    AppointmentClient.objects.create(practice=world.p.practice, appointment=appointment, client=partner,
+                                     span=appointment.occupied)
+    signed_note(world.p.clinician, world.p.client_a, ruptures=[withdrawal_rupture()])
+    with django_assert_max_num_queries(30):
+        body = world.client_for("clinician").get(f"/api/v1/notes/appointments/{appointment.pk}/session-prep/")
+    assert body.status_code == 200
+    preps = {p["client"]: p for p in body.json()["clients"]}
+    assert set(preps) == {world.p.client_a.pk, partner.pk}
+    assert preps[world.p.client_a.pk]["last_note"]["plan"] == RELATIONAL["plan"]
+    assert len(preps[world.p.client_a.pk]["open_ruptures"]) == 1 and preps[partner.pk]["last_note"] is None
