@@ -187,7 +187,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+def _redis_db(url: str, db: int) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{db}" if base.startswith("redis") else url
+
+
+# The broker gets its own Redis database (the cache's + 1), so clearing the cache never drops
+# queued tasks. Without Redis (embedded `make run`): Celery's filesystem broker.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis_db(REDIS_URL, int(REDIS_URL.rpartition("/")[2] or 0) + 1)
+                        if REDIS_URL else "filesystem://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -228,3 +236,19 @@ LOGGING = {
 AXES_LOCKOUT_CALLABLE = "practice.auth.lockout_response"
 # A locked-out pair that keeps trying does not extend its own lock: every lock ends after the cool-off.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# --- Messages that leave the system (reminders outbox, intake links, alerts) --------------------
+# SMS: console in development; "reminders.backends.twilio_sms.TwilioSmsBackend" in production.
+REMINDERS_SMS_BACKEND = env("REMINDERS_SMS_BACKEND", default="reminders.backends.sms.ConsoleSmsBackend")
+# A bug or an attacker cannot run up an SMS bill: at most this many SMS per practice per window.
+REMINDERS_SMS_RATE_LIMIT = env.int("REMINDERS_SMS_RATE_LIMIT", default=300)
+REMINDERS_SMS_RATE_WINDOW = env.int("REMINDERS_SMS_RATE_WINDOW", default=3600)
+# A row claimed longer than this (a worker died mid-send) is claimed again: see docs/reliability.md.
+REMINDERS_CLAIM_TIMEOUT = env.int("REMINDERS_CLAIM_TIMEOUT", default=600)
+REMINDERS_LINK_MAX_AGE = env.int("REMINDERS_LINK_MAX_AGE", default=30 * 24 * 3600)
+REMINDERS_MESSAGE_ID_DOMAIN = env("REMINDERS_MESSAGE_ID_DOMAIN", default="attune.local")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
+INTAKE_LINK_MAX_AGE = env.int("INTAKE_LINK_MAX_AGE", default=14 * 24 * 3600)
