@@ -161,7 +161,12 @@ def main() -> int:
     run.add_argument("--port", default=os.environ.get("PORT", "8000"))
     test = sub.add_parser("test", help="run the whole test suite")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
+    args, unknown = parser.parse_known_args()
+    if args.command == "test":
+        # Everything after `test` goes to pytest as it is, options included (`-q -k matrix`).
+        args.pytest_args = unknown + args.pytest_args
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     return cmd_run(args) if args.command == "run" else cmd_test(args)
 
 
