@@ -49,7 +49,12 @@ def _create_database(admin_url: str, name: str) -> None:
 def ensure_postgres(db_name: str) -> object | None:
     """Sets DATABASE_URL. Returns the embedded server handle (to stop on exit), if one was started."""
     if os.environ.get("DATABASE_URL"):
-        say(f"PostgreSQL: using DATABASE_URL ({urlparse(os.environ['DATABASE_URL']).hostname})")
+        url = urlparse(os.environ["DATABASE_URL"])
+        say(f"PostgreSQL: using DATABASE_URL ({url.hostname})")
+        try:  # create the named database when the server lets us; otherwise migrate says what is wrong
+            _create_database(url._replace(path="/postgres").geturl(), url.path.lstrip("/"))
+        except Exception as exc:
+            say(f"PostgreSQL: could not make sure the database exists ({exc.__class__.__name__})")
         return None
     if _port_open("localhost", 5432) and not os.environ.get("ATTUNE_EMBEDDED_PG"):
         try:
