@@ -35,9 +35,12 @@ class IsPracticeMember(BasePermission):
 
 
 class RolePermission(IsPracticeMember):
+    role_message = "Your role in this practice does not allow this."
+
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
+        self.message = self.role_message  # from here on a refusal is about the role, not membership
         membership = request.membership
         readers, writers = _roles_for(view, request)
         if not membership.has_role(*(readers | writers)):

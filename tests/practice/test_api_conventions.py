@@ -50,3 +50,9 @@ def test_supervisor_role_requires_clinician_role(world):
     )
     assert response.status_code == 400
     assert "roles" in response.json()["error"]["fields"]
+
+
+def test_a_role_refusal_says_it_is_about_the_role(world):
+    response = world.client_for("front_desk").get("/api/v1/audit-events/")
+    assert response.status_code == 403
+    assert "role" in response.json()["error"]["message"]
