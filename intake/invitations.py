@@ -5,17 +5,15 @@ The link is the only credential a client needs: it names one packet and the pack
 settings.INTAKE_LINK_MAX_AGE seconds (default 14 days).
 
 The email carries the minimum (ACCESS.md): the practice's name, the due date and the link.
-No form names, no answers. Sending lives in this one function so that it can move onto the
-reminders outbox when that exists.
+No form names, no answers. It travels on the reminders outbox (kind `intake_invitation`): queued in
+the packet assignment's transaction, sent by the dispatcher and the send task, once.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import timezone
 
 from intake.models import Packet
 
@@ -54,23 +52,18 @@ def packet_from_token(token: str) -> Packet | None:
 
 
 def packet_invitation_send(*, packet_id: int) -> bool:
-    """Email the client a link to the packet. Safe to call twice: it sends once."""
-    packet = Packet.objects.select_related("client", "practice").filter(pk=packet_id).first()
-    if packet is None or packet.invitation_sent_at is not None or not packet.client.email:
+    """Queue the client's invitation to the packet on the reminders outbox, in the caller's transaction
+    (`packet_assign` calls it inside its own). The dispatcher and the send task deliver it; the email is
+    rendered at send time (reminders/subjects.py) with the practice's name, the due date and the signed link
+    only. Safe to call twice: one row per packet (a database constraint), so one email. Returns True if this
+    call queued it. A client with no email address gets a `skipped` row, visible to the front desk."""
+    from reminders.models import OutboundMessage
+    from reminders.services import outbox_client_message_queue
+    from reminders.subjects import PACKET
+
+    packet = Packet.objects.select_related("client").filter(pk=packet_id).first()
+    if packet is None or packet.invitation_sent_at is not None:
         return False
-    claimed = Packet.objects.filter(pk=packet.pk, invitation_sent_at__isnull=True).update(
-        invitation_sent_at=timezone.now())
-    if not claimed:
-        return False
-    practice = packet.practice.name
-    due = f" by {packet.due_on:%B} {packet.due_on.day}, {packet.due_on.year}" if packet.due_on else ""
-    body = (
-        f"Hello,\n\n{practice} has asked you to complete some forms{due}.\n\n"
-        f"Open this private link to fill them in (it works for {link_max_age() // 86400} days):\n"
-        f"{packet_link_url(packet)}\n\n"
-        "Your answers are saved as you go, so you can stop and come back later.\n\n"
-        f"{practice}\n"
-    )
-    send_mail(subject=f"Forms from {practice}", message=body, from_email=None,
-              recipient_list=[packet.client.email])
-    return True
+    return outbox_client_message_queue(practice_id=packet.practice_id, client=packet.client,
+                                       kind=OutboundMessage.Kind.INTAKE_INVITATION, subject_type=PACKET,
+                                       subject_id=packet.pk)

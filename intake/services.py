@@ -160,8 +160,7 @@ def _packet_create(*, practice: Practice, client: Client, forms: Sequence[FormDe
     if send_invitation:
         from intake.invitations import packet_invitation_send
 
-        packet_id = packet.pk
-        transaction.on_commit(lambda: packet_invitation_send(packet_id=packet_id))
+        packet_invitation_send(packet_id=packet.pk)  # an outbox row, in this transaction
     return packet
 
 
@@ -253,8 +252,7 @@ def response_submit(*, response: Response, actor: Membership | None = None, via_
         for flag in result["flags"]:
             raised = RiskFlag.objects.create(practice=response.practice, client=response.client, response=response,
                                              score=score, code=flag["code"], label=flag["label"], raised_at=now)
-            flag_id = raised.pk
-            transaction.on_commit(lambda flag_id=flag_id: notifications.risk_flag_raised(flag_id=flag_id))
+            notifications.risk_flag_raised(flag_id=raised.pk)  # outbox rows, in this transaction
 
     if response.packet_id:
         _packet_refresh(response.packet)

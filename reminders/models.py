@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from practice.models import Client, Practice
+from practice.models import Client, Membership, Practice
 
 
 class Channel(models.TextChoices):
@@ -43,13 +43,22 @@ class ReminderPolicy(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """One message to one client on one channel, due at one instant. The outbox row."""
+    """One message to one person (a client, or a staff member) on one channel, due at one instant. The outbox row.
+
+    Appointment messages name their appointment; the others name their subject through
+    (`subject_type`, `subject_id`), for example ("intake.packet", "42"), and are sent at most once
+    per recipient, kind and subject (constraints below).
+    """
 
     class Kind(models.TextChoices):
         CONFIRMATION = "confirmation", "Booking confirmation"
         REMINDER = "reminder", "Reminder"
         RESCHEDULED = "rescheduled", "Reschedule notice"
         CANCELLED = "cancelled", "Cancellation notice"
+        INTAKE_INVITATION = "intake_invitation", "Intake invitation"
+        INTAKE_NUDGE = "intake_nudge", "Incomplete intake nudge"
+        RISK_FLAG_REVIEW = "risk_flag_review", "Questionnaire review notice (clinician)"
+        NOTE_OVERDUE = "note_overdue", "Overdue note notice (author)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -60,11 +69,15 @@ class OutboundMessage(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
-    # Null for messages about something other than an appointment (intake invitations later), or
+    # Null for messages about something other than an appointment (intake, staff notices), or
     # once the appointment was deleted as entered in error (the row stays as history).
     appointment = models.ForeignKey("scheduling.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="outbound_messages")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="outbound_messages")
+    # Exactly one of the two is set: a client message, or a staff message (clinician notices) to a membership.
+    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="outbound_messages")
+    recipient = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="outbound_messages")
     # A generic reference for messages about other objects (for example "intake.packet", 42).
     subject_type = models.CharField(max_length=60, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
@@ -93,6 +106,24 @@ class OutboundMessage(models.Model):
                 condition=Q(appointment__isnull=False) & ~Q(status="cancelled"),
                 name="outbound_message_unique_live",
             ),
+            # Messages about another object go once per (recipient, kind, subject), whatever became of an
+            # earlier row: an intake invitation, a nudge, a review notice or an overdue-note notice is never
+            # queued twice, even by two task runs at once (inserts use ON CONFLICT DO NOTHING).
+            models.UniqueConstraint(
+                fields=["client", "kind", "subject_type", "subject_id"],
+                condition=Q(client__isnull=False) & ~Q(subject_type=""),
+                name="outbound_message_unique_client_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "subject_type", "subject_id"],
+                condition=Q(recipient__isnull=False) & ~Q(subject_type=""),
+                name="outbound_message_unique_staff_subject",
+            ),
+            models.CheckConstraint(
+                condition=(Q(client__isnull=False, recipient__isnull=True)
+                           | Q(client__isnull=True, recipient__isnull=False)),
+                name="outbound_message_one_recipient",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="claimed") | Q(claimed_at__isnull=False), name="outbound_message_claimed_at",
             ),
@@ -105,4 +136,5 @@ class OutboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind}/{self.channel} client {self.client_id} due {self.due_at:%Y-%m-%d %H:%M} ({self.status})"
+        to = f"client {self.client_id}" if self.client_id else f"member {self.recipient_id}"
+        return f"{self.kind}/{self.channel} {to} due {self.due_at:%Y-%m-%d %H:%M} ({self.status})"

@@ -12,7 +12,9 @@ from reminders.models import OutboundMessage
 
 
 def outbound_message_list(*, actor: Membership) -> QuerySet[OutboundMessage]:
-    base = OutboundMessage.objects.filter(practice=actor.practice).select_related("client")
+    # Client messages only: staff notices (recipient set) say nothing to the front desk and could reveal that a
+    # client's questionnaire needs review (ACCESS.md: risk flags are never shown to the front desk).
+    base = OutboundMessage.objects.filter(practice=actor.practice, recipient__isnull=True).select_related("client")
     if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
         return base
     clinician = acting_clinician(actor) if actor.has_role(roles.CLINICIAN) else None

@@ -27,6 +27,7 @@ from backend.api.exceptions import Conflict, DomainError, InvalidTransition, Not
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, CommunicationChannel, Membership, Practice
+from reminders import subjects
 from reminders.backends.email import send_email
 from reminders.backends.errors import PermanentSendError, TransientSendError
 from reminders.backends.ratelimit import sms_budget_take
@@ -204,6 +205,92 @@ def _kick_dispatcher() -> None:
         logger.warning("reminders: could not enqueue the dispatcher; the next beat will send", exc_info=True)
 
 
+# --- other messages: intake, clinician notices (called inside the caller's transaction) ----------------
+
+def _subject_row_insert(row: OutboundMessage) -> bool:
+    """Insert once: the subject constraints turn a second insert (a second run, a concurrent one) into nothing.
+    True if this call wrote the row."""
+    lookup = {"kind": row.kind, "subject_type": row.subject_type, "subject_id": row.subject_id}
+    lookup.update({"client_id": row.client_id} if row.client_id else {"recipient_id": row.recipient_id})
+    if OutboundMessage.objects.filter(**lookup).exists():
+        return False
+    OutboundMessage.objects.bulk_create([row], ignore_conflicts=True)
+    created = OutboundMessage.objects.filter(**lookup, created_at=row.created_at).exists()
+    if created and row.status == St.PENDING and row.due_at <= timezone.now():
+        transaction.on_commit(_kick_dispatcher)
+    return created
+
+
+def outbox_client_message_queue(*, practice_id: int, client: Client, kind: str, subject_type: str,
+                                subject_id: int | str, scheduled_for: datetime | None = None,
+                                now: datetime | None = None) -> bool:
+    """Queue one email to a client about an object (an intake packet), due now, once per (client, kind,
+    subject). A client who cannot get it (inactive, no address) gets a `skipped` row with the reason."""
+    now = now or timezone.now()
+    problem = subjects.client_problem(client)
+    return _subject_row_insert(OutboundMessage(
+        practice_id=practice_id, client=client, kind=kind, channel=Channel.EMAIL, subject_type=subject_type,
+        subject_id=str(subject_id), scheduled_for=scheduled_for, due_at=now,
+        status=St.SKIPPED if problem else St.PENDING, skip_reason=problem, created_at=now))
+
+
+def outbox_staff_message_queue(*, practice_id: int, recipient: Membership, kind: str, subject_type: str,
+                               subject_id: int | str, now: datetime | None = None) -> bool:
+    """Queue one email to a staff member (a clinician notice), due now, once per (member, kind, subject)."""
+    now = now or timezone.now()
+    problem = subjects.staff_problem(recipient)
+    return _subject_row_insert(OutboundMessage(
+        practice_id=practice_id, recipient=recipient, kind=kind, channel=Channel.EMAIL, subject_type=subject_type,
+        subject_id=str(subject_id), due_at=now, status=St.SKIPPED if problem else St.PENDING,
+        skip_reason=problem, created_at=now))
+
+
+DEFAULT_INTAKE_NUDGE_HOURS = 48
+# Appointment statuses that make an appointment a client's "first session" (it happened or will happen).
+_FIRST_SESSION_STATUSES = ("scheduled", "confirmed", "checked_in", "completed", "no_show")
+
+
+def intake_nudge_hours(practice_settings: dict | None) -> int:
+    value = (practice_settings or {}).get("intake_nudge_hours")
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 30 * 24:
+        return value
+    return int(getattr(settings, "INTAKE_NUDGE_HOURS", DEFAULT_INTAKE_NUDGE_HOURS))
+
+
+def intake_nudges_queue(*, now: datetime | None = None) -> int:
+    """Queue one nudge per intake packet still incomplete `intake_nudge_hours` (practice setting, default 48)
+    before the client's first session. Safe to run any number of times, concurrently too: a packet is nudged
+    at most once (the subject constraint). A packet assigned after that moment gets no nudge (its invitation
+    has just gone out), and the send task re-checks: a packet completed meanwhile is never nudged."""
+    from django.db.models import Min
+
+    from intake.models import Packet
+    from scheduling.models import AppointmentClient
+
+    now = now or timezone.now()
+    queued = 0
+    for practice_id, practice_settings in Practice.objects.values_list("id", "settings"):
+        window = timedelta(hours=intake_nudge_hours(practice_settings))
+        firsts = dict(
+            AppointmentClient.objects.filter(practice_id=practice_id,
+                                             appointment__status__in=_FIRST_SESSION_STATUSES)
+            .values("client_id").annotate(first=Min("appointment__starts_at"))
+            .filter(first__gt=now, first__lte=now + window).values_list("client_id", "first"))
+        if not firsts:
+            continue
+        packets = (Packet.objects.filter(practice_id=practice_id, client_id__in=firsts.keys())
+                   .exclude(status=Packet.Status.COMPLETED).select_related("client"))
+        for packet in packets:
+            first = firsts[packet.client_id]
+            if packet.created_at >= first - window:
+                continue
+            with transaction.atomic():
+                queued += outbox_client_message_queue(
+                    practice_id=practice_id, client=packet.client, kind=Kind.INTAKE_NUDGE,
+                    subject_type=subjects.PACKET, subject_id=packet.pk, scheduled_for=first, now=now)
+    return queued
+
+
 # --- dispatching --------------------------------------------------------------------------------------
 
 def reminders_dispatch(*, now: datetime | None = None, batch_size: int = 500, enqueue: bool = True) -> list[int]:
@@ -272,11 +359,16 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
         if message is None or message.status != St.CLAIMED:
             return SendOutcome(status=message.status if message else "missing")
         now = now or timezone.now()
-        appointment = (Appointment.objects.select_related("practice", "room__location")
-                       .filter(pk=message.appointment_id).first() if message.appointment_id else None)
-        client = Client.objects.get(pk=message.client_id)
-        stale = _stale_reason(message, appointment, now)
-        problem = "" if stale else consent_problem(client, message.channel)
+        appointment = client = checked = None
+        if message.kind in subjects.SUBJECT_KINDS:
+            checked = subjects.check(message, now)
+            stale, problem = checked.stale, checked.problem
+        else:
+            appointment = (Appointment.objects.select_related("practice", "room__location")
+                           .filter(pk=message.appointment_id).first() if message.appointment_id else None)
+            client = Client.objects.get(pk=message.client_id)
+            stale = _stale_reason(message, appointment, now)
+            problem = "" if stale else consent_problem(client, message.channel)
         if stale or problem:
             message.status = St.CANCELLED if stale else St.SKIPPED
             message.skip_reason = stale or problem
@@ -285,7 +377,10 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
             return SendOutcome(status=message.status)
         message.attempts += 1
         try:
-            message.provider_message_id = _deliver(message, appointment, client)
+            if checked is not None:
+                message.provider_message_id = _deliver_subject(message, checked)
+            else:
+                message.provider_message_id = _deliver(message, appointment, client)
         except PermanentSendError as exc:
             message.status = St.FAILED
             message.last_error = str(exc)[:300]
@@ -304,6 +399,11 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
             message.sent_at = timezone.now()
             message.claimed_at = None
             message.last_error = ""
+            if message.kind == Kind.INTAKE_INVITATION:
+                from intake.models import Packet
+
+                Packet.objects.filter(pk=message.subject_id, invitation_sent_at__isnull=True).update(
+                    invitation_sent_at=message.sent_at)
         message.save()
     return SendOutcome(status=message.status, retry=retry)
 
@@ -314,6 +414,12 @@ def _deliver(message: OutboundMessage, appointment, client: Client) -> str:
         sms_budget_take(practice_id=message.practice_id)
         return get_sms_backend().send(SmsMessage(to=client.phone, body=content.sms))
     return send_email(to=client.email, subject=content.subject, body=content.body,
+                      message_key=f"attune-outbox-{message.pk}")
+
+
+def _deliver_subject(message: OutboundMessage, checked: subjects.Check) -> str:
+    content = subjects.render(message, checked)
+    return send_email(to=checked.to, subject=content.subject, body=content.body,
                       message_key=f"attune-outbox-{message.pk}")
 
 

@@ -27,3 +27,10 @@ def reminder_send_task(self, message_id: int) -> str:
     if outcome.retry is not None:
         raise outcome.retry  # the row is recorded; autoretry schedules the next attempt
     return outcome.status
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def intake_nudges_queue_task() -> int:
+    """Beat ("reminders-intake-nudges", every 5 minutes): queue nudges for incomplete intake packets.
+    The rows are then sent by the dispatcher like every other outbox message."""
+    return services.intake_nudges_queue()

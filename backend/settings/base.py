@@ -220,6 +220,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["intake-schedules"] = {"task": "intake.tasks.measure_schedules_run_task", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {"task": "reminders.tasks.reminders_dispatch_task", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["reminders-intake-nudges"] = {
+    "task": "reminders.tasks.intake_nudges_queue_task", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["scheduling-series-extend"] = {
     "task": "scheduling.tasks.series_extend_all_task", "schedule": 6 * 60 * 60.0}
 CELERY_BEAT_SCHEDULE["notes-overdue-unsigned"] = {"task": "notes.tasks.overdue_notes_flag_task", "schedule": 3600.0}

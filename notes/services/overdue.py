@@ -1,4 +1,5 @@
-"""Notes still unsigned too long after the session. The periodic task calls `overdue_notes_flag`."""
+"""Notes still unsigned too long after the session. The periodic task calls `overdue_notes_flag`; the author
+hears of each alert once, by email through the reminders outbox."""
 
 from __future__ import annotations
 
@@ -21,13 +22,27 @@ def overdue_hours(practice_settings: dict | None) -> int:
     return int(getattr(settings, "NOTES_OVERDUE_HOURS", DEFAULT_OVERDUE_HOURS))
 
 
-def notify_author_of_overdue_note(*, note_id: int, author_id: int) -> None:
-    """Hook for the reminders outbox (not built yet): until then the OverdueNoteAlert row, which the author
-    lists at /notes/overdue-alerts/, is the notification."""
+def notify_author_of_overdue_note(*, note_id: int, author_id: int) -> bool:
+    """Queue one email to the author on the reminders outbox (kind `note_overdue`, once per alert: a database
+    constraint). It says only how many notes wait for their signature, with a link to the app: no client name,
+    no note content. The OverdueNoteAlert row, listed at /notes/overdue-alerts/, stays the record. Call it in
+    the transaction that records the alert. True if this call queued the email."""
+    from reminders.models import OutboundMessage
+    from reminders.services import outbox_staff_message_queue
+    from reminders.subjects import NOTE_ALERT
+
+    alert = (OverdueNoteAlert.objects.select_related("author__membership__user")
+             .filter(note_id=note_id, author_id=author_id).first())
+    if alert is None:
+        return False
+    return outbox_staff_message_queue(practice_id=alert.practice_id, recipient=alert.author.membership,
+                                      kind=OutboundMessage.Kind.NOTE_OVERDUE, subject_type=NOTE_ALERT,
+                                      subject_id=alert.pk)
 
 
 def overdue_notes_flag(*, now: datetime | None = None) -> int:
-    """Record one alert per draft still unsigned `note_overdue_hours` after its session. Safe to run twice."""
+    """Record one alert per draft still unsigned `note_overdue_hours` after its session, and queue its author's
+    email in the same transaction. Safe to run twice, or twice at once."""
     now = now or timezone.now()
     created = 0
     for practice_id, practice_settings in Practice.objects.values_list("id", "settings"):
@@ -42,7 +57,7 @@ def overdue_notes_flag(*, now: datetime | None = None) -> int:
                 [OverdueNoteAlert(practice_id=practice_id, note_id=n, author_id=a) for n, a in due],
                 ignore_conflicts=True,
             )
-        for note_id, author_id in due:
-            notify_author_of_overdue_note(note_id=note_id, author_id=author_id)
+            for note_id, author_id in due:
+                notify_author_of_overdue_note(note_id=note_id, author_id=author_id)
         created += len(due)
     return created

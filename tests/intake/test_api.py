@@ -1,13 +1,16 @@
 """The issue's "done when", through the HTTP API: front desk sees status only; the client answers through
 the signed link; the clinician reads answers, score, band and flag, and acknowledges it."""
 
+import re
+
 import pytest
 from django.core import mail
 
-from intake.invitations import packet_link_token
+from intake.invitations import packet_from_token, packet_link_token
 from intake.models import Packet
 from practice.models import AuditEvent
 from tests.factories.intake import packet_for, phq9_answers, seeded
+from tests.reminders.outbox import outbox_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +28,12 @@ def test_new_client_packet_end_to_end(world, django_capture_on_commit_callbacks)
             "forms": [forms[s].pk for s in ("demographics-history", "consent-for-services", "phq-9")]},
             format="json")
     assert r.status_code == 201, r.content
+    assert outbox_deliver() == ["sent"]  # the invitation rides on the reminders outbox
     packet = Packet.objects.get(pk=r.json()["id"])
     assert r.json()["status"] == "sent" and len(mail.outbox) == 1
-    token = packet_link_token(packet)
-    assert token in mail.outbox[0].body
+    # The emailed link opens this packet (the token is signed at send time, so compare what it opens).
+    token = re.search(r"/api/v1/intake/p/([^/\s]+)/", mail.outbox[0].body).group(1)
+    assert packet_from_token(token) == packet
 
     anon = world.client_for(None)
     page = anon.get(_link(packet)).json()

@@ -5,11 +5,16 @@ from django.core import mail
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from backend.api.exceptions import Conflict, DomainError, NotAllowed
-from intake import services
+from intake import notifications, services
+from intake.invitations import packet_link_path
 from intake.models import ConsentSignature, FormVersion, MeasureSchedule, Packet, Response, RiskFlag, Score
+from reminders.models import OutboundMessage
+from reminders.services import reminder_send
 from tests.factories.intake import SIMPLE_FORM, packet_for, phq9_answers, seeded
+from tests.reminders.outbox import outbox_deliver
 
 pytestmark = pytest.mark.django_db
+Kind = OutboundMessage.Kind
 
 
 def _client_actor(world):
@@ -172,19 +177,57 @@ def test_clinician_can_only_assign_to_own_caseload(world):
         services.packet_assign(actor=world.p.members["clinician"], client=world.p.client_b, forms=[forms["phq-9"]])
 
 
-def test_invitation_email_is_sent_on_commit_with_link_and_no_form_names(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        packet = packet_for(world.p.client_a, "phq-9", "consent-for-services", send_invitation=True)
-    assert len(mail.outbox) == 1
-    body = mail.outbox[0].body
-    assert world.p.client_a.email in mail.outbox[0].to
-    assert "/api/v1/intake/p/" in body and "PHQ" not in body and "onsent" not in body
-    packet.refresh_from_db()
-    assert packet.invitation_sent_at is not None
+def test_invitation_is_an_outbox_row_of_the_assignment_and_is_sent_exactly_once(world):
     from intake.invitations import packet_invitation_send
 
-    assert packet_invitation_send(packet_id=packet.pk) is False  # never twice
+    packet = packet_for(world.p.client_a, "phq-9", "consent-for-services", send_invitation=True)
+    packet.due_on = dt.date(2030, 1, 31)
+    packet.save(update_fields=["due_on"])
+    rows = list(OutboundMessage.objects.filter(kind=Kind.INTAKE_INVITATION))
+    assert [(r.client_id, r.subject_type, r.subject_id, r.status) for r in rows] == [
+        (world.p.client_a.pk, "intake.packet", str(packet.pk), "pending")]
+    assert mail.outbox == []  # nothing leaves before the dispatcher runs
+    assert packet_invitation_send(packet_id=packet.pk) is False  # queued once
+    assert OutboundMessage.objects.filter(kind=Kind.INTAKE_INVITATION).count() == 1
+
+    assert outbox_deliver() == ["sent"]
+    assert outbox_deliver() == []
+    assert reminder_send(message_id=rows[0].pk).status == "sent"  # a redelivered send task: still one email
+    assert packet_invitation_send(packet_id=packet.pk) is False
+    assert outbox_deliver() == []
     assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == [world.p.client_a.email]
+    assert world.p.practice.name in email.body and "31 January 2030" in email.body
+    assert packet_link_path(packet) in email.body
+    assert "PHQ" not in email.body + email.subject and "onsent" not in email.body + email.subject
+    packet.refresh_from_db()
+    assert packet.invitation_sent_at is not None
+
+
+def test_a_rolled_back_assignment_leaves_no_invitation(world):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        packet_for(world.p.client_a, "phq-9", send_invitation=True)
+        raise RuntimeError("the assignment fails after the invitation was queued")
+    assert not Packet.objects.exists()
+    assert not OutboundMessage.objects.exists()
+
+
+def test_invitation_to_a_client_without_email_is_skipped_visibly(world):
+    world.p.client_b.email = ""
+    world.p.client_b.save()
+    packet_for(world.p.client_b, "phq-9", send_invitation=True)
+    row = OutboundMessage.objects.get(kind=Kind.INTAKE_INVITATION)
+    assert (row.status, row.skip_reason) == ("skipped", "no_email_address")
+    assert outbox_deliver() == [] and mail.outbox == []
+
+
+def test_invitation_for_a_packet_completed_before_sending_is_cancelled(world):
+    packet = packet_for(world.p.client_a, "phq-9", send_invitation=True)
+    Packet.objects.filter(pk=packet.pk).update(status=Packet.Status.COMPLETED)
+    assert outbox_deliver() == ["cancelled"]
+    assert OutboundMessage.objects.get(kind=Kind.INTAKE_INVITATION).skip_reason == "packet_completed"
+    assert mail.outbox == []
 
 
 def test_acknowledge_needs_a_note_and_happens_once(world):
@@ -238,13 +281,43 @@ def test_seed_command_seeds_every_practice(world):
     assert FormDefinition.objects.filter(practice=world.q.practice, builtin=True).count() == 5
 
 
-def test_risk_flag_hook_runs_after_commit(world, django_capture_on_commit_callbacks, monkeypatch):
-    from intake import notifications
+def test_risk_flag_notifies_each_care_team_clinician_once_with_no_clinical_content(world):
+    from practice.models import CareTeamMember
+    from reminders.selectors import outbound_message_list
 
-    seen = []
-    monkeypatch.setattr(notifications, "risk_flag_raised", lambda *, flag_id: seen.append(flag_id))
+    client = world.p.client_a
+    CareTeamMember.objects.create(practice=world.p.practice, client=client, clinician=world.p.supervisor)
+    response = packet_for(client, "phq-9").responses.get()
+    services.response_save_draft(response=response, answers=phq9_answers([2] * 8 + [3]), via_link=True)
+    services.response_submit(response=response, via_link=True)
+    flag = RiskFlag.objects.get(response=response)
+    rows = OutboundMessage.objects.filter(kind=Kind.RISK_FLAG_REVIEW).order_by("recipient_id")
+    assert {(r.recipient_id, r.client_id, r.subject_id) for r in rows} == {
+        (world.p.clinician.membership_id, None, str(flag.pk)),
+        (world.p.supervisor.membership_id, None, str(flag.pk))}
+    assert notifications.risk_flag_raised(flag_id=flag.pk) == 0  # run again: nothing more
+    # The front desk's delivery list never shows that a client's questionnaire needs review.
+    front_desk_list = outbound_message_list(actor=world.p.members["front_desk"])
+    assert not front_desk_list.filter(kind=Kind.RISK_FLAG_REVIEW).exists()
+
+    assert outbox_deliver() == ["sent", "sent"]
+    assert outbox_deliver() == []
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world.p.clinician.membership.user.email, world.p.supervisor.membership.user.email])
+    score = Score.objects.get(response=response)
+    for email in mail.outbox:
+        text = email.subject + "\n" + email.body
+        assert "a questionnaire result needs your review in attune" in text.lower()
+        for leaked in (client.first_name, client.last_name, client.email, flag.label, "PHQ", "item", "score",
+                       str(int(score.total)), score.band, world.p.practice.name):
+            assert leaked.lower() not in text.lower(), leaked
+
+
+def test_an_acknowledged_flag_sends_no_notice(world):
     response = packet_for(world.p.client_a, "phq-9").responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers([0] * 8 + [3]), via_link=True)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.response_submit(response=response, via_link=True)
-    assert seen == [RiskFlag.objects.get(response=response).pk]
+    services.response_save_draft(response=response, answers=phq9_answers([0] * 8 + [1]), via_link=True)
+    services.response_submit(response=response, via_link=True)
+    flag = RiskFlag.objects.get(response=response)
+    services.risk_flag_acknowledge(actor=world.p.members["clinician"], flag=flag, note="Called; safe.")
+    assert outbox_deliver() == ["cancelled"]
+    assert mail.outbox == []
