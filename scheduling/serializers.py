@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
+from backend.api.fields import InstantField
 from practice.models import Client, Clinician, validate_time_zone
 from scheduling.models import (
     Appointment,
@@ -53,6 +54,9 @@ class AvailabilityRuleSerializer(serializers.ModelSerializer):
 
 
 class AvailabilityExceptionSerializer(serializers.ModelSerializer):
+    starts_at = InstantField()
+    ends_at = InstantField()
+
     class Meta:
         model = AvailabilityException
         fields = ["id", "clinician", "kind", "starts_at", "ends_at", "reason"]
@@ -119,7 +123,7 @@ class AppointmentBookInput(serializers.Serializer):
     clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all())
     clients = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), many=True)
     appointment_type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
-    starts_at = serializers.DateTimeField(help_text="An instant with its UTC offset, e.g. 2027-03-15T14:00:00Z.")
+    starts_at = InstantField(help_text="An instant with its UTC offset, e.g. 2027-03-15T14:00:00Z.")
     mode = serializers.ChoiceField(choices=Mode.choices)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
     video_link = serializers.URLField(required=False, allow_blank=True, default="")
@@ -130,12 +134,12 @@ class AppointmentBookInput(serializers.Serializer):
 class AppointmentRequestInput(serializers.Serializer):
     clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all())
     appointment_type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
-    starts_at = serializers.DateTimeField()
+    starts_at = InstantField()
     mode = serializers.ChoiceField(choices=Mode.choices, default=Mode.TELEHEALTH)
 
 
 class RescheduleInput(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = InstantField()
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     outside_availability = serializers.BooleanField(required=False, default=False)
@@ -199,7 +203,7 @@ class SeriesEditInput(serializers.Serializer):
     appointment = serializers.PrimaryKeyRelatedField(queryset=Appointment.objects.all(),
                                                      help_text="The occurrence the edit starts from.")
     scope = serializers.ChoiceField(choices=["this", "following"])
-    starts_at = serializers.DateTimeField(required=False, help_text="scope=this: the new instant.")
+    starts_at = InstantField(required=False, help_text="scope=this: the new instant.")
     local_time = serializers.TimeField(required=False, help_text="scope=following: new wall-clock time.")
     rrule = serializers.CharField(required=False)
     time_zone = serializers.CharField(required=False, validators=[validate_time_zone])
