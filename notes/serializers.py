@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from backend.api.fields import InstantField
 from notes.models import (
     Addendum,
     Family,
@@ -84,12 +85,12 @@ class ProgressNoteCreateInput(NoteDraftFields):
     template = serializers.CharField(required=False, help_text="Template code; the practice's default if left out.")
     appointment = serializers.IntegerField(required=False, allow_null=True,
                                            help_text="Leave out for a standalone contact note.")
-    session_at = serializers.DateTimeField(required=False, help_text="Standalone notes only; default now.")
+    session_at = InstantField(required=False, help_text="Standalone notes only; default now.")
 
 
 class ProgressNoteUpdateInput(NoteDraftFields):
     version = serializers.IntegerField(required=False, help_text="The version you loaded: a stale save gets 409.")
-    session_at = serializers.DateTimeField(required=False)
+    session_at = InstantField(required=False)
 
 
 class CosignInput(serializers.Serializer):
