@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import JsonResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from knox.models import AuthToken
 from knox.views import LogoutAllView as KnoxLogoutAllView
 from knox.views import LogoutView as KnoxLogoutView
@@ -14,14 +14,23 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.api.exceptions import DomainError
-from practice import services
-from practice.models import Membership
+from backend.api.permissions import RolePermission
+from backend.api.views import PracticeScopedMixin
+from practice import roles, selectors, services
+from practice.models import Membership, MfaDevice
 from practice.serializers import (
     DetailOutput,
+    ErrorOutput,
     InvitationAcceptInput,
     LoginInput,
     LoginOutput,
     MeSerializer,
+    MfaChallengeOutput,
+    MfaCodeInput,
+    MfaEnrolInput,
+    MfaEnrolOutput,
+    MfaStatusOutput,
+    MfaVerifyInput,
     PasswordResetConfirmInput,
     PasswordResetInput,
 )
@@ -49,9 +58,19 @@ class AnonAuthView(APIView):
     throttle_scope = "anon_auth"
 
 
+def token_response(user) -> Response:
+    instance, token = AuthToken.objects.create(user, settings.REST_KNOX["TOKEN_TTL"])
+    return Response(LoginOutput({"token": token, "expiry": instance.expiry, "user": me_payload(user)}).data)
+
+
+LOGIN_RESULT = PolymorphicProxySerializer(component_name="LoginResult", serializers=[LoginOutput, MfaChallengeOutput],
+                                          resource_type_field_name=None)
+
+
 class LoginView(AnonAuthView):
-    @extend_schema(request=LoginInput, responses={200: LoginOutput, 400: DetailOutput, 429: DetailOutput},
-                   summary="Log in with email and password; returns an expiring API token.")
+    @extend_schema(request=LoginInput, responses={200: LOGIN_RESULT, 400: ErrorOutput, 429: ErrorOutput},
+                   summary="Log in with email and password: a token, or (when a second factor applies) a "
+                           "short-lived challenge to complete at /auth/mfa/verify/.")
     def post(self, request):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -62,8 +81,12 @@ class LoginView(AnonAuthView):
         if user is None or not user.is_active:
             # The same answer for an unknown email and a wrong password: no account enumeration.
             raise DomainError(LOGIN_FAILED, code="login_failed")
-        instance, token = AuthToken.objects.create(user, settings.REST_KNOX["TOKEN_TTL"])
-        return Response(LoginOutput({"token": token, "expiry": instance.expiry, "user": me_payload(user)}).data)
+        enrolled = MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+        if enrolled or services.mfa_required_for(user):
+            return Response(MfaChallengeOutput({
+                "mfa_required": True, "mfa_enrolled": enrolled, "challenge": services.mfa_challenge_issue(user=user),
+                "challenge_expires_in": services.MFA_CHALLENGE_MAX_AGE}).data)
+        return token_response(user)
 
 
 class LogoutView(KnoxLogoutView):
@@ -90,7 +113,7 @@ RESET_SENT = "If an account exists for this email, a reset link is on its way."
 
 
 class PasswordResetView(AnonAuthView):
-    @extend_schema(request=PasswordResetInput, responses={202: DetailOutput},
+    @extend_schema(request=PasswordResetInput, responses={202: DetailOutput, 400: ErrorOutput, 429: ErrorOutput},
                    summary="Ask for a password-reset email. Answers the same whether or not the account exists.")
     def post(self, request):
         data = PasswordResetInput(data=request.data)
@@ -100,7 +123,7 @@ class PasswordResetView(AnonAuthView):
 
 
 class PasswordResetConfirmView(AnonAuthView):
-    @extend_schema(request=PasswordResetConfirmInput, responses={200: DetailOutput, 400: DetailOutput},
+    @extend_schema(request=PasswordResetConfirmInput, responses={200: DetailOutput, 400: ErrorOutput, 429: ErrorOutput},
                    summary="Set a new password with the link's uid and token; revokes every existing token.")
     def post(self, request):
         data = PasswordResetConfirmInput(data=request.data)
@@ -113,10 +136,103 @@ class InvitationAcceptView(AnonAuthView):
     @extend_schema(request=InvitationAcceptInput,
                    responses={201: inline_serializer("InvitationAccepted", {"practice": serializers.CharField(),
                                                                              "roles": serializers.ListField()}),
-                              400: DetailOutput},
+                              400: ErrorOutput, 429: ErrorOutput},
                    summary="Accept a staff invitation: set a password (or confirm an existing one) and join.")
     def post(self, request):
         data = InvitationAcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.invitation_accept(**data.validated_data)
         return Response({"practice": membership.practice.slug, "roles": membership.roles}, status=201)
+
+
+# --- multi-factor authentication ------------------------------------------------------------------------
+
+
+class MfaVerifyView(AnonAuthView):
+    @extend_schema(request=MfaVerifyInput, responses={200: LoginOutput, 400: ErrorOutput, 429: ErrorOutput},
+                   summary="Log-in step 2: the challenge and a TOTP code (or an unused recovery code) for a token. "
+                           "Wrong codes are limited per user.")
+    def post(self, request):
+        data = MfaVerifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.mfa_challenge_user(challenge=data.validated_data["challenge"])
+        services.mfa_verify(user=user, code=data.validated_data.get("code", ""),
+                            recovery_code=data.validated_data.get("recovery_code", ""))
+        return token_response(user)
+
+
+class MfaStatusView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MfaStatusOutput}, summary="Whether I have a second factor, and whether I must.")
+    def get(self, request):
+        return Response(MfaStatusOutput(services.mfa_status(user=request.user)).data)
+
+
+class MfaEnrolView(APIView):
+    """Logged in (token), or in the middle of logging in (the challenge from /auth/login/)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "anon_auth"
+
+    @extend_schema(request=MfaEnrolInput, responses={201: MfaEnrolOutput, 400: ErrorOutput, 409: ErrorOutput},
+                   summary="Start enrolling a TOTP authenticator: the otpauth URI (for a QR code) and recovery "
+                           "codes, shown once. Confirm with a code at /auth/mfa/confirm/ or /auth/mfa/verify/.")
+    def post(self, request):
+        data = MfaEnrolInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data.get("challenge"):
+            user = services.mfa_challenge_user(challenge=data.validated_data["challenge"])
+        elif request.user.is_authenticated:
+            user = request.user
+        else:
+            raise DomainError("Log in first, or give the challenge from the log-in answer.",
+                              code="challenge_required", fields={"challenge": ["This field is required."]})
+        return Response(MfaEnrolOutput(services.mfa_enrol_begin(user=user)).data, status=status.HTTP_201_CREATED)
+
+
+class MfaConfirmView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=MfaCodeInput, responses={200: MfaStatusOutput, 400: ErrorOutput, 409: ErrorOutput,
+                                                    429: ErrorOutput},
+                   summary="Confirm enrolment with a code from the authenticator.")
+    def post(self, request):
+        data = MfaCodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.mfa_confirm(user=request.user, code=data.validated_data.get("code", ""))
+        return Response(MfaStatusOutput(services.mfa_status(user=request.user)).data)
+
+
+class MfaDisableView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=MfaCodeInput, responses={204: None, 400: ErrorOutput, 429: ErrorOutput},
+                   summary="Turn my second factor off, proving it with a code or a recovery code. Where the "
+                           "practice requires one, the next log-in asks to enrol again.")
+    def post(self, request):
+        data = MfaCodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.mfa_disable(user=request.user, code=data.validated_data.get("code", ""),
+                             recovery_code=data.validated_data.get("recovery_code", ""))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MfaResetView(PracticeScopedMixin, APIView):
+    permission_classes = [RolePermission]
+    read_roles = roles.ALL_ROLES  # who may see the staff member decides 404 (out of scope) before 403 (role)
+    write_roles = {roles.ADMIN}
+
+    @extend_schema(request=None, responses={204: None, 403: ErrorOutput, 404: ErrorOutput},
+                   summary="Remove a staff member's second factor (lost device and codes) and revoke their "
+                           "tokens (admin). They enrol again at their next log-in.")
+    def post(self, request, pk: int):
+        membership = selectors.staff_list(actor=request.membership).filter(pk=pk).first()
+        if membership is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound()
+        self.check_object_permissions(request, membership)
+        services.mfa_reset(actor=request.membership, membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)

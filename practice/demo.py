@@ -51,7 +51,8 @@ def _user(email: str, full_name: str) -> User:
 @transaction.atomic
 def seed_demo_practice() -> Practice:
     practice, _ = Practice.objects.get_or_create(
-        slug=DEMO_SLUG, defaults={"name": "Harbor Relational Therapy", "time_zone": "America/New_York"}
+        slug=DEMO_SLUG, defaults={"name": "Harbor Relational Therapy", "time_zone": "America/New_York",
+                                  "settings": {"mfa_required": False}}  # so the README tour logs in with a password
     )
     clinicians: dict[str, Clinician] = {}
     for login in STAFF:

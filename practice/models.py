@@ -78,6 +78,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
 
+def default_practice_settings() -> dict:
+    # New practices require a second factor of their staff (practice.services.mfa_required_for).
+    return {"mfa_required": True}
+
+
 class Practice(models.Model):
     """The tenant. Nothing crosses from one practice to another."""
 
@@ -86,7 +91,7 @@ class Practice(models.Model):
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
     # Hours before a session inside which a client's cancellation is a late cancellation.
     cancellation_window_hours = models.PositiveSmallIntegerField(default=24)
-    settings = models.JSONField(default=dict, blank=True)
+    settings = models.JSONField(default=default_practice_settings, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -290,3 +295,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}:{self.object_id}"
+
+
+class MfaDevice(models.Model):
+    """A user's TOTP authenticator (one per user: MFA belongs to the person, whichever practice asks for it).
+
+    The shared secret is stored encrypted (practice.services._mfa_fernet); `last_step` is the last TOTP time
+    step accepted, so a code cannot be used twice.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
+    secret_encrypted = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class MfaRecoveryCode(models.Model):
+    """A single-use recovery code, kept only as a keyed hash."""
+
+    device = models.ForeignKey(MfaDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "code_hash"], name="mfa_recovery_code_unique")]

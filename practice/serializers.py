@@ -207,3 +207,66 @@ class AuditEventSerializer(serializers.ModelSerializer):
 def validate_new_password(value: str, user=None) -> str:
     validate_password(value, user)
     return value
+
+
+class ErrorDetailOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    retry_after_seconds = serializers.IntegerField(required=False)
+
+
+class ErrorOutput(serializers.Serializer):
+    """The one error envelope of the API (backend/api/errors.py)."""
+
+    error = ErrorDetailOutput()
+
+
+# --- multi-factor authentication ------------------------------------------------------------------------
+
+
+class MfaChallengeOutput(serializers.Serializer):
+    """The password was right, and a second factor is needed: POST the challenge with a code to
+    /auth/mfa/verify/ (or, when `mfa_enrolled` is false, enrol first with the challenge at /auth/mfa/enrol/)."""
+
+    mfa_required = serializers.BooleanField()
+    mfa_enrolled = serializers.BooleanField()
+    challenge = serializers.CharField()
+    challenge_expires_in = serializers.IntegerField(help_text="Seconds.")
+
+
+class MfaVerifyInput(serializers.Serializer):
+    challenge = serializers.CharField()
+    code = serializers.CharField(required=False, allow_blank=True, max_length=12, help_text="6-digit TOTP code.")
+    recovery_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+    def validate(self, attrs):
+        if not attrs.get("code") and not attrs.get("recovery_code"):
+            raise serializers.ValidationError({"code": ["Give a code or a recovery code."]})
+        return attrs
+
+
+class MfaEnrolInput(serializers.Serializer):
+    challenge = serializers.CharField(required=False, help_text="From the log-in answer, when not yet logged in.")
+
+
+class MfaEnrolOutput(serializers.Serializer):
+    otpauth_uri = serializers.CharField()
+    secret = serializers.CharField()
+    recovery_codes = serializers.ListField(child=serializers.CharField(), help_text="Shown once. Keep them safe.")
+
+
+class MfaCodeInput(serializers.Serializer):
+    code = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    recovery_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+    def validate(self, attrs):
+        if not attrs.get("code") and not attrs.get("recovery_code"):
+            raise serializers.ValidationError({"code": ["Give a code or a recovery code."]})
+        return attrs
+
+
+class MfaStatusOutput(serializers.Serializer):
+    enrolled = serializers.BooleanField()
+    required = serializers.BooleanField()
+    recovery_codes_left = serializers.IntegerField()

@@ -20,6 +20,12 @@ urlpatterns = [
     path("auth/password-reset/", auth.PasswordResetView.as_view(), name="password-reset"),
     path("auth/password-reset/confirm/", auth.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     path("auth/invitations/accept/", auth.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("auth/mfa/", auth.MfaStatusView.as_view(), name="mfa-status"),
+    path("auth/mfa/enrol/", auth.MfaEnrolView.as_view(), name="mfa-enrol"),
+    path("auth/mfa/confirm/", auth.MfaConfirmView.as_view(), name="mfa-confirm"),
+    path("auth/mfa/verify/", auth.MfaVerifyView.as_view(), name="mfa-verify"),
+    path("auth/mfa/disable/", auth.MfaDisableView.as_view(), name="mfa-disable"),
+    path("staff/<int:pk>/mfa-reset/", auth.MfaResetView.as_view(), name="staff-mfa-reset"),
     path("practice/", apis.PracticeView.as_view(), name="practice"),
     *router.urls,
 ]

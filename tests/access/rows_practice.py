@@ -116,4 +116,22 @@ ROWS = [
     Row("GET", "/api/v1/audit-events/{id}/", target="audit_event",
         expect={"admin": 200, "front_desk": 404, "clinician": 404, "supervisor": 404, "client": 404,
                 "anonymous": 401}),
+
+    # --- multi-factor authentication -----------------------------------------------------------------------
+    Row("GET", "/api/v1/auth/mfa/", expect={**STAFF_ALL, "client": 200, "anonymous": 401}),
+    Row("POST", "/api/v1/auth/mfa/enrol/", expect={a: 400 for a in
+        ("admin", "front_desk", "clinician", "supervisor", "client", "anonymous")},
+        payload=lambda w, a, s: {"challenge": "forged"}, note="a forged challenge is refused whoever sends it"),
+    Row("POST", "/api/v1/auth/mfa/confirm/", expect={**{a: 400 for a in
+        ("admin", "front_desk", "clinician", "supervisor", "client")}, "anonymous": 401},
+        payload=lambda w, a, s: {"code": "000000"}, note="nothing to confirm: not enrolled"),
+    Row("POST", "/api/v1/auth/mfa/verify/", expect={a: 400 for a in
+        ("admin", "front_desk", "clinician", "supervisor", "client", "anonymous")},
+        payload=lambda w, a, s: {"challenge": "forged", "code": "000000"}),
+    Row("POST", "/api/v1/auth/mfa/disable/", expect={**{a: 400 for a in
+        ("admin", "front_desk", "clinician", "supervisor", "client")}, "anonymous": 401},
+        payload=lambda w, a, s: {"code": "000000"}, note="not enrolled: nothing to disable"),
+    Row("POST", "/api/v1/staff/{id}/mfa-reset/", target="staff",
+        expect={"admin": 204, "front_desk": 403, "clinician": 403, "supervisor": 403, "client": (403, 404),
+                "anonymous": 401}),
 ]

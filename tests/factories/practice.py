@@ -14,6 +14,7 @@ class PracticeFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Practice {n}")
     slug = factory.Sequence(lambda n: f"practice-{n}")
     time_zone = "America/New_York"
+    settings = factory.LazyFunction(lambda: {"mfa_required": False})  # MFA tests turn it on
 
 
 class UserFactory(DjangoModelFactory):
