@@ -21,3 +21,5 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "backend.api.errors.not_found"

@@ -19,12 +19,14 @@ from practice.serializers import (
     ClientInput,
     ClientSelfInput,
     ClientSerializer,
+    ClinicianEntry,
     ClinicianForClientSerializer,
     ClinicianSerializer,
     ClinicianUpdateInput,
     InvitationSerializer,
     PracticePublicSerializer,
     PracticeSerializer,
+    StaffEntry,
     StaffForClientSerializer,
     StaffSerializer,
     StaffUpdateInput,
@@ -54,7 +56,11 @@ class PracticeView(PracticeScopedMixin, APIView):
         return Response(PracticeSerializer(practice).data)
 
 
-@extend_schema_view(partial_update=extend_schema(request=StaffUpdateInput))
+@extend_schema_view(
+    list=extend_schema(responses=StaffEntry(many=True)),
+    retrieve=extend_schema(responses=StaffEntry),
+    partial_update=extend_schema(request=StaffUpdateInput, responses=StaffSerializer),
+)
 class StaffViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Staff of the practice (memberships holding a staff role). Admins change roles."""
 
@@ -86,7 +92,11 @@ class StaffViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return Response(StaffSerializer(membership).data)
 
 
-@extend_schema_view(partial_update=extend_schema(request=ClinicianUpdateInput))
+@extend_schema_view(
+    list=extend_schema(responses=ClinicianEntry(many=True)),
+    retrieve=extend_schema(responses=ClinicianEntry),
+    partial_update=extend_schema(request=ClinicianUpdateInput, responses=ClinicianSerializer),
+)
 class ClinicianViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        viewsets.GenericViewSet):
     queryset = Clinician.objects.none()  # for the schema only: get_queryset() scopes every request

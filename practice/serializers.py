@@ -270,3 +270,33 @@ class MfaStatusOutput(serializers.Serializer):
     enrolled = serializers.BooleanField()
     required = serializers.BooleanField()
     recovery_codes_left = serializers.IntegerField()
+
+
+# --- Documented shapes of per-role outputs -------------------------------------------------------
+# The same endpoint answers a staff member with every field and a client with a few. The schema
+# documents one shape in which the staff-only fields are optional, so both answers conform to it.
+
+class StaffEntry(serializers.Serializer):
+    """A staff member. Staff see every field; a client sees only `id` and `full_name` of their own clinicians."""
+
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField(required=False, help_text="Staff only.")
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=roles.ROLE_CHOICES), required=False,
+                                  help_text="Staff only.")
+    is_active = serializers.BooleanField(required=False, help_text="Staff only.")
+    clinician_id = serializers.IntegerField(required=False, allow_null=True, help_text="Staff only.")
+
+
+class ClinicianEntry(serializers.Serializer):
+    """A clinician. Staff see every field; a client sees only `id` and `display_name` of their own clinicians."""
+
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    membership = serializers.IntegerField(required=False, help_text="Staff only.")
+    full_name = serializers.CharField(required=False, help_text="Staff only.")
+    credentials = serializers.CharField(required=False, help_text="Staff only.")
+    license_number = serializers.CharField(required=False, help_text="Staff only.")
+    license_state = serializers.CharField(required=False, help_text="Staff only.")
+    time_zone = serializers.CharField(required=False, help_text="Staff only.")
+    is_active = serializers.BooleanField(required=False, help_text="Staff only.")

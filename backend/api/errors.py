@@ -69,3 +69,13 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
         response.data["error"]["retry_after_seconds"] = int(exc.wait)
     return response
+
+
+def not_found(request, exception=None):
+    """Django's 404 for URLs that match no route: the API's error body under /api/, the usual page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(_body("not_found", "Not found."), status=404)
+    return page_not_found(request, exception)

@@ -56,3 +56,9 @@ def test_a_role_refusal_says_it_is_about_the_role(world):
     response = world.client_for("front_desk").get("/api/v1/audit-events/")
     assert response.status_code == 403
     assert "role" in response.json()["error"]["message"]
+
+
+def test_an_unknown_api_url_answers_the_api_error_body(db):
+    response = APIClient().get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
