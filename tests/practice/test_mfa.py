@@ -168,3 +168,17 @@ def test_an_admin_resets_a_staff_members_factor_and_their_tokens(staff):
     assert api.post(f"/api/v1/staff/{membership.pk}/mfa-reset/").status_code == 204
     assert not MfaDevice.objects.filter(user=staff).exists()
     assert not AuthToken.objects.filter(user=staff).exists()
+
+
+def test_wrong_codes_lock_the_second_factor_for_a_while(staff, settings):
+    from practice.services import MFA_MAX_FAILURES
+
+    enrolled = _enrol_through_login(staff)
+    api = APIClient()
+    for _ in range(MFA_MAX_FAILURES):
+        wrong = api.post(VERIFY, {"challenge": enrolled["challenge"], "code": "000000"}, format="json")
+        assert wrong.status_code == 400
+    locked = api.post(VERIFY, {"challenge": enrolled["challenge"], "code": _code(enrolled["secret"])}, format="json")
+    assert locked.status_code == 429
+    assert locked.json()["error"]["code"] == "mfa_throttled"
+    assert not AuthToken.objects.filter(user=staff).exists()
