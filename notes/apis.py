@@ -407,7 +407,7 @@ class CaseloadAttentionView(_ClinicalView):
 
 class OverdueAlertViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Your notes still unsigned too long after the session (default 72 h; practice setting
-    `note_overdue_hours`). Until the reminders outbox exists, these rows are the alert."""
+    `note_overdue_hours`). Each alert also reached the author once by email through the outbox."""
 
     queryset = OverdueNoteAlert.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]

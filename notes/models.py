@@ -236,7 +236,7 @@ class PsychotherapyNote(models.Model):
 
 
 class OverdueNoteAlert(models.Model):
-    """A note still unsigned too long after its session. Kept here until the reminders outbox exists."""
+    """A note still unsigned too long after its session: listed to its author, who also gets one outbox email."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     note = models.OneToOneField(ProgressNote, on_delete=models.CASCADE, related_name="overdue_alert")
