@@ -116,7 +116,8 @@ def test_cancelled_cannot_be_cancelled_again(sched):
 
 
 def test_client_request_then_staff_accept_or_decline(sched):
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=5)
+    # 15:00 UTC is 10:00 or 11:00 in New York, inside the clinician's hours whatever time the suite runs at
+    start = (datetime.now(UTC) + timedelta(days=5)).replace(hour=15, minute=0, second=0, microsecond=0)
     requested = appointment_request(actor=sched.portal, clinician=sched.clinician, appointment_type=sched.session,
                                     starts_at=start, mode="telehealth")
     assert requested.status == Status.REQUESTED
