@@ -69,11 +69,10 @@ def clinician_list(*, actor: Membership) -> QuerySet[Clinician]:
 
 
 def staff_list(*, actor: Membership) -> QuerySet[Membership]:
-    base = (
-        Membership.objects.filter(practice=actor.practice, is_active=True)
-        .exclude(roles=[roles.CLIENT])
-        .select_related("user")
-    )
+    base = Membership.objects.filter(practice=actor.practice).exclude(roles=[roles.CLIENT]).select_related("user")
+    if actor.has_role(roles.ADMIN):
+        return base  # inactive members too, so an admin can reactivate them
+    base = base.filter(is_active=True)
     if actor.is_staff_member:
         return base
     if actor.has_role(roles.CLIENT):

@@ -161,10 +161,18 @@ def membership_set_roles(*, actor: Membership, membership: Membership, roles_: l
     membership.roles = sorted(set(roles_))
     if is_active is not None:
         membership.is_active = is_active
+    if membership.pk == actor.pk and is_active is False:
+        raise Conflict("You cannot deactivate your own membership.", code="last_admin")
     membership.full_clean()
     membership.save()
     _ensure_clinician_profile(membership)
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=membership, detail={"roles": membership.roles})
+    if is_active is False:
+        # Tokens are not tied to a practice: a deactivated member is logged out everywhere at once.
+        from knox.models import AuthToken
+
+        AuthToken.objects.filter(user_id=membership.user_id).delete()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=membership,
+                 detail={"roles": membership.roles, "is_active": membership.is_active})
     return membership
 
 

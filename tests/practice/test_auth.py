@@ -200,3 +200,23 @@ def test_naming_a_practice_you_do_not_belong_to_is_refused(world):
 def test_inactive_user_cannot_log_in(db):
     user = UserFactory(is_active=False)
     assert _login(user.email, PASSWORD).status_code == 400
+
+
+def test_deactivating_a_member_revokes_their_tokens_at_once(world):
+    member = world.p.members["front_desk"]
+    _, token = AuthToken.objects.create(member.user, timedelta(hours=1))
+    assert _authed(token).get("/api/v1/auth/me/").status_code == 200
+    response = world.client_for("admin").patch(
+        f"/api/v1/staff/{member.pk}/", {"roles": ["front_desk"], "is_active": False}, format="json"
+    )
+    assert response.status_code == 200
+    assert _authed(token).get("/api/v1/auth/me/").status_code == 401
+
+
+def test_an_admin_can_reactivate_a_deactivated_member(world):
+    member = world.p.members["front_desk"]
+    admin = world.client_for("admin")
+    admin.patch(f"/api/v1/staff/{member.pk}/", {"roles": ["front_desk"], "is_active": False}, format="json")
+    assert world.client_for("clinician").get(f"/api/v1/staff/{member.pk}/").status_code == 404
+    again = admin.patch(f"/api/v1/staff/{member.pk}/", {"roles": ["front_desk"], "is_active": True}, format="json")
+    assert again.status_code == 200 and again.json()["is_active"] is True
