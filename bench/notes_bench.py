@@ -46,16 +46,29 @@ def build(notes: int, ruptures_per_note: int, caseload: int):
     clinician = p.clinician2
     open_ids: list[int] = []
     for i in range(notes):
-        follow_ups = [{"rupture": open_ids.pop(0), "strategies": ["rs_acknowledge_contribution"],
-                       "outcome": "repaired"}] if open_ids else []
+        follow_ups = (
+            [{"rupture": open_ids.pop(0), "strategies": ["rs_acknowledge_contribution"], "outcome": "repaired"}]
+            if open_ids
+            else []
+        )
         ruptures = [
             withdrawal_rupture(outcome="partial", intensity=1 + i % 5),
-            withdrawal_rupture(family="confrontation", markers=["co_rejects_intervention"], outcome="repaired",
-                               strategies=["rs_clarify_misunderstanding"]),
+            withdrawal_rupture(
+                family="confrontation",
+                markers=["co_rejects_intervention"],
+                outcome="repaired",
+                strategies=["rs_clarify_misunderstanding"],
+            ),
             withdrawal_rupture(markers=["wd_abstract_communication"], outcome="unresolved", strategies=[]),
         ][:ruptures_per_note]
-        note = signed_note(clinician, client, session_at=start + timedelta(days=7 * i), content=RELATIONAL,
-                           ruptures=ruptures, follow_ups=follow_ups)
+        note = signed_note(
+            clinician,
+            client,
+            session_at=start + timedelta(days=7 * i),
+            content=RELATIONAL,
+            ruptures=ruptures,
+            follow_ups=follow_ups,
+        )
         open_ids += list(note.ruptures.filter(resolved_at__isnull=True).values_list("id", flat=True))
     for _ in range(caseload - 1):
         other = ClientFactory(practice=p.practice)
@@ -75,10 +88,18 @@ def _alliance_scores(client, *, count: int, start) -> None:
     version = form.latest_published
     for i in range(count):
         at = start + timedelta(days=14 * i, hours=1)
-        response = Response.objects.create(practice=client.practice, client=client, version=version,
-                                           status=Response.Status.SUBMITTED, submitted_at=at)
-        Score.objects.create(practice=client.practice, client=client, form=form, response=response,
-                             total=30 + i % 10, band="", administered_at=at)
+        response = Response.objects.create(
+            practice=client.practice, client=client, version=version, status=Response.Status.SUBMITTED, submitted_at=at
+        )
+        Score.objects.create(
+            practice=client.practice,
+            client=client,
+            form=form,
+            response=response,
+            total=30 + i % 10,
+            band="",
+            administered_at=at,
+        )
     assert FormDefinition.objects.filter(pk=form.pk).exists()
 
 
@@ -109,8 +130,9 @@ def main() -> None:
         world = build(args.notes, 3, args.caseload)
         from practice.models import CareTeamMember
 
-        CareTeamMember.objects.get_or_create(practice=world.p.practice, client=world.p.client_b,
-                                             clinician=world.p.clinician2)
+        CareTeamMember.objects.get_or_create(
+            practice=world.p.practice, client=world.p.client_b, clinician=world.p.clinician2
+        )
         built = time.perf_counter() - t0
         api = world.client_for(None)
         from knox.models import AuthToken
@@ -121,10 +143,12 @@ def main() -> None:
         from notes.models import ProgressNote, RuptureEvent
 
         client_id = world.p.client_b.pk
-        print(f"data: {ProgressNote.objects.filter(client_id=client_id).count()} signed notes and "
-              f"{RuptureEvent.objects.filter(client_id=client_id).count()} rupture events for one client; "
-              f"caseload {CareTeamMember.objects.filter(clinician=world.p.clinician2).count()} clients "
-              f"(built in {built:.0f} s); {args.runs} timed requests each\n")
+        print(
+            f"data: {ProgressNote.objects.filter(client_id=client_id).count()} signed notes and "
+            f"{RuptureEvent.objects.filter(client_id=client_id).count()} rupture events for one client; "
+            f"caseload {CareTeamMember.objects.filter(clinician=world.p.clinician2).count()} clients "
+            f"(built in {built:.0f} s); {args.runs} timed requests each\n"
+        )
         rows = [
             ("baseline GET /auth/me/", "/api/v1/auth/me/"),
             ("GET /notes/clients/{id}/timeline/", f"/api/v1/notes/clients/{client_id}/timeline/"),

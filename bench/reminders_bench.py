@@ -70,30 +70,75 @@ def _fixture(n: int):
     stamp = str(time.time_ns())
     practice = Practice.objects.create(name="Bench Practice", slug=f"bench-{stamp}")
     user = User.objects.create_user(f"bench-{stamp}@example.test", "x")
-    clinician = Clinician.objects.create(practice=practice, membership=Membership.objects.create(
-        user=user, practice=practice, roles=["clinician"]))
-    client = PracticeClient.objects.create(practice=practice, first_name="B", last_name="C",
-                                           email="bench@example.test", email_consent=True)
+    clinician = Clinician.objects.create(
+        practice=practice, membership=Membership.objects.create(user=user, practice=practice, roles=["clinician"])
+    )
+    client = PracticeClient.objects.create(
+        practice=practice, first_name="B", last_name="C", email="bench@example.test", email_consent=True
+    )
     kind = AppointmentType.objects.create(practice=practice, name="Bench")
-    appointment = Appointment(practice=practice, clinician=clinician, appointment_type=kind, mode="telehealth",
-                              video_link="https://video.example/bench")
+    appointment = Appointment(
+        practice=practice,
+        clinician=clinician,
+        appointment_type=kind,
+        mode="telehealth",
+        video_link="https://video.example/bench",
+    )
     appointment.set_times(timezone.now() + timedelta(days=30), kind)
     appointment.save()
-    AppointmentClient.objects.create(practice=practice, appointment=appointment, client=client,
-                                     span=DateTimeTZRange(appointment.starts_at, appointment.ends_at, "[)"))
+    AppointmentClient.objects.create(
+        practice=practice,
+        appointment=appointment,
+        client=client,
+        span=DateTimeTZRange(appointment.starts_at, appointment.ends_at, "[)"),
+    )
     OutboundMessage.objects.bulk_create(
-        (OutboundMessage(practice=practice, appointment=appointment, client=client, kind="reminder", channel="email",
-                         offset_minutes=i + 1, scheduled_for=appointment.starts_at,
-                         due_at=appointment.starts_at - timedelta(days=20, minutes=i)) for i in range(n)),
-        batch_size=2000)
+        (
+            OutboundMessage(
+                practice=practice,
+                appointment=appointment,
+                client=client,
+                kind="reminder",
+                channel="email",
+                offset_minutes=i + 1,
+                scheduled_for=appointment.starts_at,
+                due_at=appointment.starts_at - timedelta(days=20, minutes=i),
+            )
+            for i in range(n)
+        ),
+        batch_size=2000,
+    )
     return appointment
 
 
 def _workers(count: int) -> list[subprocess.Popen]:
-    procs = [subprocess.Popen([sys.executable, "-m", "celery", "-A", "backend", "worker", "--pool", "solo",
-                               "--loglevel", "WARNING", "-I", "bench.reminders_noop", "-Q", QUEUE, "-n", f"bench{i}@%h",
-                               "--without-mingle", "--without-gossip"], cwd=ROOT, env=os.environ.copy())
-             for i in range(count)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "backend",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "WARNING",
+                "-I",
+                "bench.reminders_noop",
+                "-Q",
+                QUEUE,
+                "-n",
+                f"bench{i}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+        )
+        for i in range(count)
+    ]
     time.sleep(4)  # let them connect before the clock starts
     return procs
 
@@ -127,9 +172,15 @@ def run_reminders(n: int, workers: int) -> dict:
         for line in f.read_text().splitlines():
             if line.startswith("Message-ID: "):
                 ids[line.split(": ", 1)[1]] += 1
-    return {"what": f"{n} reminders", "workers": workers, "seconds": elapsed, "per_second": n / elapsed,
-            "sent_rows": rows.filter(status="sent").count(), "emails": sum(ids.values()),
-            "duplicates": sum(c - 1 for c in ids.values())}
+    return {
+        "what": f"{n} reminders",
+        "workers": workers,
+        "seconds": elapsed,
+        "per_second": n / elapsed,
+        "sent_rows": rows.filter(status="sent").count(),
+        "emails": sum(ids.values()),
+        "duplicates": sum(c - 1 for c in ids.values()),
+    }
 
 
 def run_noop(n: int, workers: int) -> dict:
@@ -150,8 +201,15 @@ def run_noop(n: int, workers: int) -> dict:
             elapsed = time.perf_counter() - start
     finally:
         _stop(procs)
-    return {"what": f"{n} no-op tasks", "workers": workers, "seconds": elapsed, "per_second": n / elapsed,
-            "sent_rows": "", "emails": "", "duplicates": ""}
+    return {
+        "what": f"{n} no-op tasks",
+        "workers": workers,
+        "seconds": elapsed,
+        "per_second": n / elapsed,
+        "sent_rows": "",
+        "emails": "",
+        "duplicates": "",
+    }
 
 
 def main() -> None:
@@ -169,8 +227,10 @@ def main() -> None:
     print("| run | worker processes | seconds | per second | rows sent | emails written | duplicates |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['what']} | {r['workers']} | {r['seconds']:.1f} | {r['per_second']:.0f} | {r['sent_rows']} "
-              f"| {r['emails']} | {r['duplicates']} |")
+        print(
+            f"| {r['what']} | {r['workers']} | {r['seconds']:.1f} | {r['per_second']:.0f} | {r['sent_rows']} "
+            f"| {r['emails']} | {r['duplicates']} |"
+        )
 
 
 if __name__ == "__main__":

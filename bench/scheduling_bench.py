@@ -49,8 +49,7 @@ class BaselineList(PracticeScopedMixin, APIView):
 
     def get(self, request):
         n = int(request.query_params.get("n", "50"))
-        return Response([{"id": i, "starts_at": "2027-02-01T15:00:00+00:00", "status": "scheduled"}
-                         for i in range(n)])
+        return Response([{"id": i, "starts_at": "2027-02-01T15:00:00+00:00", "status": "scheduled"} for i in range(n)])
 
 
 urlpatterns = [path("bench/baseline/", BaselineList.as_view()), path("", include("backend.urls"))]
@@ -68,10 +67,17 @@ def build(appointments: int):
 
     practice = PracticeFactory(slug="bench", settings={"series_horizon_days": 30})
     desk = MembershipFactory(practice=practice, roles=[roles.FRONT_DESK])
-    kind = AppointmentType.objects.create(practice=practice, name="Session", duration_minutes=50,
-                                          buffer_after_minutes=10, min_notice_hours=0, max_advance_days=3650)
-    clinicians = [ClinicianFactory(membership__practice=practice, time_zone="America/New_York")
-                  for _ in range(CLINICIANS)]
+    kind = AppointmentType.objects.create(
+        practice=practice,
+        name="Session",
+        duration_minutes=50,
+        buffer_after_minutes=10,
+        min_notice_hours=0,
+        max_advance_days=3650,
+    )
+    clinicians = [
+        ClinicianFactory(membership__practice=practice, time_zone="America/New_York") for _ in range(CLINICIANS)
+    ]
     for c in clinicians:
         working_every_day(c, start=datetime.min.time().replace(hour=8), end=datetime.min.time().replace(hour=20))
     clients_per = 40
@@ -87,7 +93,8 @@ def build(appointments: int):
         Appointment.objects.bulk_create(batch_a)
         AppointmentClient.objects.bulk_create(
             AppointmentClient(practice=practice, appointment=a, client=cl, span=DateTimeTZRange(a.starts_at, a.ends_at))
-            for a, cl in batch_c)
+            for a, cl in batch_c
+        )
         batch_a.clear()
         batch_c.clear()
 
@@ -95,8 +102,14 @@ def build(appointments: int):
         for n in range(per_clinician):
             day, slot = divmod(n, SLOTS_PER_DAY)
             start = first_day + timedelta(days=day, hours=slot)
-            a = Appointment(practice=practice, clinician=clinician, appointment_type=kind, mode="telehealth",
-                            status="scheduled" if day >= days // 2 else "completed", booked_by=desk)
+            a = Appointment(
+                practice=practice,
+                clinician=clinician,
+                appointment_type=kind,
+                mode="telehealth",
+                status="scheduled" if day >= days // 2 else "completed",
+                booked_by=desk,
+            )
             a.set_times(start, kind)
             batch_a.append(a)
             batch_c.append((a, clients[ci][n % clients_per]))
@@ -171,16 +184,29 @@ def run(args) -> None:
         base_ms, base_q = timed(lambda: api.get("/bench/baseline/", {"n": n}), args.runs)
         rows.append((label, n, ms, q, base_ms, base_q))
 
-    one = {"appointment_type": kind.pk, "clinician": clinicians[0].pk, "date_from": today + timedelta(days=1),
-           "date_to": today + timedelta(days=30), "tz": "America/New_York", "mode": "telehealth"}
+    one = {
+        "appointment_type": kind.pk,
+        "clinician": clinicians[0].pk,
+        "date_from": today + timedelta(days=1),
+        "date_to": today + timedelta(days=30),
+        "tz": "America/New_York",
+        "mode": "telehealth",
+    }
     measure("slots: 1 clinician x 30 days", "/api/v1/slots/", one)
-    everyone = {"appointment_type": kind.pk, "date_from": today + timedelta(days=1),
-                "date_to": today + timedelta(days=7), "tz": "America/New_York", "mode": "telehealth"}
+    everyone = {
+        "appointment_type": kind.pk,
+        "date_from": today + timedelta(days=1),
+        "date_to": today + timedelta(days=7),
+        "tz": "America/New_York",
+        "mode": "telehealth",
+    }
     measure("slots: 50 clinicians x 7 days", "/api/v1/slots/", everyone)
     day = datetime.combine(today + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
-    measure("appointments: whole practice, 1 day", "/api/v1/appointments/",
-            {"starts_after": day.isoformat(), "starts_before": (day + timedelta(days=1)).isoformat(),
-             "page_size": 200})
+    measure(
+        "appointments: whole practice, 1 day",
+        "/api/v1/appointments/",
+        {"starts_after": day.isoformat(), "starts_before": (day + timedelta(days=1)).isoformat(), "page_size": 200},
+    )
 
     # Booking through HTTP: `threads` clients book free evening slots concurrently, and every 4th request
     # aims at a slot another thread also wants (clean 409s are part of the run).
@@ -199,10 +225,18 @@ def run(args) -> None:
                     n -= i  # contended: the same target as thread 0
                 c = n % CLINICIANS
                 start = base_day + timedelta(days=n // CLINICIANS)
-                r = client.post("/api/v1/appointments/", {
-                    "clinician": clinicians[c].pk, "clients": [clients[c][30 + (n // CLINICIANS) % 10].pk],
-                    "appointment_type": kind.pk, "starts_at": start.isoformat(), "mode": "telehealth",
-                    "outside_availability": True}, format="json")
+                r = client.post(
+                    "/api/v1/appointments/",
+                    {
+                        "clinician": clinicians[c].pk,
+                        "clients": [clients[c][30 + (n // CLINICIANS) % 10].pk],
+                        "appointment_type": kind.pk,
+                        "starts_at": start.isoformat(),
+                        "mode": "telehealth",
+                        "outside_availability": True,
+                    },
+                    format="json",
+                )
                 with lock:
                     codes.append(r.status_code)
         finally:
@@ -211,10 +245,18 @@ def run(args) -> None:
     with CaptureQueriesContext(connection) as ctx:
         booker_one = APIClient()
         booker_one.credentials(HTTP_AUTHORIZATION=f"Token {token}", HTTP_X_PRACTICE=practice.slug)
-        booker_one.post("/api/v1/appointments/", {
-            "clinician": clinicians[0].pk, "clients": [clients[0][0].pk], "appointment_type": kind.pk,
-            "starts_at": (base_day - timedelta(hours=4)).isoformat(), "mode": "telehealth",
-            "outside_availability": True}, format="json")
+        booker_one.post(
+            "/api/v1/appointments/",
+            {
+                "clinician": clinicians[0].pk,
+                "clients": [clients[0][0].pk],
+                "appointment_type": kind.pk,
+                "starts_at": (base_day - timedelta(hours=4)).isoformat(),
+                "mode": "telehealth",
+                "outside_availability": True,
+            },
+            format="json",
+        )
     book_queries = len(ctx.captured_queries)
     threads = [threading.Thread(target=booker, args=(i,)) for i in range(args.threads)]
     t0 = time.perf_counter()
@@ -248,10 +290,14 @@ def run(args) -> None:
         print(f"{label:40} {n:>6} {ms:>9.1f} {q:>8} {base_ms:>12.1f} {base_q:>7} {ms / base_ms:>7.1f}")
     rps = len(codes) / elapsed
     base_rps = len(base_codes) / base_elapsed
-    print(f"{'booking POST, ' + str(args.threads) + ' threads':40} {len(codes):>6} {rps:>8.0f}/s {book_queries:>8} "
-          f"{base_rps:>11.0f}/s {'':>7} {base_rps / rps:>7.1f}")
-    print(f"  booking answers: {codes.count(201)} x 201, {codes.count(409)} x 409, "
-          f"{len(codes) - codes.count(201) - codes.count(409)} other")
+    print(
+        f"{'booking POST, ' + str(args.threads) + ' threads':40} {len(codes):>6} {rps:>8.0f}/s {book_queries:>8} "
+        f"{base_rps:>11.0f}/s {'':>7} {base_rps / rps:>7.1f}"
+    )
+    print(
+        f"  booking answers: {codes.count(201)} x 201, {codes.count(409)} x 409, "
+        f"{len(codes) - codes.count(201) - codes.count(409)} other"
+    )
 
 
 if __name__ == "__main__":

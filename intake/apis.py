@@ -64,16 +64,22 @@ class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def get_serializer_class(self):
         return FormDetailSerializer if self.action == "retrieve" else FormSerializer
 
-    @extend_schema(request=FormCreateInput, responses={201: FormDetailSerializer, **ERROR},
-                   summary="Create a form or measure (its first version is a draft unless `publish`).")
+    @extend_schema(
+        request=FormCreateInput,
+        responses={201: FormDetailSerializer, **ERROR},
+        summary="Create a form or measure (its first version is a draft unless `publish`).",
+    )
     def create(self, request, *args, **kwargs):
         data = FormCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         form = services.form_create(actor=request.membership, **data.validated_data)
         return HttpResponse(FormDetailSerializer(form).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=FormEditInput, responses={200: FormVersionSerializer, **ERROR},
-                   summary="Edit the draft; editing a published form opens a new draft version.")
+    @extend_schema(
+        request=FormEditInput,
+        responses={200: FormVersionSerializer, **ERROR},
+        summary="Edit the draft; editing a published form opens a new draft version.",
+    )
     def partial_update(self, request, *args, **kwargs):
         form = self.get_object()
         data = FormEditInput(data=request.data)
@@ -81,8 +87,11 @@ class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
         version = services.form_edit(actor=request.membership, form=form, **data.validated_data)
         return HttpResponse(FormVersionSerializer(version).data)
 
-    @extend_schema(request=None, responses={200: FormVersionSerializer, **ERROR},
-                   summary="Publish the draft version (it is frozen from then on).")
+    @extend_schema(
+        request=None,
+        responses={200: FormVersionSerializer, **ERROR},
+        summary="Publish the draft version (it is frozen from then on).",
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         version = services.form_publish(actor=request.membership, form=self.get_object())
@@ -103,31 +112,42 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def get_queryset(self):
         return selectors.packet_list(actor=self.request.membership).prefetch_related(
-            "responses__version__form", "responses__signatures")
+            "responses__version__form", "responses__signatures"
+        )
 
-    @extend_schema(request=PacketAssignInput, responses={201: PacketSerializer, **ERROR},
-                   summary="Assign forms to a client; the client is emailed a signed link.")
+    @extend_schema(
+        request=PacketAssignInput,
+        responses={201: PacketSerializer, **ERROR},
+        summary="Assign forms to a client; the client is emailed a signed link.",
+    )
     def create(self, request, *args, **kwargs):
         data = PacketAssignInput(data=request.data)
         data.is_valid(raise_exception=True)
         forms = data.validated_data["forms"]
-        in_scope = set(selectors.form_list(actor=request.membership).filter(pk__in=[f.pk for f in forms])
-                       .values_list("pk", flat=True))
+        in_scope = set(
+            selectors.form_list(actor=request.membership)
+            .filter(pk__in=[f.pk for f in forms])
+            .values_list("pk", flat=True)
+        )
         missing = [f.pk for f in forms if f.pk not in in_scope]
         if missing:
             from backend.api.exceptions import DomainError
 
-            raise DomainError("Not found.", fields={"forms": [f'Invalid pk "{pk}" - object does not exist.'
-                                                              for pk in missing]})
-        packet = services.packet_assign(actor=request.membership, client=data.validated_data["client"], forms=forms,
-                                        due_on=data.validated_data.get("due_on"),
-                                        send_invitation=data.validated_data["send_invitation"])
+            raise DomainError(
+                "Not found.", fields={"forms": [f'Invalid pk "{pk}" - object does not exist.' for pk in missing]}
+            )
+        packet = services.packet_assign(
+            actor=request.membership,
+            client=data.validated_data["client"],
+            forms=forms,
+            due_on=data.validated_data.get("due_on"),
+            send_invitation=data.validated_data["send_invitation"],
+        )
         packet = self.get_queryset().get(pk=packet.pk)
         return HttpResponse(PacketSerializer(packet).data, status=status.HTTP_201_CREATED)
 
 
-class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      viewsets.GenericViewSet):
+class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Answers. Clinicians and supervisors read their caseload's (audited); a client reads and drafts their own."""
 
     queryset = Response.objects.none()  # for the schema only: get_queryset() scopes every request
@@ -151,34 +171,49 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
         own = response.client.portal_membership_id == self.request.membership.pk
         return (ResponseForClientSerializer if own else ResponseSerializer)(response).data
 
-    @extend_schema(responses={200: ResponseSerializer},
-                   summary="One response with its definition, answers, signatures (and, for clinicians, score).")
+    @extend_schema(
+        responses={200: ResponseSerializer},
+        summary="One response with its definition, answers, signatures (and, for clinicians, score).",
+    )
     def retrieve(self, request, *args, **kwargs):
         response = self.get_object()
         audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=response)
         return HttpResponse(self._output(response))
 
-    @extend_schema(request=DraftInput, responses={200: ResponseForClientSerializer, **ERROR},
-                   summary="Save draft answers (client, own, until submitted). Each answer is checked for its type.")
+    @extend_schema(
+        request=DraftInput,
+        responses={200: ResponseForClientSerializer, **ERROR},
+        summary="Save draft answers (client, own, until submitted). Each answer is checked for its type.",
+    )
     def partial_update(self, request, *args, **kwargs):
         response = self.get_object()
         data = DraftInput(data=request.data)
         data.is_valid(raise_exception=True)
-        response = services.response_save_draft(response=response, answers=data.validated_data["answers"],
-                                                actor=request.membership)
+        response = services.response_save_draft(
+            response=response, answers=data.validated_data["answers"], actor=request.membership
+        )
         return HttpResponse(ResponseForClientSerializer(response).data)
 
-    @extend_schema(request=None, responses={200: ResponseForClientSerializer, **ERROR},
-                   summary="Submit: 400 lists every unanswered or invalid question; then read-only.")
+    @extend_schema(
+        request=None,
+        responses={200: ResponseForClientSerializer, **ERROR},
+        summary="Submit: 400 lists every unanswered or invalid question; then read-only.",
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        response = services.response_submit(response=self.get_object(), actor=request.membership,
-                                            ip_address=_client_ip(request),
-                                            user_agent=request.headers.get("User-Agent", ""))
+        response = services.response_submit(
+            response=self.get_object(),
+            actor=request.membership,
+            ip_address=_client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
         return HttpResponse(ResponseForClientSerializer(response).data)
 
-    @extend_schema(request=None, responses={201: ResponseForClientSerializer, **ERROR},
-                   summary="Correct a submitted response: a new draft linked to it (the original stays).")
+    @extend_schema(
+        request=None,
+        responses={201: ResponseForClientSerializer, **ERROR},
+        summary="Correct a submitted response: a new draft linked to it (the original stays).",
+    )
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
         amended = services.response_amend(actor=request.membership, response=self.get_object())
@@ -211,14 +246,18 @@ class RiskFlagViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
         audit_read_many(actor=request.membership, objects=page)
         return self.get_paginated_response(RiskFlagSerializer(page, many=True).data)
 
-    @extend_schema(request=AcknowledgeInput, responses={200: RiskFlagSerializer, **ERROR},
-                   summary="Acknowledge a flag with a note of what was done (clinician).")
+    @extend_schema(
+        request=AcknowledgeInput,
+        responses={200: RiskFlagSerializer, **ERROR},
+        summary="Acknowledge a flag with a note of what was done (clinician).",
+    )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         data = AcknowledgeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        flag = services.risk_flag_acknowledge(actor=request.membership, flag=self.get_object(),
-                                              note=data.validated_data["note"])
+        flag = services.risk_flag_acknowledge(
+            actor=request.membership, flag=self.get_object(), note=data.validated_data["note"]
+        )
         return HttpResponse(RiskFlagSerializer(flag).data)
 
 
@@ -245,9 +284,13 @@ class ScheduleViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
             from backend.api.exceptions import DomainError
 
             raise DomainError("Not found.", fields={"form": [f'Invalid pk "{form.pk}" - object does not exist.']})
-        schedule = services.schedule_create(actor=request.membership, client=data.validated_data["client"], form=form,
-                                            interval_days=data.validated_data["interval_days"],
-                                            first_due_on=data.validated_data["next_due_on"])
+        schedule = services.schedule_create(
+            actor=request.membership,
+            client=data.validated_data["client"],
+            form=form,
+            interval_days=data.validated_data["interval_days"],
+            first_due_on=data.validated_data["next_due_on"],
+        )
         return HttpResponse(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: ScheduleSerializer, **ERROR}, summary="Stop a schedule.")
@@ -272,14 +315,19 @@ class ClientSeriesViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
             return Client.objects.none()
         return client_list(actor=self.request.membership).filter(clinical)
 
-    @extend_schema(parameters=[OpenApiParameter("form", str, description="slug of one measure")],
-                   responses={200: SeriesOutput, 404: OpenApiTypes.OBJECT},
-                   summary="Measure scores over time (oldest first), with ranges and bands for the chart.")
+    @extend_schema(
+        parameters=[OpenApiParameter("form", str, description="slug of one measure")],
+        responses={200: SeriesOutput, 404: OpenApiTypes.OBJECT},
+        summary="Measure scores over time (oldest first), with ranges and bands for the chart.",
+    )
     @action(detail=True, methods=["get"])
     def series(self, request, pk=None):
         client = self.get_object()
-        scores = list(selectors.score_series(actor=request.membership, client_id=client.pk,
-                                             form_slug=request.query_params.get("form") or None))
+        scores = list(
+            selectors.score_series(
+                actor=request.membership, client_id=client.pk, form_slug=request.query_params.get("form") or None
+            )
+        )
         audit_read_many(actor=request.membership, objects=scores)
         measures: dict[str, dict] = {}
         for s in scores:
@@ -287,15 +335,27 @@ class ClientSeriesViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
             if entry is None:
                 latest = s.form.latest_published
                 scoring = (latest.content.get("scoring") if latest else None) or {}
-                entry = measures[s.form.slug] = {"slug": s.form.slug, "name": s.form.name,
-                                                 "range": scoring.get("range"), "bands": scoring.get("bands") or [],
-                                                 "points": []}
-            entry["points"].append({"response": s.response_id, "at": s.administered_at, "total": s.total,
-                                    "band": s.band, "subscales": s.subscales})
+                entry = measures[s.form.slug] = {
+                    "slug": s.form.slug,
+                    "name": s.form.name,
+                    "range": scoring.get("range"),
+                    "bands": scoring.get("bands") or [],
+                    "points": [],
+                }
+            entry["points"].append(
+                {
+                    "response": s.response_id,
+                    "at": s.administered_at,
+                    "total": s.total,
+                    "band": s.band,
+                    "subscales": s.subscales,
+                }
+            )
         return HttpResponse(SeriesOutput({"client": client.pk, "measures": list(measures.values())}).data)
 
 
 # --- the client's signed link: no account, the token is the credential ------------------------------------
+
 
 def _packet_or_404(token: str) -> Packet:
     packet = invitations.packet_from_token(token)
@@ -306,8 +366,9 @@ def _packet_or_404(token: str) -> Packet:
 
 def _link_response_or_404(token: str, pk: int) -> Response:
     packet = _packet_or_404(token)
-    return get_object_or_404(Response.objects.select_related("version__form", "client", "packet"),
-                             packet=packet, pk=pk, amends__isnull=True)
+    return get_object_or_404(
+        Response.objects.select_related("version__form", "client", "packet"), packet=packet, pk=pk, amends__isnull=True
+    )
 
 
 class LinkMixin:
@@ -316,32 +377,45 @@ class LinkMixin:
 
 
 class LinkPacketView(LinkMixin, APIView):
-    @extend_schema(responses={200: LinkPacketSerializer, 404: OpenApiTypes.OBJECT},
-                   summary="The packet a signed link opens (no account needed).")
+    @extend_schema(
+        responses={200: LinkPacketSerializer, 404: OpenApiTypes.OBJECT},
+        summary="The packet a signed link opens (no account needed).",
+    )
     def get(self, request, token: str):
         packet = _packet_or_404(token)
-        packet = (Packet.objects.select_related("practice").prefetch_related("responses__version__form")
-                  .get(pk=packet.pk))
+        packet = (
+            Packet.objects.select_related("practice").prefetch_related("responses__version__form").get(pk=packet.pk)
+        )
         return HttpResponse(LinkPacketSerializer(packet).data)
 
 
 class LinkDraftView(LinkMixin, APIView):
-    @extend_schema(request=DraftInput, responses={200: LinkResponseSerializer, **ERROR},
-                   summary="Save draft answers through a signed link.")
+    @extend_schema(
+        request=DraftInput,
+        responses={200: LinkResponseSerializer, **ERROR},
+        summary="Save draft answers through a signed link.",
+    )
     def patch(self, request, token: str, pk: int):
         response = _link_response_or_404(token, pk)
         data = DraftInput(data=request.data)
         data.is_valid(raise_exception=True)
-        response = services.response_save_draft(response=response, answers=data.validated_data["answers"],
-                                                via_link=True)
+        response = services.response_save_draft(
+            response=response, answers=data.validated_data["answers"], via_link=True
+        )
         return HttpResponse(LinkResponseSerializer(response).data)
 
 
 class LinkSubmitView(LinkMixin, APIView):
-    @extend_schema(request=None, responses={200: LinkResponseSerializer, **ERROR},
-                   summary="Submit through a signed link: 400 lists every unanswered or invalid question.")
+    @extend_schema(
+        request=None,
+        responses={200: LinkResponseSerializer, **ERROR},
+        summary="Submit through a signed link: 400 lists every unanswered or invalid question.",
+    )
     def post(self, request, token: str, pk: int):
-        response = services.response_submit(response=_link_response_or_404(token, pk), via_link=True,
-                                            ip_address=_client_ip(request),
-                                            user_agent=request.headers.get("User-Agent", ""))
+        response = services.response_submit(
+            response=_link_response_or_404(token, pk),
+            via_link=True,
+            ip_address=_client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
         return HttpResponse(LinkResponseSerializer(response).data)

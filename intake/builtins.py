@@ -44,12 +44,19 @@ def phq9() -> dict:
     return {
         "title": "PHQ-9",
         "instructions": OVER_TWO_WEEKS,
-        "sections": [{"id": "phq9", "questions": [
-            {"id": qid, "type": "single_choice", "label": text, "required": True, "choices": FREQUENCY_0_3}
-            for qid, text in zip(ids, PHQ9_ITEMS, strict=True)
-        ]}],
+        "sections": [
+            {
+                "id": "phq9",
+                "questions": [
+                    {"id": qid, "type": "single_choice", "label": text, "required": True, "choices": FREQUENCY_0_3}
+                    for qid, text in zip(ids, PHQ9_ITEMS, strict=True)
+                ],
+            }
+        ],
         "scoring": {
-            "method": "sum", "items": ids, "range": {"min": 0, "max": 27},
+            "method": "sum",
+            "items": ids,
+            "range": {"min": 0, "max": 27},
             "bands": [
                 {"min": 0, "max": 4, "label": "Minimal"},
                 {"min": 5, "max": 9, "label": "Mild"},
@@ -58,8 +65,15 @@ def phq9() -> dict:
                 {"min": 20, "max": 27, "label": "Severe"},
             ],
             # Any answer above 0 to item 9 needs prompt follow-up, whatever the total.
-            "flags": [{"code": "phq9_item9", "source": "phq9_9", "op": "gt", "value": 0,
-                       "label": "PHQ-9 item 9 (thoughts of death or self-harm) answered above 0"}],
+            "flags": [
+                {
+                    "code": "phq9_item9",
+                    "source": "phq9_9",
+                    "op": "gt",
+                    "value": 0,
+                    "label": "PHQ-9 item 9 (thoughts of death or self-harm) answered above 0",
+                }
+            ],
         },
     }
 
@@ -69,20 +83,34 @@ def gad7() -> dict:
     return {
         "title": "GAD-7",
         "instructions": OVER_TWO_WEEKS,
-        "sections": [{"id": "gad7", "questions": [
-            {"id": qid, "type": "single_choice", "label": text, "required": True, "choices": FREQUENCY_0_3}
-            for qid, text in zip(ids, GAD7_ITEMS, strict=True)
-        ]}],
+        "sections": [
+            {
+                "id": "gad7",
+                "questions": [
+                    {"id": qid, "type": "single_choice", "label": text, "required": True, "choices": FREQUENCY_0_3}
+                    for qid, text in zip(ids, GAD7_ITEMS, strict=True)
+                ],
+            }
+        ],
         "scoring": {
-            "method": "sum", "items": ids, "range": {"min": 0, "max": 21},
+            "method": "sum",
+            "items": ids,
+            "range": {"min": 0, "max": 21},
             "bands": [
                 {"min": 0, "max": 4, "label": "Minimal"},
                 {"min": 5, "max": 9, "label": "Mild"},
                 {"min": 10, "max": 14, "label": "Moderate"},
                 {"min": 15, "max": 21, "label": "Severe"},
             ],
-            "flags": [{"code": "gad7_further_evaluation", "source": "total", "op": "gte", "value": 10,
-                       "label": "GAD-7 total of 10 or more: further evaluation warranted"}],
+            "flags": [
+                {
+                    "code": "gad7_further_evaluation",
+                    "source": "total",
+                    "op": "gte",
+                    "value": 10,
+                    "label": "GAD-7 total of 10 or more: further evaluation warranted",
+                }
+            ],
         },
     }
 
@@ -97,17 +125,40 @@ def alliance_check(*, cutoff: int = 36) -> dict:
     return {
         "title": "Session check-in",
         "instructions": "How was today's session for you? There are no wrong answers; your therapist wants to know.",
-        "sections": [{"id": "alliance", "questions": [
-            {"id": qid, "type": "scale", "label": label, "required": True, "min": 0, "max": 10,
-             "anchors": {"0": low, "10": high}}
-            for qid, label, low, high in items
-        ]}],
+        "sections": [
+            {
+                "id": "alliance",
+                "questions": [
+                    {
+                        "id": qid,
+                        "type": "scale",
+                        "label": label,
+                        "required": True,
+                        "min": 0,
+                        "max": 10,
+                        "anchors": {"0": low, "10": high},
+                    }
+                    for qid, label, low, high in items
+                ],
+            }
+        ],
         "scoring": {
-            "method": "sum", "items": [i[0] for i in items], "range": {"min": 0, "max": 40},
-            "bands": [{"min": 0, "max": cutoff - 1, "label": "Possible alliance concern"},
-                      {"min": cutoff, "max": 40, "label": "Alliance on track"}],
-            "flags": [{"code": "alliance_low", "source": "total", "op": "lt", "value": cutoff,
-                       "label": f"Session check-in total below {cutoff}"}],
+            "method": "sum",
+            "items": [i[0] for i in items],
+            "range": {"min": 0, "max": 40},
+            "bands": [
+                {"min": 0, "max": cutoff - 1, "label": "Possible alliance concern"},
+                {"min": cutoff, "max": 40, "label": "Alliance on track"},
+            ],
+            "flags": [
+                {
+                    "code": "alliance_low",
+                    "source": "total",
+                    "op": "lt",
+                    "value": cutoff,
+                    "label": f"Session check-in total below {cutoff}",
+                }
+            ],
         },
     }
 
@@ -116,34 +167,70 @@ def demographics_history() -> dict:
     return {
         "title": "About you",
         "instructions": "This helps your therapist prepare for your first session. Skip anything you prefer "
-                        "to talk about in person.",
+        "to talk about in person.",
         "sections": [
-            {"id": "you", "title": "You", "questions": [
-                {"id": "full_name", "type": "short_text", "label": "Full name", "required": True},
-                {"id": "preferred_name", "type": "short_text", "label": "Name you would like us to use"},
-                {"id": "pronouns", "type": "short_text", "label": "Pronouns"},
-                {"id": "date_of_birth", "type": "date", "label": "Date of birth", "required": True},
-                {"id": "relationship_status", "type": "single_choice", "label": "Relationship status", "choices": [
-                    {"value": "single", "label": "Single"}, {"value": "partnered", "label": "In a relationship"},
-                    {"value": "married", "label": "Married"}, {"value": "separated", "label": "Separated or divorced"},
-                    {"value": "widowed", "label": "Widowed"}, {"value": "other", "label": "Other"}]},
-            ]},
-            {"id": "history", "title": "What brings you here", "questions": [
-                {"id": "reason", "type": "long_text", "label": "What would you like help with?", "required": True},
-                {"id": "prior_therapy", "type": "yes_no", "label": "Have you been in therapy before?",
-                 "required": True},
-                {"id": "prior_therapy_experience", "type": "long_text",
-                 "label": "What was helpful or unhelpful about it?",
-                 "show_if": {"question": "prior_therapy", "equals": True}},
-                {"id": "medications", "type": "yes_no", "label": "Are you currently taking any medication?"},
-                {"id": "medication_list", "type": "long_text", "label": "Which medications?",
-                 "show_if": {"question": "medications", "equals": True}, "required": True},
-                {"id": "hopes", "type": "multiple_choice", "label": "What do you hope therapy will help with?",
-                 "choices": [{"value": "mood", "label": "Mood"}, {"value": "anxiety", "label": "Anxiety or worry"},
-                             {"value": "relationships", "label": "Relationships"},
-                             {"value": "grief", "label": "Grief or loss"},
-                             {"value": "other", "label": "Something else"}]},
-            ]},
+            {
+                "id": "you",
+                "title": "You",
+                "questions": [
+                    {"id": "full_name", "type": "short_text", "label": "Full name", "required": True},
+                    {"id": "preferred_name", "type": "short_text", "label": "Name you would like us to use"},
+                    {"id": "pronouns", "type": "short_text", "label": "Pronouns"},
+                    {"id": "date_of_birth", "type": "date", "label": "Date of birth", "required": True},
+                    {
+                        "id": "relationship_status",
+                        "type": "single_choice",
+                        "label": "Relationship status",
+                        "choices": [
+                            {"value": "single", "label": "Single"},
+                            {"value": "partnered", "label": "In a relationship"},
+                            {"value": "married", "label": "Married"},
+                            {"value": "separated", "label": "Separated or divorced"},
+                            {"value": "widowed", "label": "Widowed"},
+                            {"value": "other", "label": "Other"},
+                        ],
+                    },
+                ],
+            },
+            {
+                "id": "history",
+                "title": "What brings you here",
+                "questions": [
+                    {"id": "reason", "type": "long_text", "label": "What would you like help with?", "required": True},
+                    {
+                        "id": "prior_therapy",
+                        "type": "yes_no",
+                        "label": "Have you been in therapy before?",
+                        "required": True,
+                    },
+                    {
+                        "id": "prior_therapy_experience",
+                        "type": "long_text",
+                        "label": "What was helpful or unhelpful about it?",
+                        "show_if": {"question": "prior_therapy", "equals": True},
+                    },
+                    {"id": "medications", "type": "yes_no", "label": "Are you currently taking any medication?"},
+                    {
+                        "id": "medication_list",
+                        "type": "long_text",
+                        "label": "Which medications?",
+                        "show_if": {"question": "medications", "equals": True},
+                        "required": True,
+                    },
+                    {
+                        "id": "hopes",
+                        "type": "multiple_choice",
+                        "label": "What do you hope therapy will help with?",
+                        "choices": [
+                            {"value": "mood", "label": "Mood"},
+                            {"value": "anxiety", "label": "Anxiety or worry"},
+                            {"value": "relationships", "label": "Relationships"},
+                            {"value": "grief", "label": "Grief or loss"},
+                            {"value": "other", "label": "Something else"},
+                        ],
+                    },
+                ],
+            },
         ],
     }
 
@@ -162,24 +249,46 @@ CONSENT_TEXT = (
 def consent_for_services() -> dict:
     return {
         "title": "Consent for services",
-        "sections": [{"id": "consent", "questions": [
-            {"id": "consent_services", "type": "consent", "label": "Sign by typing your full name",
-             "text": CONSENT_TEXT, "required": True},
-        ]}],
+        "sections": [
+            {
+                "id": "consent",
+                "questions": [
+                    {
+                        "id": "consent_services",
+                        "type": "consent",
+                        "label": "Sign by typing your full name",
+                        "text": CONSENT_TEXT,
+                        "required": True,
+                    },
+                ],
+            }
+        ],
     }
 
 
 def builtin_definitions(*, alliance_cutoff: int = 36) -> list[dict]:
     """(slug, kind, name, content) of every built-in, in the order a new-client packet lists them."""
     return [
-        {"slug": "demographics-history", "kind": "form", "name": "About you (demographics and history)",
-         "content": demographics_history()},
-        {"slug": "consent-for-services", "kind": "form", "name": "Consent for services",
-         "content": consent_for_services()},
+        {
+            "slug": "demographics-history",
+            "kind": "form",
+            "name": "About you (demographics and history)",
+            "content": demographics_history(),
+        },
+        {
+            "slug": "consent-for-services",
+            "kind": "form",
+            "name": "Consent for services",
+            "content": consent_for_services(),
+        },
         {"slug": "phq-9", "kind": "measure", "name": "PHQ-9", "content": phq9()},
         {"slug": "gad-7", "kind": "measure", "name": "GAD-7", "content": gad7()},
-        {"slug": "session-check-in", "kind": "measure", "name": "Session check-in (alliance)",
-         "content": alliance_check(cutoff=alliance_cutoff)},
+        {
+            "slug": "session-check-in",
+            "kind": "measure",
+            "name": "Session check-in (alliance)",
+            "content": alliance_check(cutoff=alliance_cutoff),
+        },
     ]
 
 

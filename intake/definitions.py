@@ -25,7 +25,15 @@ from typing import Any
 import jsonschema
 
 QUESTION_TYPES = (
-    "short_text", "long_text", "single_choice", "multiple_choice", "scale", "date", "yes_no", "number", "consent",
+    "short_text",
+    "long_text",
+    "single_choice",
+    "multiple_choice",
+    "scale",
+    "date",
+    "yes_no",
+    "number",
+    "consent",
 )
 SCORABLE_TYPES = ("single_choice", "scale", "number", "yes_no")
 SHORT_TEXT_MAX = 500
@@ -59,20 +67,31 @@ _QUESTION = {
         "required": {"type": "boolean"},
         "show_if": _CONDITION,
         "choices": {
-            "type": "array", "minItems": 1, "maxItems": 100,
-            "items": {"type": "object", "required": ["value", "label"], "additionalProperties": False,
-                      "properties": {"value": _CHOICE_VALUE, "label": {"type": "string", "minLength": 1}}},
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 100,
+            "items": {
+                "type": "object",
+                "required": ["value", "label"],
+                "additionalProperties": False,
+                "properties": {"value": _CHOICE_VALUE, "label": {"type": "string", "minLength": 1}},
+            },
         },
         "min": {"type": "number"},
         "max": {"type": "number"},
-        "anchors": {"type": "object", "patternProperties": {"^-?[0-9]+$": {"type": "string"}},
-                    "additionalProperties": False},
+        "anchors": {
+            "type": "object",
+            "patternProperties": {"^-?[0-9]+$": {"type": "string"}},
+            "additionalProperties": False,
+        },
         "max_length": {"type": "integer", "minimum": 1, "maximum": LONG_TEXT_MAX},
         "text": {"type": "string", "minLength": 1, "maxLength": 100_000},
     },
     "allOf": [
-        {"if": {"properties": {"type": {"enum": ["single_choice", "multiple_choice"]}}},
-         "then": {"required": ["choices"]}},
+        {
+            "if": {"properties": {"type": {"enum": ["single_choice", "multiple_choice"]}}},
+            "then": {"required": ["choices"]},
+        },
         {"if": {"properties": {"type": {"const": "scale"}}}, "then": {"required": ["min", "max"]}},
         {"if": {"properties": {"type": {"const": "consent"}}}, "then": {"required": ["text"]}},
     ],
@@ -91,7 +110,9 @@ _RULE = {
     },
 }
 _BAND = {
-    "type": "object", "required": ["min", "max", "label"], "additionalProperties": False,
+    "type": "object",
+    "required": ["min", "max", "label"],
+    "additionalProperties": False,
     "properties": {"min": {"type": "number"}, "max": {"type": "number"}, "label": {"type": "string", "minLength": 1}},
 }
 DEFINITION_SCHEMA: dict = {
@@ -105,22 +126,33 @@ DEFINITION_SCHEMA: dict = {
         "title": {"type": "string", "minLength": 1, "maxLength": 200},
         "instructions": {"type": "string", "maxLength": 5000},
         "sections": {
-            "type": "array", "minItems": 1, "maxItems": 50,
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 50,
             "items": {
-                "type": "object", "required": ["id", "questions"], "additionalProperties": False,
-                "properties": {"id": _ID, "title": {"type": "string", "maxLength": 200},
-                               "questions": {"type": "array", "minItems": 1, "maxItems": 200, "items": _QUESTION}},
+                "type": "object",
+                "required": ["id", "questions"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": _ID,
+                    "title": {"type": "string", "maxLength": 200},
+                    "questions": {"type": "array", "minItems": 1, "maxItems": 200, "items": _QUESTION},
+                },
             },
         },
         "scoring": {
-            "type": "object", "required": ["method", "items"], "additionalProperties": False,
+            "type": "object",
+            "required": ["method", "items"],
+            "additionalProperties": False,
             "properties": {
                 "method": {"enum": ["sum"]},
                 "items": {"type": "array", "minItems": 1, "items": _ID},
-                "subscales": {"type": "object", "additionalProperties": {"type": "array", "minItems": 1,
-                                                                         "items": _ID}},
-                "range": {"type": "object", "required": ["min", "max"],
-                          "properties": {"min": {"type": "number"}, "max": {"type": "number"}}},
+                "subscales": {"type": "object", "additionalProperties": {"type": "array", "minItems": 1, "items": _ID}},
+                "range": {
+                    "type": "object",
+                    "required": ["min", "max"],
+                    "properties": {"min": {"type": "number"}, "max": {"type": "number"}},
+                },
                 "bands": {"type": "array", "items": _BAND},
                 "flags": {"type": "array", "items": _RULE},
             },
@@ -157,7 +189,8 @@ def validate_definition(content: Any, *, is_measure: bool = False) -> dict[str, 
             cond = q.get("show_if")
             if cond and cond["question"] not in seen:
                 errors.setdefault(f"{where}.show_if", []).append(
-                    "show_if must refer to a question asked earlier in the form.")
+                    "show_if must refer to a question asked earlier in the form."
+                )
             if q["type"] == "scale" and q["min"] >= q["max"]:
                 errors.setdefault(f"{where}.max", []).append("A scale's max must be above its min.")
             if q["type"] in ("single_choice", "multiple_choice"):
@@ -174,15 +207,18 @@ def validate_definition(content: Any, *, is_measure: bool = False) -> dict[str, 
             q = seen.get(item)
             if q is None or q["type"] not in SCORABLE_TYPES:
                 errors.setdefault(f"definition.scoring.items.{i}", []).append(
-                    f"'{item}' is not a numeric question of this form.")
+                    f"'{item}' is not a numeric question of this form."
+                )
             elif q["type"] == "single_choice" and not all(isinstance(c["value"], int) for c in q["choices"]):
                 errors.setdefault(f"definition.scoring.items.{i}", []).append(
-                    f"'{item}' must have integer choice values to be scored.")
+                    f"'{item}' must have integer choice values to be scored."
+                )
         for name, items in (scoring.get("subscales") or {}).items():
             unknown = [i for i in items if i not in scoring["items"]]
             if unknown:
                 errors.setdefault(f"definition.scoring.subscales.{name}", []).append(
-                    f"Not scored items: {', '.join(unknown)}.")
+                    f"Not scored items: {', '.join(unknown)}."
+                )
         for i, rule in enumerate(scoring.get("flags") or []):
             src = rule["source"]
             if src.startswith("subscale:"):
@@ -196,6 +232,7 @@ def validate_definition(content: Any, *, is_measure: bool = False) -> dict[str, 
 
 # --- answers -----------------------------------------------------------------------------------------
 
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -206,8 +243,10 @@ def check_answer(question: dict, value: Any) -> str | None:
     if kind in ("short_text", "long_text", "consent"):
         if not isinstance(value, str):
             return "Expected text."
-        limit = question.get("max_length") or {"short_text": SHORT_TEXT_MAX, "long_text": LONG_TEXT_MAX,
-                                                "consent": SIGNATURE_MAX}[kind]
+        limit = (
+            question.get("max_length")
+            or {"short_text": SHORT_TEXT_MAX, "long_text": LONG_TEXT_MAX, "consent": SIGNATURE_MAX}[kind]
+        )
         if len(value) > limit:
             return f"At most {limit} characters."
         return None
@@ -222,8 +261,11 @@ def check_answer(question: dict, value: Any) -> str | None:
     if kind == "scale":
         if not isinstance(value, int) or isinstance(value, bool):
             return "Choose a point on the scale."
-        return None if question["min"] <= value <= question["max"] else (
-            f"Choose a value from {question['min']:g} to {question['max']:g}.")
+        return (
+            None
+            if question["min"] <= value <= question["max"]
+            else (f"Choose a value from {question['min']:g} to {question['max']:g}.")
+        )
     if kind == "number":
         if not _is_number(value):
             return "Enter a number."
@@ -349,8 +391,13 @@ def score(content: dict, answers: dict) -> dict | None:
             observed = values.get(src)
         if observed is not None and _OPS[rule["op"]](observed, rule["value"]):
             flags.append({"code": rule["code"], "label": rule["label"], "source": src})
-    return {"total": _plain(total), "subscales": {k: _plain(v) for k, v in subscales.items()}, "band": band,
-            "missing": missing, "flags": flags}
+    return {
+        "total": _plain(total),
+        "subscales": {k: _plain(v) for k, v in subscales.items()},
+        "band": band,
+        "missing": missing,
+        "flags": flags,
+    }
 
 
 def _plain(value):

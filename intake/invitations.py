@@ -64,6 +64,10 @@ def packet_invitation_send(*, packet_id: int) -> bool:
     packet = Packet.objects.select_related("client").filter(pk=packet_id).first()
     if packet is None or packet.invitation_sent_at is not None:
         return False
-    return outbox_client_message_queue(practice_id=packet.practice_id, client=packet.client,
-                                       kind=OutboundMessage.Kind.INTAKE_INVITATION, subject_type=PACKET,
-                                       subject_id=packet.pk)
+    return outbox_client_message_queue(
+        practice_id=packet.practice_id,
+        client=packet.client,
+        kind=OutboundMessage.Kind.INTAKE_INVITATION,
+        subject_type=PACKET,
+        subject_id=packet.pk,
+    )

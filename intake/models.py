@@ -67,12 +67,16 @@ class FormVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["form", "number"], name="intake_version_number_unique"),
             # At most one draft per form: editing a published form opens exactly one new version.
-            models.UniqueConstraint(fields=["form"], condition=models.Q(status="draft"),
-                                    name="intake_one_draft_per_form"),
+            models.UniqueConstraint(
+                fields=["form"], condition=models.Q(status="draft"), name="intake_one_draft_per_form"
+            ),
         ]
         triggers = [
-            pgtrigger.Protect(name="intake_published_version_frozen", operation=pgtrigger.Update | pgtrigger.Delete,
-                              condition=pgtrigger.Q(old__status="published")),
+            pgtrigger.Protect(
+                name="intake_published_version_frozen",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="published"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,8 +94,9 @@ class Packet(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="intake_packets")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="intake_packets")
     assigned_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    schedule = models.ForeignKey("MeasureSchedule", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="packets")
+    schedule = models.ForeignKey(
+        "MeasureSchedule", null=True, blank=True, on_delete=models.SET_NULL, related_name="packets"
+    )
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
     # Part of every link token: changing it revokes links already sent.
@@ -101,8 +106,10 @@ class Packet(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["practice", "client", "-created_at"]),
-                   models.Index(fields=["practice", "status"])]
+        indexes = [
+            models.Index(fields=["practice", "client", "-created_at"]),
+            models.Index(fields=["practice", "status"]),
+        ]
 
 
 class Response(models.Model):
@@ -127,8 +134,11 @@ class Response(models.Model):
     class Meta:
         indexes = [models.Index(fields=["practice", "client", "-submitted_at"])]
         triggers = [
-            pgtrigger.Protect(name="intake_submitted_response_frozen", operation=pgtrigger.Update | pgtrigger.Delete,
-                              condition=pgtrigger.Q(old__status="submitted")),
+            pgtrigger.Protect(
+                name="intake_submitted_response_frozen",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="submitted"),
+            ),
         ]
 
     @property

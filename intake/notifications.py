@@ -27,14 +27,26 @@ def risk_flag_raised(*, flag_id: int) -> int:
     flag = RiskFlag.objects.filter(pk=flag_id).only("pk", "practice_id", "client_id").first()
     if flag is None:
         return 0
-    members = (Membership.objects.select_related("user")
-               .filter(practice_id=flag.practice_id, clinician__care_team_memberships__client_id=flag.client_id,
-                       clinician__is_active=True, is_active=True).distinct().order_by("pk"))
+    members = (
+        Membership.objects.select_related("user")
+        .filter(
+            practice_id=flag.practice_id,
+            clinician__care_team_memberships__client_id=flag.client_id,
+            clinician__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
     queued = 0
     for member in members:
-        queued += outbox_staff_message_queue(practice_id=flag.practice_id, recipient=member,
-                                             kind=OutboundMessage.Kind.RISK_FLAG_REVIEW, subject_type=RISK_FLAG,
-                                             subject_id=flag.pk)
+        queued += outbox_staff_message_queue(
+            practice_id=flag.practice_id,
+            recipient=member,
+            kind=OutboundMessage.Kind.RISK_FLAG_REVIEW,
+            subject_type=RISK_FLAG,
+            subject_id=flag.pk,
+        )
     # ids only: no clinical content in logs either
     logger.info("intake risk flag raised id=%s practice=%s notices=%s", flag.pk, flag.practice_id, queued)
     return queued

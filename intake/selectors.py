@@ -55,8 +55,12 @@ def risk_flag_list(*, actor: Membership) -> QuerySet[RiskFlag]:
     clinical = caseload_q(actor, client_field="client")
     if clinical is None:
         return RiskFlag.objects.none()
-    return (RiskFlag.objects.filter(practice=actor.practice).filter(clinical).distinct()
-            .select_related("client", "response__version__form", "acknowledged_by__membership__user"))
+    return (
+        RiskFlag.objects.filter(practice=actor.practice)
+        .filter(clinical)
+        .distinct()
+        .select_related("client", "response__version__form", "acknowledged_by__membership__user")
+    )
 
 
 def schedule_list(*, actor: Membership) -> QuerySet[MeasureSchedule]:
@@ -73,9 +77,14 @@ def score_series(*, actor: Membership, client_id: int, form_slug: str | None = N
     if clinical is None:
         return Score.objects.none()
     superseded = Response.objects.filter(amends=OuterRef("response"), status=Response.Status.SUBMITTED)
-    qs = (Score.objects.filter(practice=actor.practice, client_id=client_id).filter(clinical)
-          .filter(~Exists(superseded)).select_related("form").order_by("form__slug", "administered_at", "id")
-          .distinct())
+    qs = (
+        Score.objects.filter(practice=actor.practice, client_id=client_id)
+        .filter(clinical)
+        .filter(~Exists(superseded))
+        .select_related("form")
+        .order_by("form__slug", "administered_at", "id")
+        .distinct()
+    )
     if form_slug:
         qs = qs.filter(form__slug=form_slug)
     return qs

@@ -54,8 +54,9 @@ class FormCreateInput(serializers.Serializer):
 
 class FormEditInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
-    content = serializers.JSONField(required=False, help_text="Replaces the draft; a published form gets a new "
-                                                              "draft version.")
+    content = serializers.JSONField(
+        required=False, help_text="Replaces the draft; a published form gets a new draft version."
+    )
 
 
 class PacketItemSerializer(serializers.ModelSerializer):
@@ -72,8 +73,9 @@ class PacketItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_consent_signed(self, obj) -> bool | None:
-        has_consent = any(q["type"] == "consent" for s in obj.version.content.get("sections", [])
-                          for q in s.get("questions", []))
+        has_consent = any(
+            q["type"] == "consent" for s in obj.version.content.get("sections", []) for q in s.get("questions", [])
+        )
         if not has_consent:
             return None
         return bool(obj.signatures.all())
@@ -102,8 +104,7 @@ class PacketAssignInput(serializers.Serializer):
 class ConsentSignatureSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsentSignature
-        fields = ["question_id", "signed_name", "signed_at", "ip_address", "user_agent", "document_sha256",
-                  "version"]
+        fields = ["question_id", "signed_name", "signed_at", "ip_address", "user_agent", "document_sha256", "version"]
 
 
 class ScoreOutput(serializers.Serializer):
@@ -128,8 +129,22 @@ class ResponseForClientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Response
-        fields = ["id", "client", "packet", "form", "kind", "version", "definition", "status", "answers",
-                  "amends", "started_at", "updated_at", "submitted_at", "signatures"]
+        fields = [
+            "id",
+            "client",
+            "packet",
+            "form",
+            "kind",
+            "version",
+            "definition",
+            "status",
+            "answers",
+            "amends",
+            "started_at",
+            "updated_at",
+            "submitted_at",
+            "signatures",
+        ]
 
 
 class ResponseSerializer(ResponseForClientSerializer):
@@ -155,7 +170,7 @@ class ResponseBriefSerializer(serializers.ModelSerializer):
 
 
 class DraftInput(serializers.Serializer):
-    answers = serializers.DictField(help_text="Answers keyed by question id; null or \"\" clears one.")
+    answers = serializers.DictField(help_text='Answers keyed by question id; null or "" clears one.')
 
 
 class RiskFlagSerializer(serializers.ModelSerializer):
@@ -165,8 +180,18 @@ class RiskFlagSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RiskFlag
-        fields = ["id", "client", "response", "form", "code", "label", "raised_at", "acknowledged_by",
-                  "acknowledged_at", "acknowledgement_note"]
+        fields = [
+            "id",
+            "client",
+            "response",
+            "form",
+            "code",
+            "label",
+            "raised_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "acknowledgement_note",
+        ]
 
 
 class AcknowledgeInput(serializers.Serializer):

@@ -51,15 +51,18 @@ def _check_content(content: dict, *, kind: str) -> None:
 
 # --- forms and versions --------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def form_create(*, actor: Membership, name: str, slug: str, kind: str, content: dict,
-                publish: bool = False) -> FormDefinition:
+def form_create(
+    *, actor: Membership, name: str, slug: str, kind: str, content: dict, publish: bool = False
+) -> FormDefinition:
     require_role(actor, FORM_EDITORS)
     _check_content(content, kind=kind)
     try:
         with transaction.atomic():
-            form = FormDefinition.objects.create(practice=actor.practice, name=name, slug=slug, kind=kind,
-                                                 created_by=actor)
+            form = FormDefinition.objects.create(
+                practice=actor.practice, name=name, slug=slug, kind=kind, created_by=actor
+            )
     except IntegrityError as exc:
         raise Conflict("A form with this slug exists.", code="slug_taken", fields={"slug": ["Already used."]}) from exc
     FormVersion.objects.create(practice=actor.practice, form=form, number=1, content=content, created_by=actor)
@@ -70,8 +73,9 @@ def form_create(*, actor: Membership, name: str, slug: str, kind: str, content: 
 
 
 @transaction.atomic
-def form_edit(*, actor: Membership, form: FormDefinition, content: dict | None = None,
-              name: str | None = None) -> FormVersion:
+def form_edit(
+    *, actor: Membership, form: FormDefinition, content: dict | None = None, name: str | None = None
+) -> FormVersion:
     """Change the draft; if the latest version is published, the change opens a new draft version."""
     require_role(actor, FORM_EDITORS)
     form = FormDefinition.objects.select_for_update().get(pk=form.pk)
@@ -83,13 +87,19 @@ def form_edit(*, actor: Membership, form: FormDefinition, content: dict | None =
         _check_content(content, kind=form.kind)
         if draft is None:
             last = form.versions.order_by("-number").first()
-            draft = FormVersion.objects.create(practice=form.practice, form=form, content=content, created_by=actor,
-                                               number=(last.number if last else 0) + 1)
+            draft = FormVersion.objects.create(
+                practice=form.practice,
+                form=form,
+                content=content,
+                created_by=actor,
+                number=(last.number if last else 0) + 1,
+            )
         else:
             draft.content = content
             draft.save(update_fields=["content"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=form,
-                 detail={"version": draft.number if draft else None})
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=form, detail={"version": draft.number if draft else None}
+    )
     return draft or form.latest_published
 
 
@@ -115,31 +125,59 @@ def builtins_seed(*, practice: Practice) -> list[FormDefinition]:
     created = []
     for spec in builtins.builtin_definitions(alliance_cutoff=cutoff):
         form, was_created = FormDefinition.objects.get_or_create(
-            practice=practice, slug=spec["slug"],
-            defaults={"name": spec["name"], "kind": spec["kind"], "builtin": True})
+            practice=practice, slug=spec["slug"], defaults={"name": spec["name"], "kind": spec["kind"], "builtin": True}
+        )
         if was_created:
             _check_content(spec["content"], kind=spec["kind"])
-            FormVersion.objects.create(practice=practice, form=form, number=1, content=spec["content"],
-                                       status=FormVersion.Status.PUBLISHED, published_at=timezone.now())
+            FormVersion.objects.create(
+                practice=practice,
+                form=form,
+                number=1,
+                content=spec["content"],
+                status=FormVersion.Status.PUBLISHED,
+                published_at=timezone.now(),
+            )
             created.append(form)
     return created
 
 
 # --- packets --------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def packet_assign(*, actor: Membership, client: Client, forms: Sequence[FormDefinition],
-                  due_on: dt.date | None = None, send_invitation: bool = True,
-                  schedule: MeasureSchedule | None = None) -> Packet:
+def packet_assign(
+    *,
+    actor: Membership,
+    client: Client,
+    forms: Sequence[FormDefinition],
+    due_on: dt.date | None = None,
+    send_invitation: bool = True,
+    schedule: MeasureSchedule | None = None,
+) -> Packet:
     """Assign forms to a client: one draft response per form, pinned to its latest published version."""
     require_role(actor, ASSIGNERS)
     _require_client_in_scope(actor, client)
-    return _packet_create(practice=actor.practice, client=client, forms=forms, due_on=due_on, assigned_by=actor,
-                          send_invitation=send_invitation, schedule=schedule)
+    return _packet_create(
+        practice=actor.practice,
+        client=client,
+        forms=forms,
+        due_on=due_on,
+        assigned_by=actor,
+        send_invitation=send_invitation,
+        schedule=schedule,
+    )
 
 
-def _packet_create(*, practice: Practice, client: Client, forms: Sequence[FormDefinition], due_on,
-                   assigned_by: Membership | None, send_invitation: bool, schedule=None) -> Packet:
+def _packet_create(
+    *,
+    practice: Practice,
+    client: Client,
+    forms: Sequence[FormDefinition],
+    due_on,
+    assigned_by: Membership | None,
+    send_invitation: bool,
+    schedule=None,
+) -> Packet:
     if not forms:
         raise DomainError("Choose at least one form.", fields={"forms": ["Choose at least one form."]})
     versions = []
@@ -150,13 +188,19 @@ def _packet_create(*, practice: Practice, client: Client, forms: Sequence[FormDe
         if version is None:
             raise DomainError("A form has no published version.", fields={"forms": [f"'{form.slug}' is a draft."]})
         versions.append(version)
-    packet = Packet.objects.create(practice=practice, client=client, due_on=due_on, assigned_by=assigned_by,
-                                   schedule=schedule)
+    packet = Packet.objects.create(
+        practice=practice, client=client, due_on=due_on, assigned_by=assigned_by, schedule=schedule
+    )
     Response.objects.bulk_create(
-        Response(practice=practice, client=client, packet=packet, version=v, position=i)
-        for i, v in enumerate(versions))
-    audit_record(actor=assigned_by, practice=practice, action=AuditEvent.Action.CREATE, obj=packet,
-                 detail={"client": client.pk, "forms": [f.pk for f in forms]})
+        Response(practice=practice, client=client, packet=packet, version=v, position=i) for i, v in enumerate(versions)
+    )
+    audit_record(
+        actor=assigned_by,
+        practice=practice,
+        action=AuditEvent.Action.CREATE,
+        obj=packet,
+        detail={"client": client.pk, "forms": [f.pk for f in forms]},
+    )
     if send_invitation:
         from intake.invitations import packet_invitation_send
 
@@ -181,6 +225,7 @@ def _packet_refresh(packet: Packet) -> None:
 
 # --- responses -------------------------------------------------------------------------------------------
 
+
 def _require_client_writer(actor: Membership | None, response: Response, via_link: bool) -> None:
     if via_link:
         return  # the signed link naming this packet was checked by the caller
@@ -190,20 +235,31 @@ def _require_client_writer(actor: Membership | None, response: Response, via_lin
 
 def _audit_client_write(*, actor, response: Response, action: str, detail: dict) -> None:
     portal = response.client.portal_membership
-    audit_record(actor=actor, practice=response.practice, user=None if actor else (portal.user if portal else None),
-                 action=action, obj=response, detail=detail)
+    audit_record(
+        actor=actor,
+        practice=response.practice,
+        user=None if actor else (portal.user if portal else None),
+        action=action,
+        obj=response,
+        detail=detail,
+    )
 
 
 @transaction.atomic
-def response_save_draft(*, response: Response, answers: dict, actor: Membership | None = None,
-                        via_link: bool = False) -> Response:
+def response_save_draft(
+    *, response: Response, answers: dict, actor: Membership | None = None, via_link: bool = False
+) -> Response:
     """Merge `answers` into the draft (an empty value clears one). Each answer is checked for its type."""
     _require_client_writer(actor, response, via_link)
-    response = (Response.objects.select_for_update(of=("self",)).select_related("version", "packet", "client")
-                .get(pk=response.pk))
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("version", "packet", "client")
+        .get(pk=response.pk)
+    )
     if response.is_submitted:
-        raise Conflict("This form was submitted and can no longer change. Ask to amend it instead.",
-                       code="already_submitted")
+        raise Conflict(
+            "This form was submitted and can no longer change. Ask to amend it instead.", code="already_submitted"
+        )
     errors = definitions.check_draft(response.version.content, answers)
     if errors:
         raise DomainError("Some answers are not valid.", fields=errors)
@@ -212,18 +268,31 @@ def response_save_draft(*, response: Response, answers: dict, actor: Membership 
     response.save(update_fields=["answers", "started_at", "updated_at"])
     if response.packet_id:
         _packet_refresh(response.packet)
-    _audit_client_write(actor=actor, response=response, action=AuditEvent.Action.UPDATE,
-                        detail={"questions": sorted(answers), "via": "link" if via_link else "portal"})
+    _audit_client_write(
+        actor=actor,
+        response=response,
+        action=AuditEvent.Action.UPDATE,
+        detail={"questions": sorted(answers), "via": "link" if via_link else "portal"},
+    )
     return response
 
 
 @transaction.atomic
-def response_submit(*, response: Response, actor: Membership | None = None, via_link: bool = False,
-                    ip_address: str | None = None, user_agent: str = "") -> Response:
+def response_submit(
+    *,
+    response: Response,
+    actor: Membership | None = None,
+    via_link: bool = False,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> Response:
     """Submit once: every required and conditional rule is checked; consents are signed; measures scored."""
     _require_client_writer(actor, response, via_link)
-    response = (Response.objects.select_for_update(of=("self",)).select_related("version__form", "packet", "client")
-                .get(pk=response.pk))
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("version__form", "packet", "client")
+        .get(pk=response.pk)
+    )
     if response.is_submitted:
         raise Conflict("This form was already submitted.", code="already_submitted")
     content = response.version.content
@@ -240,24 +309,47 @@ def response_submit(*, response: Response, actor: Membership | None = None, via_
     for q in definitions.questions(content):
         if q["type"] == "consent" and q["id"] in kept:
             ConsentSignature.objects.create(
-                practice=response.practice, client=response.client, response=response, version=response.version,
-                question_id=q["id"], signed_name=kept[q["id"]].strip(), signed_at=now, ip_address=ip_address,
-                user_agent=(user_agent or "")[:500], document_sha256=definitions.consent_text_sha256(q["text"]))
+                practice=response.practice,
+                client=response.client,
+                response=response,
+                version=response.version,
+                question_id=q["id"],
+                signed_name=kept[q["id"]].strip(),
+                signed_at=now,
+                ip_address=ip_address,
+                user_agent=(user_agent or "")[:500],
+                document_sha256=definitions.consent_text_sha256(q["text"]),
+            )
 
     result = definitions.score(content, kept)
     if result is not None:
         score = Score.objects.create(
-            practice=response.practice, client=response.client, form=response.version.form, response=response,
-            total=result["total"], subscales=result["subscales"], band=result["band"] or "", administered_at=now)
+            practice=response.practice,
+            client=response.client,
+            form=response.version.form,
+            response=response,
+            total=result["total"],
+            subscales=result["subscales"],
+            band=result["band"] or "",
+            administered_at=now,
+        )
         for flag in result["flags"]:
-            raised = RiskFlag.objects.create(practice=response.practice, client=response.client, response=response,
-                                             score=score, code=flag["code"], label=flag["label"], raised_at=now)
+            raised = RiskFlag.objects.create(
+                practice=response.practice,
+                client=response.client,
+                response=response,
+                score=score,
+                code=flag["code"],
+                label=flag["label"],
+                raised_at=now,
+            )
             notifications.risk_flag_raised(flag_id=raised.pk)  # outbox rows, in this transaction
 
     if response.packet_id:
         _packet_refresh(response.packet)
-    _audit_client_write(actor=actor, response=response, action=AuditEvent.Action.SIGN,
-                        detail={"via": "link" if via_link else "portal"})
+    _audit_client_write(
+        actor=actor, response=response, action=AuditEvent.Action.SIGN, detail={"via": "link" if via_link else "portal"}
+    )
     return response
 
 
@@ -272,14 +364,21 @@ def response_amend(*, actor: Membership, response: Response) -> Response:
     if open_amendment is not None:
         return open_amendment
     amended = Response.objects.create(
-        practice=response.practice, client=response.client, packet=response.packet, version=response.version,
-        position=response.position, answers=dict(response.answers or {}), amends=response, started_at=timezone.now())
-    _audit_client_write(actor=actor, response=amended, action=AuditEvent.Action.CREATE,
-                        detail={"amends": response.pk})
+        practice=response.practice,
+        client=response.client,
+        packet=response.packet,
+        version=response.version,
+        position=response.position,
+        answers=dict(response.answers or {}),
+        amends=response,
+        started_at=timezone.now(),
+    )
+    _audit_client_write(actor=actor, response=amended, action=AuditEvent.Action.CREATE, detail={"amends": response.pk})
     return amended
 
 
 # --- risk flags -----------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def risk_flag_acknowledge(*, actor: Membership, flag: RiskFlag, note: str) -> RiskFlag:
@@ -302,17 +401,25 @@ def risk_flag_acknowledge(*, actor: Membership, flag: RiskFlag, note: str) -> Ri
 
 # --- measure schedules ----------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def schedule_create(*, actor: Membership, client: Client, form: FormDefinition, interval_days: int,
-                    first_due_on: dt.date) -> MeasureSchedule:
+def schedule_create(
+    *, actor: Membership, client: Client, form: FormDefinition, interval_days: int, first_due_on: dt.date
+) -> MeasureSchedule:
     require_role(actor, ASSIGNERS)
     _require_client_in_scope(actor, client)
     if form.practice_id != actor.practice_id:
         raise DomainError("Not found.", fields={"form": [f'Invalid pk "{form.pk}" - object does not exist.']})
     if form.kind != FormDefinition.Kind.MEASURE:
         raise DomainError("Only measures are scheduled.", fields={"form": ["Not a measure."]})
-    schedule = MeasureSchedule.objects.create(practice=actor.practice, client=client, form=form,
-                                              interval_days=interval_days, next_due_on=first_due_on, created_by=actor)
+    schedule = MeasureSchedule.objects.create(
+        practice=actor.practice,
+        client=client,
+        form=form,
+        interval_days=interval_days,
+        next_due_on=first_due_on,
+        created_by=actor,
+    )
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=schedule, detail={"client": client.pk})
     return schedule
 
@@ -333,14 +440,23 @@ def schedules_run(*, today: dt.date | None = None) -> int:
     due_ids = list(MeasureSchedule.objects.filter(is_active=True, next_due_on__lte=today).values_list("pk", flat=True))
     for schedule_id in due_ids:
         with transaction.atomic():
-            schedule = (MeasureSchedule.objects.select_for_update(skip_locked=True)
-                        .select_related("client", "form", "practice")
-                        .filter(pk=schedule_id, is_active=True, next_due_on__lte=today).first())
+            schedule = (
+                MeasureSchedule.objects.select_for_update(skip_locked=True)
+                .select_related("client", "form", "practice")
+                .filter(pk=schedule_id, is_active=True, next_due_on__lte=today)
+                .first()
+            )
             if schedule is None:
                 continue
-            _packet_create(practice=schedule.practice, client=schedule.client, forms=[schedule.form],
-                           due_on=schedule.next_due_on, assigned_by=schedule.created_by, send_invitation=True,
-                           schedule=schedule)
+            _packet_create(
+                practice=schedule.practice,
+                client=schedule.client,
+                forms=[schedule.form],
+                due_on=schedule.next_due_on,
+                assigned_by=schedule.created_by,
+                send_invitation=True,
+                schedule=schedule,
+            )
             while schedule.next_due_on <= today:
                 schedule.next_due_on += dt.timedelta(days=schedule.interval_days)
             schedule.save(update_fields=["next_due_on"])

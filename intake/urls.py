@@ -14,8 +14,9 @@ router.register("intake/clients", apis.ClientSeriesViewSet, basename="intake-cli
 urlpatterns = [
     path("intake/link/<str:token>/", apis.LinkPacketView.as_view(), name="intake-link"),
     path("intake/link/<str:token>/responses/<int:pk>/", apis.LinkDraftView.as_view(), name="intake-link-draft"),
-    path("intake/link/<str:token>/responses/<int:pk>/submit/", apis.LinkSubmitView.as_view(),
-         name="intake-link-submit"),
+    path(
+        "intake/link/<str:token>/responses/<int:pk>/submit/", apis.LinkSubmitView.as_view(), name="intake-link-submit"
+    ),
     # The client's page (HTML, not part of the API schema). The path shares the link's token.
     path("intake/p/<str:token>/", views.packet_page, name="intake-page"),
     *router.urls,

@@ -19,21 +19,38 @@ from intake.models import Packet
 
 def _question_view(q: dict, answer, response_id: int) -> dict:
     kind = q["type"]
-    view = {**q, "answer": answer, "show_if_json": json.dumps(q["show_if"]) if q.get("show_if") else "",
-            "input_id": f"r{response_id}-{q['id']}"}
+    view = {
+        **q,
+        "answer": answer,
+        "show_if_json": json.dumps(q["show_if"]) if q.get("show_if") else "",
+        "input_id": f"r{response_id}-{q['id']}",
+    }
     if kind in ("single_choice", "multiple_choice"):
         chosen = answer if isinstance(answer, list) else [answer]
-        view["options"] = [{"label": c["label"], "json": json.dumps(c["value"]),
-                            "checked": any(c["value"] == a and type(c["value"]) is type(a) for a in chosen)}
-                           for c in q["choices"]]
+        view["options"] = [
+            {
+                "label": c["label"],
+                "json": json.dumps(c["value"]),
+                "checked": any(c["value"] == a and type(c["value"]) is type(a) for a in chosen),
+            }
+            for c in q["choices"]
+        ]
     elif kind == "scale":
         anchors = q.get("anchors") or {}
-        view["options"] = [{"label": str(n), "json": json.dumps(n), "anchor": anchors.get(str(n), ""),
-                            "checked": answer == n and not isinstance(answer, bool)}
-                           for n in range(int(q["min"]), int(q["max"]) + 1)]
+        view["options"] = [
+            {
+                "label": str(n),
+                "json": json.dumps(n),
+                "anchor": anchors.get(str(n), ""),
+                "checked": answer == n and not isinstance(answer, bool),
+            }
+            for n in range(int(q["min"]), int(q["max"]) + 1)
+        ]
     elif kind == "yes_no":
-        view["options"] = [{"label": "Yes", "json": "true", "checked": answer is True},
-                           {"label": "No", "json": "false", "checked": answer is False}]
+        view["options"] = [
+            {"label": "Yes", "json": "true", "checked": answer is True},
+            {"label": "No", "json": "false", "checked": answer is False},
+        ]
     return view
 
 
@@ -48,9 +65,14 @@ def _form_view(response) -> dict:
             view["hidden"] = not definitions.is_shown(q, answers)
             qs.append(view)
         sections.append({"id": section["id"], "title": section.get("title", ""), "questions": qs})
-    return {"id": response.pk, "title": content.get("title") or response.version.form.name,
-            "instructions": content.get("instructions", ""), "sections": sections,
-            "submitted": response.is_submitted, "submitted_at": response.submitted_at}
+    return {
+        "id": response.pk,
+        "title": content.get("title") or response.version.form.name,
+        "instructions": content.get("instructions", ""),
+        "sections": sections,
+        "submitted": response.is_submitted,
+        "submitted_at": response.submitted_at,
+    }
 
 
 @never_cache
@@ -60,11 +82,13 @@ def packet_page(request: HttpRequest, token: str) -> HttpResponse:
     if packet is None:
         return render(request, "intake/link_invalid.html", status=404)
     packet = Packet.objects.select_related("practice").get(pk=packet.pk)
-    responses = (packet.responses.filter(amends__isnull=True).select_related("version__form")
-                 .order_by("position", "id"))
+    responses = packet.responses.filter(amends__isnull=True).select_related("version__form").order_by("position", "id")
     forms = [_form_view(r) for r in responses]
     context = {
-        "practice": packet.practice, "packet": packet, "forms": forms, "token": token,
+        "practice": packet.practice,
+        "packet": packet,
+        "forms": forms,
+        "token": token,
         "api_base": request.path.replace("/intake/p/", "/intake/link/", 1),
         "all_done": all(f["submitted"] for f in forms),
     }

@@ -78,6 +78,7 @@ def _appointment_or_400(actor, pk):
 
 # --- taxonomy -------------------------------------------------------------------------------------
 
+
 class _TaxonomyViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     permission_classes = [RolePermission]
     read_roles = TAXONOMY_READERS
@@ -105,8 +106,9 @@ class _TaxonomyViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Create
         return Response(self.get_serializer(entry).data)
 
 
-@extend_schema_view(partial_update=extend_schema(request=RuptureMarkerUpdateInput,
-                                                 responses={200: RuptureMarkerSerializer}))
+@extend_schema_view(
+    partial_update=extend_schema(request=RuptureMarkerUpdateInput, responses={200: RuptureMarkerSerializer})
+)
 class RuptureMarkerViewSet(_TaxonomyViewSet):
     """The practice's 3RS rupture markers (withdrawal, confrontation). Codes are stable; admins add and relabel."""
 
@@ -119,8 +121,9 @@ class RuptureMarkerViewSet(_TaxonomyViewSet):
         return selectors.rupture_marker_list(actor=self.request.membership)
 
 
-@extend_schema_view(partial_update=extend_schema(request=RepairStrategyUpdateInput,
-                                                 responses={200: RepairStrategySerializer}))
+@extend_schema_view(
+    partial_update=extend_schema(request=RepairStrategyUpdateInput, responses={200: RepairStrategySerializer})
+)
 class RepairStrategyViewSet(_TaxonomyViewSet):
     """Resolution strategies, immediate/indirect or expressive/metacommunication."""
 
@@ -156,18 +159,33 @@ CLIENT_FILTER = OpenApiParameter("client", int, description="Only this client's 
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[CLIENT_FILTER], responses={200: ProgressNoteListOutput(many=True)},
-                       summary="Notes you may read: your own, your care teams' signed notes, your supervisees'."),
-    retrieve=extend_schema(responses={200: ProgressNoteOutput}, summary="One note with ruptures and addenda "
-                                                                        "(the read is audited)."),
-    create=extend_schema(request=ProgressNoteCreateInput, responses={201: ProgressNoteOutput},
-                         summary="Start a draft (for an appointment of yours, or a standalone contact note)."),
-    partial_update=extend_schema(request=ProgressNoteUpdateInput, responses={200: ProgressNoteOutput},
-                                 summary="Autosave a draft. A signed note answers 409 `note_locked`; "
-                                         "a stale `version` answers 409 `stale_version`."),
+    list=extend_schema(
+        parameters=[CLIENT_FILTER],
+        responses={200: ProgressNoteListOutput(many=True)},
+        summary="Notes you may read: your own, your care teams' signed notes, your supervisees'.",
+    ),
+    retrieve=extend_schema(
+        responses={200: ProgressNoteOutput}, summary="One note with ruptures and addenda (the read is audited)."
+    ),
+    create=extend_schema(
+        request=ProgressNoteCreateInput,
+        responses={201: ProgressNoteOutput},
+        summary="Start a draft (for an appointment of yours, or a standalone contact note).",
+    ),
+    partial_update=extend_schema(
+        request=ProgressNoteUpdateInput,
+        responses={200: ProgressNoteOutput},
+        summary="Autosave a draft. A signed note answers 409 `note_locked`; "
+        "a stale `version` answers 409 `stale_version`.",
+    ),
 )
-class ProgressNoteViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                          mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ProgressNoteViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = ProgressNote.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = CLINICAL
@@ -216,8 +234,9 @@ class ProgressNoteViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Ret
             if template is None:
                 raise DomainError("Unknown template.", fields={"template": ["No template with this code."]})
         appointment = _appointment_or_400(actor, values.pop("appointment", None))
-        note = services.progress_note_create(actor=actor, client=client, template=template, appointment=appointment,
-                                             **values)
+        note = services.progress_note_create(
+            actor=actor, client=client, template=template, appointment=appointment, **values
+        )
         return Response(ProgressNoteOutput(self._fresh(note)).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -227,27 +246,37 @@ class ProgressNoteViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Ret
         note = services.progress_note_update(actor=request.membership, note=note, **data.validated_data)
         return Response(ProgressNoteOutput(self._fresh(note)).data)
 
-    @extend_schema(request=None, responses={200: ProgressNoteOutput},
-                   summary="Sign: lock the note, record signer, time and SHA-256. Supervisees' notes then await "
-                           "co-signature. 409 if already signed; 400 `note_incomplete` names missing fields.")
+    @extend_schema(
+        request=None,
+        responses={200: ProgressNoteOutput},
+        summary="Sign: lock the note, record signer, time and SHA-256. Supervisees' notes then await "
+        "co-signature. 409 if already signed; 400 `note_incomplete` names missing fields.",
+    )
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         note = services.progress_note_sign(actor=request.membership, note=self.get_object())
         return Response(ProgressNoteOutput(self._fresh(note)).data)
 
-    @extend_schema(request=CosignInput, responses={200: ProgressNoteOutput},
-                   summary="Co-sign a supervisee's note (their supervisor only), keeping the comment.")
+    @extend_schema(
+        request=CosignInput,
+        responses={200: ProgressNoteOutput},
+        summary="Co-sign a supervisee's note (their supervisor only), keeping the comment.",
+    )
     @action(detail=True, methods=["post"])
     def cosign(self, request, pk=None):
         note = self.get_object()
         data = CosignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        note = services.progress_note_cosign(actor=request.membership, note=note,
-                                             comment=data.validated_data.get("comment", ""))
+        note = services.progress_note_cosign(
+            actor=request.membership, note=note, comment=data.validated_data.get("comment", "")
+        )
         return Response(ProgressNoteOutput(self._fresh(note)).data)
 
-    @extend_schema(request=AddendumInput, responses={201: AddendumOutput},
-                   summary="Add a signed, timestamped addendum to a signed note (author only).")
+    @extend_schema(
+        request=AddendumInput,
+        responses={201: AddendumOutput},
+        summary="Add a signed, timestamped addendum to a signed note (author only).",
+    )
     @action(detail=True, methods=["post"])
     def addenda(self, request, pk=None):
         note = self.get_object()
@@ -266,29 +295,42 @@ class RuptureViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.rupture_list(actor=self.request.membership).prefetch_related("markers", "strategies")
 
-    @extend_schema(request=RuptureCloseInput, responses={200: RuptureOutput},
-                   summary="Close an open rupture without repair, with the reason (care-team clinicians).")
+    @extend_schema(
+        request=RuptureCloseInput,
+        responses={200: RuptureOutput},
+        summary="Close an open rupture without repair, with the reason (care-team clinicians).",
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         rupture = self.get_object()
         data = RuptureCloseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        rupture = services.rupture_close(actor=request.membership, rupture=rupture,
-                                         reason=data.validated_data["reason"])
+        rupture = services.rupture_close(
+            actor=request.membership, rupture=rupture, reason=data.validated_data["reason"]
+        )
         return Response(RuptureOutput(self.get_queryset().get(pk=rupture.pk)).data)
 
 
 # --- psychotherapy notes --------------------------------------------------------------------------
 
+
 @extend_schema_view(
-    list=extend_schema(responses={200: PsychotherapyNoteListOutput(many=True)},
-                       summary="Your own psychotherapy notes (no body in the list)."),
+    list=extend_schema(
+        responses={200: PsychotherapyNoteListOutput(many=True)},
+        summary="Your own psychotherapy notes (no body in the list).",
+    ),
     retrieve=extend_schema(responses={200: PsychotherapyNoteOutput}),
     create=extend_schema(request=PsychotherapyNoteCreateInput, responses={201: PsychotherapyNoteOutput}),
     partial_update=extend_schema(request=PsychotherapyNoteUpdateInput, responses={200: PsychotherapyNoteOutput}),
 )
-class PsychotherapyNoteViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                               mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class PsychotherapyNoteViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Psychotherapy (process) notes, 45 CFR 164.501: readable and writable by their author alone.
 
     Every other caller, supervisors and administrators included, gets 404 for any of them; they are
@@ -324,16 +366,16 @@ class PsychotherapyNoteViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixin
         actor = request.membership
         client = _in_scope_or_400(client_list(actor=actor), data.validated_data["client"], "client")
         appointment = _appointment_or_400(actor, data.validated_data.get("appointment"))
-        note = services.psychotherapy_note_create(actor=actor, client=client, appointment=appointment,
-                                                  body=data.validated_data["body"])
+        note = services.psychotherapy_note_create(
+            actor=actor, client=client, appointment=appointment, body=data.validated_data["body"]
+        )
         return Response(PsychotherapyNoteOutput(note).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         note = self.get_object()
         data = PsychotherapyNoteUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        note = services.psychotherapy_note_update(actor=request.membership, note=note,
-                                                  body=data.validated_data["body"])
+        note = services.psychotherapy_note_update(actor=request.membership, note=note, body=data.validated_data["body"])
         return Response(PsychotherapyNoteOutput(note).data)
 
     def destroy(self, request, *args, **kwargs):
@@ -343,15 +385,18 @@ class PsychotherapyNoteViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixin
 
 # --- timeline, session prep, caseload, overdue ----------------------------------------------------
 
+
 class _ClinicalView(PracticeScopedMixin, APIView):
     permission_classes = [RolePermission]
     read_roles = CLINICAL
 
 
 class ClientTimelineView(_ClinicalView):
-    @extend_schema(responses={200: TimelineOutput},
-                   summary="The relational timeline of one client: ruptures, repairs, outcomes and measures "
-                           "session by session, with treatment-wide summaries. Psychotherapy notes never appear.")
+    @extend_schema(
+        responses={200: TimelineOutput},
+        summary="The relational timeline of one client: ruptures, repairs, outcomes and measures "
+        "session by session, with treatment-wide summaries. Psychotherapy notes never appear.",
+    )
     def get(self, request, pk: int):
         actor = request.membership
         client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
@@ -363,9 +408,11 @@ class ClientTimelineView(_ClinicalView):
 
 
 class SessionPrepView(_ClinicalView):
-    @extend_schema(responses={200: SessionPrepOutput},
-                   summary="Before the next session: the last signed note's plan, open ruptures, latest measures "
-                           "and unacknowledged risk flags.")
+    @extend_schema(
+        responses={200: SessionPrepOutput},
+        summary="Before the next session: the last signed note's plan, open ruptures, latest measures "
+        "and unacknowledged risk flags.",
+    )
     def get(self, request, pk: int):
         actor = request.membership
         client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
@@ -377,8 +424,10 @@ class SessionPrepView(_ClinicalView):
 
 
 class AppointmentSessionPrepView(_ClinicalView):
-    @extend_schema(responses={200: AppointmentPrepOutput},
-                   summary="Session prep for an appointment: one prep per client of the session in your scope.")
+    @extend_schema(
+        responses={200: AppointmentPrepOutput},
+        summary="Session prep for an appointment: one prep per client of the session in your scope.",
+    )
     def get(self, request, pk: int):
         from scheduling.selectors import appointment_list
 
@@ -391,17 +440,26 @@ class AppointmentSessionPrepView(_ClinicalView):
         read = [p["last_note"] for p in preps if p["last_note"]]
         read += [ProgressNote(pk=r.note_id) for p in preps for r in p["open_ruptures"]]
         audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
-        return Response(AppointmentPrepOutput({"appointment": appointment.pk, "starts_at": appointment.starts_at,
-                                               "clients": preps}).data)
+        return Response(
+            AppointmentPrepOutput(
+                {"appointment": appointment.pk, "starts_at": appointment.starts_at, "clients": preps}
+            ).data
+        )
 
 
 class CaseloadAttentionView(_ClinicalView):
-    @extend_schema(responses={200: CaseloadAttentionRow(many=True)},
-                   summary="Your own clients needing attention first: open ruptures, falling or low alliance.")
+    @extend_schema(
+        responses={200: CaseloadAttentionRow(many=True)},
+        summary="Your own clients needing attention first: open ruptures, falling or low alliance.",
+    )
     def get(self, request):
         rows = selectors.caseload_attention(actor=request.membership)
-        audit_record(actor=request.membership, action=AuditEvent.Action.LIST, object_type="notes.caseload_attention",
-                     detail={"clients": [row["client"] for row in rows]})
+        audit_record(
+            actor=request.membership,
+            action=AuditEvent.Action.LIST,
+            object_type="notes.caseload_attention",
+            detail={"clients": [row["client"] for row in rows]},
+        )
         return Response(CaseloadAttentionRow(rows, many=True).data)
 
 
@@ -422,7 +480,9 @@ class OverdueSummaryView(PracticeScopedMixin, APIView):
     permission_classes = [RolePermission]
     read_roles = {roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR}
 
-    @extend_schema(responses={200: OverdueCountOutput(many=True)},
-                   summary="Counts of overdue unsigned notes: per clinician for admins, your own for clinicians.")
+    @extend_schema(
+        responses={200: OverdueCountOutput(many=True)},
+        summary="Counts of overdue unsigned notes: per clinician for admins, your own for clinicians.",
+    )
     def get(self, request):
         return Response(OverdueCountOutput(selectors.overdue_counts(actor=request.membership), many=True).data)

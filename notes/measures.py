@@ -34,13 +34,22 @@ def scores_by_client(*, actor: Membership, client_ids: list[int]) -> dict[int, l
     from intake.models import Response, Score
 
     superseded = Response.objects.filter(amends=OuterRef("response"), status=Response.Status.SUBMITTED)
-    rows = (Score.objects.filter(practice=actor.practice, client_id__in=client_ids, form__slug__in=MEASURE_SLUGS)
-            .filter(~Exists(superseded)).order_by("administered_at", "id")
-            .values("client_id", "form__slug", "total", "band", "administered_at"))
+    rows = (
+        Score.objects.filter(practice=actor.practice, client_id__in=client_ids, form__slug__in=MEASURE_SLUGS)
+        .filter(~Exists(superseded))
+        .order_by("administered_at", "id")
+        .values("client_id", "form__slug", "total", "band", "administered_at")
+    )
     out: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        out[row["client_id"]].append({"measure": row["form__slug"], "total": row["total"], "band": row["band"],
-                                      "administered_at": row["administered_at"]})
+        out[row["client_id"]].append(
+            {
+                "measure": row["form__slug"],
+                "total": row["total"],
+                "band": row["band"],
+                "administered_at": row["administered_at"],
+            }
+        )
     return out
 
 
@@ -49,8 +58,10 @@ def open_risk_flags(*, actor: Membership, client_id: int) -> list[dict]:
     from intake.selectors import risk_flag_list
 
     flags = risk_flag_list(actor=actor).filter(client_id=client_id, acknowledged_at__isnull=True)
-    return [{"id": f["id"], "code": f["code"], "label": f["label"], "raised_at": f["raised_at"]}
-            for f in flags.values("id", "code", "label", "raised_at").order_by("-raised_at")]
+    return [
+        {"id": f["id"], "code": f["code"], "label": f["label"], "raised_at": f["raised_at"]}
+        for f in flags.values("id", "code", "label", "raised_at").order_by("-raised_at")
+    ]
 
 
 def alliance_state(scores: list[dict], *, cutoff: int, now) -> dict:
@@ -64,5 +75,10 @@ def alliance_state(scores: list[dict], *, cutoff: int, now) -> dict:
     # Falling: the latest total is below the mean of up to three before it by two points or more.
     previous = [s["total"] for s in series[-4:-1]]
     falling = bool(previous) and latest["total"] <= sum(previous) / len(previous) - 2
-    return {"latest": latest["total"], "latest_at": latest["administered_at"], "below_cutoff": below,
-            "low_this_week": below and recent, "falling": falling}
+    return {
+        "latest": latest["total"],
+        "latest_at": latest["administered_at"],
+        "below_cutoff": below,
+        "low_this_week": below and recent,
+        "falling": falling,
+    }

@@ -79,8 +79,9 @@ class NoteTemplate(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["practice", "code"], name="note_template_code_unique"),
-            models.UniqueConstraint(fields=["practice"], condition=Q(is_default=True),
-                                    name="note_template_one_default"),
+            models.UniqueConstraint(
+                fields=["practice"], condition=Q(is_default=True), name="note_template_one_default"
+            ),
         ]
         ordering = ["sort_order", "id"]
 
@@ -109,8 +110,9 @@ class ProgressNote(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="progress_notes")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="progress_notes")
     author = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="progress_notes")
-    appointment = models.ForeignKey("scheduling.Appointment", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="progress_notes")
+    appointment = models.ForeignKey(
+        "scheduling.Appointment", null=True, blank=True, on_delete=models.PROTECT, related_name="progress_notes"
+    )
     template = models.ForeignKey(NoteTemplate, on_delete=models.PROTECT, related_name="notes")
     session_at = models.DateTimeField(help_text="When the session (or contact) took place.")
     content = EncryptedJSONField(default=dict, help_text="Section key -> text, as the template defines.")
@@ -136,15 +138,19 @@ class ProgressNote(models.Model):
             models.Index(fields=["author", "status"]),
         ]
         constraints = [
-            models.CheckConstraint(name="progress_note_risk_rationale_above_none",
-                                   condition=Q(status="draft") | Q(risk_level="none") | ~Q(risk_rationale="")),
-            models.CheckConstraint(name="progress_note_signed_fields",
-                                   condition=Q(status="draft") | (Q(signed_at__isnull=False)
-                                                                  & Q(signed_by__isnull=False)
-                                                                  & ~Q(content_hash=""))),
-            models.CheckConstraint(name="progress_note_cosigned_fields",
-                                   condition=~Q(status="cosigned") | (Q(cosigned_at__isnull=False)
-                                                                      & Q(cosigned_by__isnull=False))),
+            models.CheckConstraint(
+                name="progress_note_risk_rationale_above_none",
+                condition=Q(status="draft") | Q(risk_level="none") | ~Q(risk_rationale=""),
+            ),
+            models.CheckConstraint(
+                name="progress_note_signed_fields",
+                condition=Q(status="draft")
+                | (Q(signed_at__isnull=False) & Q(signed_by__isnull=False) & ~Q(content_hash="")),
+            ),
+            models.CheckConstraint(
+                name="progress_note_cosigned_fields",
+                condition=~Q(status="cosigned") | (Q(cosigned_at__isnull=False) & Q(cosigned_by__isnull=False)),
+            ),
         ]
 
     @property
@@ -176,8 +182,9 @@ class RuptureEvent(models.Model):
 
     # Set when the rupture stops being open: repaired in session (at signing), by a later note, or closed.
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_in_note = models.ForeignKey(ProgressNote, null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="repaired_ruptures")
+    resolved_in_note = models.ForeignKey(
+        ProgressNote, null=True, blank=True, on_delete=models.PROTECT, related_name="repaired_ruptures"
+    )
     closed_by = models.ForeignKey(Clinician, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     closed_reason = EncryptedTextField(blank=True, default="")
 
@@ -186,8 +193,9 @@ class RuptureEvent(models.Model):
         indexes = [models.Index(fields=["client", "resolved_at"])]
         constraints = [
             models.CheckConstraint(name="rupture_intensity_1_5", condition=Q(intensity__gte=1) & Q(intensity__lte=5)),
-            models.CheckConstraint(name="rupture_closed_has_reason",
-                                   condition=Q(closed_by__isnull=True) | ~Q(closed_reason="")),
+            models.CheckConstraint(
+                name="rupture_closed_has_reason", condition=Q(closed_by__isnull=True) | ~Q(closed_reason="")
+            ),
         ]
 
 
@@ -225,8 +233,9 @@ class PsychotherapyNote(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="psychotherapy_notes")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
-    appointment = models.ForeignKey("scheduling.Appointment", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    appointment = models.ForeignKey(
+        "scheduling.Appointment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

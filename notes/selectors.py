@@ -42,6 +42,7 @@ def appointment_has_signed_note(*, appointment_id: int) -> bool:
 
 # --- taxonomy -------------------------------------------------------------------------------------
 
+
 def _taxonomy_readers(actor: Membership) -> bool:
     return actor.has_role(roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR)
 
@@ -66,6 +67,7 @@ def note_template_list(*, actor: Membership) -> QuerySet[NoteTemplate]:
 
 # --- progress notes -------------------------------------------------------------------------------
 
+
 def progress_note_list(*, actor: Membership) -> QuerySet[ProgressNote]:
     clinician = acting_clinician(actor)
     if clinician is None:
@@ -76,20 +78,25 @@ def progress_note_list(*, actor: Membership) -> QuerySet[ProgressNote]:
     if supervised:
         readable |= Q(author_id__in=supervised)
     scope = Q(author=clinician) | (readable & Q(status__in=LOCKED))
-    return (ProgressNote.objects.filter(practice=actor.practice).filter(scope)
-            .select_related("template", "client", "author__membership__user"))
+    return (
+        ProgressNote.objects.filter(practice=actor.practice)
+        .filter(scope)
+        .select_related("template", "client", "author__membership__user")
+    )
 
 
 def progress_note_detail_queryset(*, actor: Membership) -> QuerySet[ProgressNote]:
     """The scoped list plus what one note's page shows: ruptures, follow-ups and addenda."""
     from django.db.models import Prefetch
 
-    return progress_note_list(actor=actor).select_related(
-        "signed_by__membership__user", "cosigned_by__membership__user"
-    ).prefetch_related(
-        Prefetch("ruptures", queryset=RuptureEvent.objects.prefetch_related("markers", "strategies")),
-        Prefetch("follow_ups", queryset=RuptureFollowUp.objects.prefetch_related("strategies")),
-        Prefetch("addenda", queryset=Addendum.objects.select_related("author__membership__user")),
+    return (
+        progress_note_list(actor=actor)
+        .select_related("signed_by__membership__user", "cosigned_by__membership__user")
+        .prefetch_related(
+            Prefetch("ruptures", queryset=RuptureEvent.objects.prefetch_related("markers", "strategies")),
+            Prefetch("follow_ups", queryset=RuptureFollowUp.objects.prefetch_related("strategies")),
+            Prefetch("addenda", queryset=Addendum.objects.select_related("author__membership__user")),
+        )
     )
 
 
@@ -111,8 +118,11 @@ def overdue_alert_list(*, actor: Membership) -> QuerySet[OverdueNoteAlert]:
     clinician = acting_clinician(actor)
     if clinician is None:
         return OverdueNoteAlert.objects.none()
-    return (OverdueNoteAlert.objects.filter(practice=actor.practice, author=clinician)
-            .select_related("note__client").order_by("-created_at"))
+    return (
+        OverdueNoteAlert.objects.filter(practice=actor.practice, author=clinician)
+        .select_related("note__client")
+        .order_by("-created_at")
+    )
 
 
 def overdue_counts(*, actor: Membership) -> list[dict]:
@@ -122,11 +132,18 @@ def overdue_counts(*, actor: Membership) -> list[dict]:
         clinician = acting_clinician(actor)
         base = base.filter(author=clinician) if clinician else base.none()
     rows = base.values("author_id", "author__membership__user__full_name").annotate(overdue=Count("id"))
-    return [{"clinician": r["author_id"], "clinician_name": r["author__membership__user__full_name"],
-             "overdue": r["overdue"]} for r in rows.order_by("author_id")]
+    return [
+        {
+            "clinician": r["author_id"],
+            "clinician_name": r["author__membership__user__full_name"],
+            "overdue": r["overdue"],
+        }
+        for r in rows.order_by("author_id")
+    ]
 
 
 # --- psychotherapy notes --------------------------------------------------------------------------
+
 
 def psychotherapy_note_list(*, actor: Membership) -> QuerySet[PsychotherapyNote]:
     clinician = acting_clinician(actor)
@@ -137,6 +154,7 @@ def psychotherapy_note_list(*, actor: Membership) -> QuerySet[PsychotherapyNote]
 
 # --- the relational timeline ----------------------------------------------------------------------
 
+
 def clinical_client_list(*, actor: Membership) -> QuerySet[Client]:
     """Clients whose relational record the actor may read: their caseload (and supervisees')."""
     clinical = caseload_q(actor)
@@ -146,25 +164,43 @@ def clinical_client_list(*, actor: Membership) -> QuerySet[Client]:
 
 
 def _taxonomy_maps(practice_id: int) -> tuple[dict, dict]:
-    markers = {m["id"]: m for m in RuptureMarker.objects.filter(practice_id=practice_id)
-               .values("id", "code", "label", "family")}
-    strategies = {s["id"]: s for s in RepairStrategy.objects.filter(practice_id=practice_id)
-                  .values("id", "code", "label", "approach")}
+    markers = {
+        m["id"]: m
+        for m in RuptureMarker.objects.filter(practice_id=practice_id).values("id", "code", "label", "family")
+    }
+    strategies = {
+        s["id"]: s
+        for s in RepairStrategy.objects.filter(practice_id=practice_id).values("id", "code", "label", "approach")
+    }
     return markers, strategies
 
 
 def _rupture_rows(rupture_qs, markers: dict, strategies: dict) -> list[dict]:
     """Structured rupture data (no free text) with marker and strategy codes, in three queries."""
-    rows = list(rupture_qs.values("id", "note_id", "note__session_at", "minute", "family", "intensity", "outcome",
-                                  "resolved_at", "resolved_in_note_id", "closed_by_id"))
+    rows = list(
+        rupture_qs.values(
+            "id",
+            "note_id",
+            "note__session_at",
+            "minute",
+            "family",
+            "intensity",
+            "outcome",
+            "resolved_at",
+            "resolved_in_note_id",
+            "closed_by_id",
+        )
+    )
     ids = [r["id"] for r in rows]
     by_rupture_markers: dict[int, list] = defaultdict(list)
     for rid, mid in RuptureEvent.markers.through.objects.filter(ruptureevent_id__in=ids).values_list(
-            "ruptureevent_id", "rupturemarker_id"):
+        "ruptureevent_id", "rupturemarker_id"
+    ):
         by_rupture_markers[rid].append(markers[mid]["code"])
     by_rupture_strategies: dict[int, list] = defaultdict(list)
     for rid, sid in RuptureEvent.strategies.through.objects.filter(ruptureevent_id__in=ids).values_list(
-            "ruptureevent_id", "repairstrategy_id"):
+        "ruptureevent_id", "repairstrategy_id"
+    ):
         by_rupture_strategies[rid].append(strategies[sid]["code"])
     for r in rows:
         r["markers"] = sorted(by_rupture_markers[r["id"]])
@@ -180,7 +216,8 @@ def _follow_up_rows(follow_up_qs, strategies: dict) -> list[dict]:
     ids = [r["id"] for r in rows]
     by_follow_up: dict[int, list] = defaultdict(list)
     for fid, sid in RuptureFollowUp.strategies.through.objects.filter(rupturefollowup_id__in=ids).values_list(
-            "rupturefollowup_id", "repairstrategy_id"):
+        "rupturefollowup_id", "repairstrategy_id"
+    ):
         by_follow_up[fid].append(strategies[sid]["code"])
     for r in rows:
         r["strategies"] = sorted(by_follow_up[r["id"]])
@@ -209,18 +246,23 @@ def client_timeline(*, actor: Membership, client: Client) -> dict:
     A fixed number of queries whatever the number of notes (the caller has scoped `client`).
     """
     notes_qs = progress_note_list(actor=actor).filter(client=client, status__in=LOCKED)
-    notes = list(notes_qs.order_by("session_at", "id").values(
-        "id", "session_at", "status", "template__code", "risk_level", "appointment_id", "author_id"))
+    notes = list(
+        notes_qs.order_by("session_at", "id").values(
+            "id", "session_at", "status", "template__code", "risk_level", "appointment_id", "author_id"
+        )
+    )
     note_ids = [n["id"] for n in notes]
     markers, strategies = _taxonomy_maps(actor.practice_id)
-    ruptures = _rupture_rows(RuptureEvent.objects.filter(note_id__in=note_ids).order_by("note_id", "position"),
-                             markers, strategies)
+    ruptures = _rupture_rows(
+        RuptureEvent.objects.filter(note_id__in=note_ids).order_by("note_id", "position"), markers, strategies
+    )
     follow_ups = _follow_up_rows(RuptureFollowUp.objects.filter(note_id__in=note_ids), strategies)
     scores = measures.scores_by_client(actor=actor, client_ids=[client.pk]).get(client.pk, [])
     cutoff = measures.alliance_cutoff(actor.practice)
     for score in scores:
-        score["below_cutoff"] = (score["measure"] == measures.ALLIANCE and score["total"] is not None
-                                 and score["total"] < cutoff)
+        score["below_cutoff"] = (
+            score["measure"] == measures.ALLIANCE and score["total"] is not None and score["total"] < cutoff
+        )
 
     for n in notes:
         n["template"] = n.pop("template__code")
@@ -265,9 +307,17 @@ def _summary(sessions, ruptures, follow_ups, scores, strategies) -> dict:
                 followed_by_repair[code] += 1
     by_code = {s["code"]: s for s in strategies.values()}
     strategy_rows = sorted(
-        ({"code": code, "label": by_code[code]["label"], "approach": by_code[code]["approach"], "tried": n,
-          "followed_by_repair": followed_by_repair[code], "repair_rate": round(followed_by_repair[code] / n, 3)}
-         for code, n in tried.items()),
+        (
+            {
+                "code": code,
+                "label": by_code[code]["label"],
+                "approach": by_code[code]["approach"],
+                "tried": n,
+                "followed_by_repair": followed_by_repair[code],
+                "repair_rate": round(followed_by_repair[code] / n, 3),
+            }
+            for code, n in tried.items()
+        ),
         key=lambda row: (-row["followed_by_repair"], -row["repair_rate"], row["code"]),
     )
     alliance = [s for s in scores if s["measure"] == measures.ALLIANCE and s["total"] is not None]
@@ -300,14 +350,20 @@ def _trend(values: list[float]) -> float | None:
 
 
 def open_ruptures(*, actor: Membership, client: Client) -> QuerySet[RuptureEvent]:
-    return (rupture_list(actor=actor).filter(client=client, resolved_at__isnull=True)
-            .select_related("note").prefetch_related("markers", "strategies").order_by("note__session_at", "id"))
+    return (
+        rupture_list(actor=actor)
+        .filter(client=client, resolved_at__isnull=True)
+        .select_related("note")
+        .prefetch_related("markers", "strategies")
+        .order_by("note__session_at", "id")
+    )
 
 
 def session_prep(*, actor: Membership, client: Client) -> dict:
     """What to hold in mind before the next session: last plan, open ruptures, latest measures, risk flags."""
-    last = (progress_note_list(actor=actor).filter(client=client, status__in=LOCKED)
-            .order_by("-session_at", "-id").first())
+    last = (
+        progress_note_list(actor=actor).filter(client=client, status__in=LOCKED).order_by("-session_at", "-id").first()
+    )
     ruptures = list(open_ruptures(actor=actor, client=client))
     scores = measures.scores_by_client(actor=actor, client_ids=[client.pk]).get(client.pk, [])
     latest: dict[str, dict] = {}
@@ -330,20 +386,37 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
     clinician = acting_clinician(actor)
     if clinician is None:
         return []
-    open_count = (RuptureEvent.objects.filter(client=OuterRef("pk"), resolved_at__isnull=True,
-                                              note__status__in=LOCKED)
-                  .order_by().values("client").annotate(n=Count("id")).values("n"))
-    max_intensity = (RuptureEvent.objects.filter(client=OuterRef("pk"), resolved_at__isnull=True,
-                                                 note__status__in=LOCKED)
-                     .order_by().values("client").annotate(m=Max("intensity")).values("m"))
-    last_session = (ProgressNote.objects.filter(client=OuterRef("pk"), status__in=LOCKED)
-                    .order_by().values("client").annotate(m=Max("session_at")).values("m"))
+    open_count = (
+        RuptureEvent.objects.filter(client=OuterRef("pk"), resolved_at__isnull=True, note__status__in=LOCKED)
+        .order_by()
+        .values("client")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    max_intensity = (
+        RuptureEvent.objects.filter(client=OuterRef("pk"), resolved_at__isnull=True, note__status__in=LOCKED)
+        .order_by()
+        .values("client")
+        .annotate(m=Max("intensity"))
+        .values("m")
+    )
+    last_session = (
+        ProgressNote.objects.filter(client=OuterRef("pk"), status__in=LOCKED)
+        .order_by()
+        .values("client")
+        .annotate(m=Max("session_at"))
+        .values("m")
+    )
     clients = list(
         Client.objects.filter(practice=actor.practice, care_team__clinician=clinician, is_active=True)
-        .annotate(open_ruptures=Coalesce(Subquery(open_count), 0), max_open_intensity=Subquery(max_intensity),
-                  last_session_at=Subquery(last_session))
-        .values("id", "first_name", "preferred_name", "last_name", "open_ruptures", "max_open_intensity",
-                "last_session_at")
+        .annotate(
+            open_ruptures=Coalesce(Subquery(open_count), 0),
+            max_open_intensity=Subquery(max_intensity),
+            last_session_at=Subquery(last_session),
+        )
+        .values(
+            "id", "first_name", "preferred_name", "last_name", "open_ruptures", "max_open_intensity", "last_session_at"
+        )
     )
     scores = measures.scores_by_client(actor=actor, client_ids=[c["id"] for c in clients])
     cutoff = measures.alliance_cutoff(actor.practice)
@@ -359,11 +432,16 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
         if alliance["low_this_week"]:
             reasons.append("alliance_low_this_week")
         if reasons:
-            out.append({"client": c["id"], "name": f"{c['preferred_name'] or c['first_name']} {c['last_name']}",
-                        "reasons": reasons, "open_ruptures": c["open_ruptures"],
-                        "max_open_intensity": c["max_open_intensity"], "last_session_at": c["last_session_at"],
-                        "alliance": alliance})
+            out.append(
+                {
+                    "client": c["id"],
+                    "name": f"{c['preferred_name'] or c['first_name']} {c['last_name']}",
+                    "reasons": reasons,
+                    "open_ruptures": c["open_ruptures"],
+                    "max_open_intensity": c["max_open_intensity"],
+                    "last_session_at": c["last_session_at"],
+                    "alliance": alliance,
+                }
+            )
     out.sort(key=lambda row: (-len(row["reasons"]), -(row["max_open_intensity"] or 0), -row["open_ruptures"]))
     return out
-
-

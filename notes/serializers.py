@@ -19,6 +19,7 @@ from notes.models import (
 
 # --- taxonomy -------------------------------------------------------------------------------------
 
+
 class RuptureMarkerSerializer(serializers.ModelSerializer):
     class Meta:
         model = RuptureMarker
@@ -51,6 +52,7 @@ class NoteTemplateSerializer(serializers.ModelSerializer):
 
 # --- progress notes: input ------------------------------------------------------------------------
 
+
 class RuptureInput(serializers.Serializer):
     minute = serializers.IntegerField(min_value=0, max_value=600, required=False, allow_null=True)
     family = serializers.ChoiceField(choices=Family.choices)
@@ -70,21 +72,26 @@ class FollowUpInput(serializers.Serializer):
 
 
 class NoteDraftFields(serializers.Serializer):
-    content = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=50000), required=False,
-                                    help_text="Section key -> text. Keys must be sections of the template; "
-                                              "an autosave may send only the sections that changed.")
+    content = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=50000),
+        required=False,
+        help_text="Section key -> text. Keys must be sections of the template; "
+        "an autosave may send only the sections that changed.",
+    )
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
     risk_rationale = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     ruptures = RuptureInput(many=True, required=False, help_text="Replaces the draft's rupture events.")
-    follow_ups = FollowUpInput(many=True, required=False,
-                               help_text="Earlier open ruptures this session returned to (replaces the list).")
+    follow_ups = FollowUpInput(
+        many=True, required=False, help_text="Earlier open ruptures this session returned to (replaces the list)."
+    )
 
 
 class ProgressNoteCreateInput(NoteDraftFields):
     client = serializers.IntegerField()
     template = serializers.CharField(required=False, help_text="Template code; the practice's default if left out.")
-    appointment = serializers.IntegerField(required=False, allow_null=True,
-                                           help_text="Leave out for a standalone contact note.")
+    appointment = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Leave out for a standalone contact note."
+    )
     session_at = InstantField(required=False, help_text="Standalone notes only; default now.")
 
 
@@ -107,6 +114,7 @@ class RuptureCloseInput(serializers.Serializer):
 
 # --- progress notes: output -----------------------------------------------------------------------
 
+
 def _codes(items) -> list[str]:
     return sorted(item.code for item in items)
 
@@ -118,8 +126,21 @@ class RuptureOutput(serializers.ModelSerializer):
 
     class Meta:
         model = RuptureEvent
-        fields = ["id", "minute", "family", "markers", "intensity", "therapist_contribution", "strategies",
-                  "client_response", "outcome", "is_open", "resolved_at", "resolved_in_note", "closed_reason"]
+        fields = [
+            "id",
+            "minute",
+            "family",
+            "markers",
+            "intensity",
+            "therapist_contribution",
+            "strategies",
+            "client_response",
+            "outcome",
+            "is_open",
+            "resolved_at",
+            "resolved_in_note",
+            "closed_reason",
+        ]
 
     def get_markers(self, obj) -> list[str]:
         return _codes(obj.markers.all())
@@ -158,20 +179,45 @@ class ProgressNoteListOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ProgressNote
-        fields = ["id", "client", "author", "author_name", "appointment", "template", "session_at", "status",
-                  "risk_level", "version", "signed_at", "cosign_required", "cosigned_at", "updated_at"]
+        fields = [
+            "id",
+            "client",
+            "author",
+            "author_name",
+            "appointment",
+            "template",
+            "session_at",
+            "status",
+            "risk_level",
+            "version",
+            "signed_at",
+            "cosign_required",
+            "cosigned_at",
+            "updated_at",
+        ]
 
 
 class ProgressNoteOutput(ProgressNoteListOutput):
-    content = serializers.DictField(child=serializers.CharField(allow_blank=True),
-                                    help_text="Section key -> text, as the template defines.")
+    content = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), help_text="Section key -> text, as the template defines."
+    )
     ruptures = RuptureOutput(many=True)
     follow_ups = FollowUpOutput(many=True)
     addenda = AddendumOutput(many=True)
 
     class Meta(ProgressNoteListOutput.Meta):
-        fields = [*ProgressNoteListOutput.Meta.fields, "content", "risk_rationale", "ruptures", "follow_ups",
-                  "addenda", "signed_by", "content_hash", "cosigned_by", "cosign_comment"]
+        fields = [
+            *ProgressNoteListOutput.Meta.fields,
+            "content",
+            "risk_rationale",
+            "ruptures",
+            "follow_ups",
+            "addenda",
+            "signed_by",
+            "content_hash",
+            "cosigned_by",
+            "cosign_comment",
+        ]
 
 
 class OverdueAlertOutput(serializers.ModelSerializer):
@@ -191,6 +237,7 @@ class OverdueCountOutput(serializers.Serializer):
 
 
 # --- psychotherapy notes --------------------------------------------------------------------------
+
 
 class PsychotherapyNoteCreateInput(serializers.Serializer):
     client = serializers.IntegerField()
@@ -214,6 +261,7 @@ class PsychotherapyNoteOutput(PsychotherapyNoteListOutput):
 
 
 # --- timeline, session prep, caseload -------------------------------------------------------------
+
 
 class TimelineRupture(serializers.Serializer):
     id = serializers.IntegerField()
@@ -339,8 +387,9 @@ class SessionPrepOutput(serializers.Serializer):
 class CaseloadAttentionRow(serializers.Serializer):
     client = serializers.IntegerField()
     name = serializers.CharField()
-    reasons = serializers.ListField(child=serializers.ChoiceField(
-        choices=["open_ruptures", "alliance_falling", "alliance_low_this_week"]))
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=["open_ruptures", "alliance_falling", "alliance_low_this_week"])
+    )
     open_ruptures = serializers.IntegerField()
     max_open_intensity = serializers.IntegerField(allow_null=True)
     last_session_at = serializers.DateTimeField(allow_null=True)

@@ -49,7 +49,10 @@ STRATEGIES: list[tuple[str, str, str]] = [
 # structured fields of every note; `has_ruptures` says whether the template shows the rupture list.
 TEMPLATES: list[dict] = [
     {
-        "code": "relational", "name": "Relational session note", "is_default": True, "has_ruptures": True,
+        "code": "relational",
+        "name": "Relational session note",
+        "is_default": True,
+        "has_ruptures": True,
         "sections": [
             {"key": "focus", "label": "What the session focused on", "required": True},
             {"key": "process", "label": "The process between us (including my own felt response)", "required": True},
@@ -59,7 +62,10 @@ TEMPLATES: list[dict] = [
         ],
     },
     {
-        "code": "soap", "name": "SOAP", "is_default": False, "has_ruptures": True,
+        "code": "soap",
+        "name": "SOAP",
+        "is_default": False,
+        "has_ruptures": True,
         "sections": [
             {"key": "subjective", "label": "Subjective", "required": True},
             {"key": "objective", "label": "Objective", "required": True},
@@ -68,7 +74,10 @@ TEMPLATES: list[dict] = [
         ],
     },
     {
-        "code": "dap", "name": "DAP", "is_default": False, "has_ruptures": True,
+        "code": "dap",
+        "name": "DAP",
+        "is_default": False,
+        "has_ruptures": True,
         "sections": [
             {"key": "data", "label": "Data", "required": True},
             {"key": "assessment", "label": "Assessment", "required": True},
@@ -76,7 +85,10 @@ TEMPLATES: list[dict] = [
         ],
     },
     {
-        "code": "birp", "name": "BIRP", "is_default": False, "has_ruptures": True,
+        "code": "birp",
+        "name": "BIRP",
+        "is_default": False,
+        "has_ruptures": True,
         "sections": [
             {"key": "behavior", "label": "Behavior", "required": True},
             {"key": "intervention", "label": "Intervention", "required": True},
@@ -93,18 +105,31 @@ def seed_practice(practice_id: int, *, RuptureMarker, RepairStrategy, NoteTempla
     Takes the model classes so the data migration can pass its historical models.
     """
     RuptureMarker.objects.bulk_create(
-        [RuptureMarker(practice_id=practice_id, family=f, code=c, label=label, sort_order=i)
-         for i, (f, c, label) in enumerate(MARKERS)],
+        [
+            RuptureMarker(practice_id=practice_id, family=f, code=c, label=label, sort_order=i)
+            for i, (f, c, label) in enumerate(MARKERS)
+        ],
         ignore_conflicts=True,
     )
     RepairStrategy.objects.bulk_create(
-        [RepairStrategy(practice_id=practice_id, approach=a, code=c, label=label, sort_order=i)
-         for i, (a, c, label) in enumerate(STRATEGIES)],
+        [
+            RepairStrategy(practice_id=practice_id, approach=a, code=c, label=label, sort_order=i)
+            for i, (a, c, label) in enumerate(STRATEGIES)
+        ],
         ignore_conflicts=True,
     )
     NoteTemplate.objects.bulk_create(
-        [NoteTemplate(practice_id=practice_id, code=t["code"], name=t["name"], is_default=t["is_default"],
-                      has_ruptures=t["has_ruptures"], sections=t["sections"], sort_order=i)
-         for i, t in enumerate(TEMPLATES)],
+        [
+            NoteTemplate(
+                practice_id=practice_id,
+                code=t["code"],
+                name=t["name"],
+                is_default=t["is_default"],
+                has_ruptures=t["has_ruptures"],
+                sections=t["sections"],
+                sort_order=i,
+            )
+            for i, t in enumerate(TEMPLATES)
+        ],
         ignore_conflicts=True,
     )

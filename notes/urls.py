@@ -15,8 +15,11 @@ router.register("psychotherapy-notes", apis.PsychotherapyNoteViewSet, basename="
 urlpatterns = [
     path("notes/clients/<int:pk>/timeline/", apis.ClientTimelineView.as_view(), name="client-timeline"),
     path("notes/clients/<int:pk>/session-prep/", apis.SessionPrepView.as_view(), name="client-session-prep"),
-    path("notes/appointments/<int:pk>/session-prep/", apis.AppointmentSessionPrepView.as_view(),
-         name="appointment-session-prep"),
+    path(
+        "notes/appointments/<int:pk>/session-prep/",
+        apis.AppointmentSessionPrepView.as_view(),
+        name="appointment-session-prep",
+    ),
     path("notes/caseload-attention/", apis.CaseloadAttentionView.as_view(), name="caseload-attention"),
     path("notes/overdue-summary/", apis.OverdueSummaryView.as_view(), name="overdue-summary"),
     *router.urls,

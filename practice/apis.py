@@ -47,8 +47,9 @@ class PracticeView(PracticeScopedMixin, APIView):
         serializer = PracticeSerializer if request.membership.is_staff_member else PracticePublicSerializer
         return Response(serializer(request.membership.practice).data)
 
-    @extend_schema(request=PracticeSerializer, responses={200: PracticeSerializer},
-                   summary="Change practice settings (admin).")
+    @extend_schema(
+        request=PracticeSerializer, responses={200: PracticeSerializer}, summary="Change practice settings (admin)."
+    )
     def patch(self, request):
         data = PracticeSerializer(request.membership.practice, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -86,7 +87,9 @@ class StaffViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
         data = StaffUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_set_roles(
-            actor=request.membership, membership=membership, roles_=data.validated_data["roles"],
+            actor=request.membership,
+            membership=membership,
+            roles_=data.validated_data["roles"],
             is_active=data.validated_data.get("is_active"),
         )
         return Response(StaffSerializer(membership).data)
@@ -97,8 +100,7 @@ class StaffViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
     retrieve=extend_schema(responses=ClinicianEntry),
     partial_update=extend_schema(request=ClinicianUpdateInput, responses=ClinicianSerializer),
 )
-class ClinicianViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       viewsets.GenericViewSet):
+class ClinicianViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Clinician.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = EVERYONE
@@ -126,12 +128,20 @@ class ClinicianViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retrie
 
 @extend_schema_view(
     create=extend_schema(request=ClientInput, responses={201: ClientSerializer}),
-    partial_update=extend_schema(request=ClientInput, responses={200: ClientSerializer},
-                                 description="Front desk changes any demographic field; a client changes their own "
-                                             "contact details and preferences only."),
+    partial_update=extend_schema(
+        request=ClientInput,
+        responses={200: ClientSerializer},
+        description="Front desk changes any demographic field; a client changes their own "
+        "contact details and preferences only.",
+    ),
 )
-class ClientViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    viewsets.GenericViewSet):
+class ClientViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Client records. Reads of a record are audited (it is protected health information)."""
 
     queryset = Client.objects.none()  # for the schema only: get_queryset() scopes every request
@@ -167,16 +177,23 @@ class ClientViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
             refused = sorted(set(request.data) - set(ClientSelfInput.Meta.fields))
             if refused:
                 # Say so rather than silently ignoring what the client tried to change.
-                raise NotAllowed("You may only change your contact details and preferences.",
-                                 fields={name: ["Not editable by you."] for name in refused})
+                raise NotAllowed(
+                    "You may only change your contact details and preferences.",
+                    fields={name: ["Not editable by you."] for name in refused},
+                )
         data = input_class(client, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         client = services.client_update(actor=request.membership, client=client, **data.validated_data)
         return Response(ClientSerializer(client).data)
 
 
-class CareTeamViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-                      viewsets.GenericViewSet):
+class CareTeamViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Which clinicians serve which client. Front desk and admins keep it; clinicians read their caseload's."""
 
     queryset = CareTeamMember.objects.none()  # for the schema only: get_queryset() scopes every request
@@ -198,8 +215,12 @@ class CareTeamViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateM
         clinician = data.validated_data["clinician"]
         _in_scope_or_400(selectors.client_list(actor=request.membership), client, "client")
         _in_scope_or_400(selectors.clinician_list(actor=request.membership), clinician, "clinician")
-        member = services.care_team_add(actor=request.membership, client=client, clinician=clinician,
-                                        role=data.validated_data.get("role", "primary"))
+        member = services.care_team_add(
+            actor=request.membership,
+            client=client,
+            clinician=clinician,
+            role=data.validated_data.get("role", "primary"),
+        )
         return Response(CareTeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
@@ -214,8 +235,7 @@ def _in_scope_or_400(queryset, obj, field: str) -> None:
         raise DomainError("Not found.", fields={field: [f'Invalid pk "{obj.pk}" - object does not exist.']})
 
 
-class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin,
-                         viewsets.GenericViewSet):
+class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     queryset = Supervision.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = STAFF
@@ -243,8 +263,7 @@ class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Crea
         return Response(SupervisionSerializer(supervision).data)
 
 
-class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin,
-                        viewsets.GenericViewSet):
+class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Admins invite staff by email with their roles; the link sets a password."""
 
     queryset = Invitation.objects.none()  # for the schema only: get_queryset() scopes every request
@@ -261,7 +280,9 @@ class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Creat
         data = InvitationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = services.invitation_create(
-            actor=request.membership, email=data.validated_data["email"], roles_=data.validated_data["roles"],
+            actor=request.membership,
+            email=data.validated_data["email"],
+            roles_=data.validated_data["roles"],
             full_name=data.validated_data.get("full_name", ""),
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)

@@ -40,9 +40,13 @@ LOGIN_FAILED = "Unable to log in with the email and password given."
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    body = {"error": {"code": "locked_out",
-                      "message": f"Too many failed log-in attempts. Try again in {minutes} minutes.",
-                      "retry_after_seconds": minutes * 60}}
+    body = {
+        "error": {
+            "code": "locked_out",
+            "message": f"Too many failed log-in attempts. Try again in {minutes} minutes.",
+            "retry_after_seconds": minutes * 60,
+        }
+    }
     return JsonResponse(body, status=429, headers={"Retry-After": str(minutes * 60)})
 
 
@@ -63,19 +67,24 @@ def token_response(user) -> Response:
     return Response(LoginOutput({"token": token, "expiry": instance.expiry, "user": me_payload(user)}).data)
 
 
-LOGIN_RESULT = PolymorphicProxySerializer(component_name="LoginResult", serializers=[LoginOutput, MfaChallengeOutput],
-                                          resource_type_field_name=None)
+LOGIN_RESULT = PolymorphicProxySerializer(
+    component_name="LoginResult", serializers=[LoginOutput, MfaChallengeOutput], resource_type_field_name=None
+)
 
 
 class LoginView(AnonAuthView):
-    @extend_schema(request=LoginInput, responses={200: LOGIN_RESULT, 400: ErrorOutput, 429: ErrorOutput},
-                   summary="Log in with email and password: a token, or (when a second factor applies) a "
-                           "short-lived challenge to complete at /auth/mfa/verify/.")
+    @extend_schema(
+        request=LoginInput,
+        responses={200: LOGIN_RESULT, 400: ErrorOutput, 429: ErrorOutput},
+        summary="Log in with email and password: a token, or (when a second factor applies) a "
+        "short-lived challenge to complete at /auth/mfa/verify/.",
+    )
     def post(self, request):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request._request, email=data.validated_data["email"].lower(),
-                            password=data.validated_data["password"])
+        user = authenticate(
+            request._request, email=data.validated_data["email"].lower(), password=data.validated_data["password"]
+        )
         if getattr(request._request, "axes_locked_out", False):
             return lockout_response(request._request)
         if user is None or not user.is_active:
@@ -83,9 +92,16 @@ class LoginView(AnonAuthView):
             raise DomainError(LOGIN_FAILED, code="login_failed")
         enrolled = MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
         if enrolled or services.mfa_required_for(user):
-            return Response(MfaChallengeOutput({
-                "mfa_required": True, "mfa_enrolled": enrolled, "challenge": services.mfa_challenge_issue(user=user),
-                "challenge_expires_in": services.MFA_CHALLENGE_MAX_AGE}).data)
+            return Response(
+                MfaChallengeOutput(
+                    {
+                        "mfa_required": True,
+                        "mfa_enrolled": enrolled,
+                        "challenge": services.mfa_challenge_issue(user=user),
+                        "challenge_expires_in": services.MFA_CHALLENGE_MAX_AGE,
+                    }
+                ).data
+            )
         return token_response(user)
 
 
@@ -113,8 +129,11 @@ RESET_SENT = "If an account exists for this email, a reset link is on its way."
 
 
 class PasswordResetView(AnonAuthView):
-    @extend_schema(request=PasswordResetInput, responses={202: DetailOutput, 400: ErrorOutput, 429: ErrorOutput},
-                   summary="Ask for a password-reset email. Answers the same whether or not the account exists.")
+    @extend_schema(
+        request=PasswordResetInput,
+        responses={202: DetailOutput, 400: ErrorOutput, 429: ErrorOutput},
+        summary="Ask for a password-reset email. Answers the same whether or not the account exists.",
+    )
     def post(self, request):
         data = PasswordResetInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -123,8 +142,11 @@ class PasswordResetView(AnonAuthView):
 
 
 class PasswordResetConfirmView(AnonAuthView):
-    @extend_schema(request=PasswordResetConfirmInput, responses={200: DetailOutput, 400: ErrorOutput, 429: ErrorOutput},
-                   summary="Set a new password with the link's uid and token; revokes every existing token.")
+    @extend_schema(
+        request=PasswordResetConfirmInput,
+        responses={200: DetailOutput, 400: ErrorOutput, 429: ErrorOutput},
+        summary="Set a new password with the link's uid and token; revokes every existing token.",
+    )
     def post(self, request):
         data = PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -133,11 +155,17 @@ class PasswordResetConfirmView(AnonAuthView):
 
 
 class InvitationAcceptView(AnonAuthView):
-    @extend_schema(request=InvitationAcceptInput,
-                   responses={201: inline_serializer("InvitationAccepted", {"practice": serializers.CharField(),
-                                                                             "roles": serializers.ListField()}),
-                              400: ErrorOutput, 429: ErrorOutput},
-                   summary="Accept a staff invitation: set a password (or confirm an existing one) and join.")
+    @extend_schema(
+        request=InvitationAcceptInput,
+        responses={
+            201: inline_serializer(
+                "InvitationAccepted", {"practice": serializers.CharField(), "roles": serializers.ListField()}
+            ),
+            400: ErrorOutput,
+            429: ErrorOutput,
+        },
+        summary="Accept a staff invitation: set a password (or confirm an existing one) and join.",
+    )
     def post(self, request):
         data = InvitationAcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -149,15 +177,21 @@ class InvitationAcceptView(AnonAuthView):
 
 
 class MfaVerifyView(AnonAuthView):
-    @extend_schema(request=MfaVerifyInput, responses={200: LoginOutput, 400: ErrorOutput, 429: ErrorOutput},
-                   summary="Log-in step 2: the challenge and a TOTP code (or an unused recovery code) for a token. "
-                           "Wrong codes are limited per user.")
+    @extend_schema(
+        request=MfaVerifyInput,
+        responses={200: LoginOutput, 400: ErrorOutput, 429: ErrorOutput},
+        summary="Log-in step 2: the challenge and a TOTP code (or an unused recovery code) for a token. "
+        "Wrong codes are limited per user.",
+    )
     def post(self, request):
         data = MfaVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.mfa_challenge_user(challenge=data.validated_data["challenge"])
-        services.mfa_verify(user=user, code=data.validated_data.get("code", ""),
-                            recovery_code=data.validated_data.get("recovery_code", ""))
+        services.mfa_verify(
+            user=user,
+            code=data.validated_data.get("code", ""),
+            recovery_code=data.validated_data.get("recovery_code", ""),
+        )
         return token_response(user)
 
 
@@ -176,9 +210,12 @@ class MfaEnrolView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "anon_auth"
 
-    @extend_schema(request=MfaEnrolInput, responses={201: MfaEnrolOutput, 400: ErrorOutput, 409: ErrorOutput},
-                   summary="Start enrolling a TOTP authenticator: the otpauth URI (for a QR code) and recovery "
-                           "codes, shown once. Confirm with a code at /auth/mfa/confirm/ or /auth/mfa/verify/.")
+    @extend_schema(
+        request=MfaEnrolInput,
+        responses={201: MfaEnrolOutput, 400: ErrorOutput, 409: ErrorOutput},
+        summary="Start enrolling a TOTP authenticator: the otpauth URI (for a QR code) and recovery "
+        "codes, shown once. Confirm with a code at /auth/mfa/confirm/ or /auth/mfa/verify/.",
+    )
     def post(self, request):
         data = MfaEnrolInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -187,17 +224,22 @@ class MfaEnrolView(APIView):
         elif request.user.is_authenticated:
             user = request.user
         else:
-            raise DomainError("Log in first, or give the challenge from the log-in answer.",
-                              code="challenge_required", fields={"challenge": ["This field is required."]})
+            raise DomainError(
+                "Log in first, or give the challenge from the log-in answer.",
+                code="challenge_required",
+                fields={"challenge": ["This field is required."]},
+            )
         return Response(MfaEnrolOutput(services.mfa_enrol_begin(user=user)).data, status=status.HTTP_201_CREATED)
 
 
 class MfaConfirmView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=MfaCodeInput, responses={200: MfaStatusOutput, 400: ErrorOutput, 409: ErrorOutput,
-                                                    429: ErrorOutput},
-                   summary="Confirm enrolment with a code from the authenticator.")
+    @extend_schema(
+        request=MfaCodeInput,
+        responses={200: MfaStatusOutput, 400: ErrorOutput, 409: ErrorOutput, 429: ErrorOutput},
+        summary="Confirm enrolment with a code from the authenticator.",
+    )
     def post(self, request):
         data = MfaCodeInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -208,14 +250,20 @@ class MfaConfirmView(APIView):
 class MfaDisableView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=MfaCodeInput, responses={204: None, 400: ErrorOutput, 429: ErrorOutput},
-                   summary="Turn my second factor off, proving it with a code or a recovery code. Where the "
-                           "practice requires one, the next log-in asks to enrol again.")
+    @extend_schema(
+        request=MfaCodeInput,
+        responses={204: None, 400: ErrorOutput, 429: ErrorOutput},
+        summary="Turn my second factor off, proving it with a code or a recovery code. Where the "
+        "practice requires one, the next log-in asks to enrol again.",
+    )
     def post(self, request):
         data = MfaCodeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.mfa_disable(user=request.user, code=data.validated_data.get("code", ""),
-                             recovery_code=data.validated_data.get("recovery_code", ""))
+        services.mfa_disable(
+            user=request.user,
+            code=data.validated_data.get("code", ""),
+            recovery_code=data.validated_data.get("recovery_code", ""),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -224,9 +272,12 @@ class MfaResetView(PracticeScopedMixin, APIView):
     read_roles = roles.ALL_ROLES  # who may see the staff member decides 404 (out of scope) before 403 (role)
     write_roles = {roles.ADMIN}
 
-    @extend_schema(request=None, responses={204: None, 403: ErrorOutput, 404: ErrorOutput},
-                   summary="Remove a staff member's second factor (lost device and codes) and revoke their "
-                           "tokens (admin). They enrol again at their next log-in.")
+    @extend_schema(
+        request=None,
+        responses={204: None, 403: ErrorOutput, 404: ErrorOutput},
+        summary="Remove a staff member's second factor (lost device and codes) and revoke their "
+        "tokens (admin). They enrol again at their next log-in.",
+    )
     def post(self, request, pk: int):
         membership = selectors.staff_list(actor=request.membership).filter(pk=pk).first()
         if membership is None:

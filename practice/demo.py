@@ -51,8 +51,12 @@ def _user(email: str, full_name: str) -> User:
 @transaction.atomic
 def seed_demo_practice() -> Practice:
     practice, _ = Practice.objects.get_or_create(
-        slug=DEMO_SLUG, defaults={"name": "Harbor Relational Therapy", "time_zone": "America/New_York",
-                                  "settings": {"mfa_required": False}}  # so the README tour logs in with a password
+        slug=DEMO_SLUG,
+        defaults={
+            "name": "Harbor Relational Therapy",
+            "time_zone": "America/New_York",
+            "settings": {"mfa_required": False},
+        },  # so the README tour logs in with a password
     )
     clinicians: dict[str, Clinician] = {}
     for login in STAFF:
@@ -63,8 +67,12 @@ def seed_demo_practice() -> Practice:
         if membership.has_role(roles.CLINICIAN):
             clinicians[login.email], _ = Clinician.objects.get_or_create(
                 membership=membership,
-                defaults={"practice": practice, "credentials": "PhD" if "reyes" in login.email else "LMFT",
-                          "license_number": "LIC-" + login.email[:4].upper(), "time_zone": practice.time_zone},
+                defaults={
+                    "practice": practice,
+                    "credentials": "PhD" if "reyes" in login.email else "LMFT",
+                    "license_number": "LIC-" + login.email[:4].upper(),
+                    "time_zone": practice.time_zone,
+                },
             )
     Supervision.objects.get_or_create(
         practice=practice, supervisor=clinicians["reyes@harbor.test"], supervisee=clinicians["okafor@harbor.test"]
@@ -73,11 +81,17 @@ def seed_demo_practice() -> Practice:
         user = _user(email, f"{first} {last}")
         portal, _ = Membership.objects.get_or_create(user=user, practice=practice, defaults={"roles": [roles.CLIENT]})
         client, _ = Client.objects.get_or_create(
-            practice=practice, email=email,
-            defaults={"first_name": first, "last_name": last, "pronouns": pronouns, "portal_membership": portal,
-                      "phone": "+14155550100", "email_consent": True, "time_zone": practice.time_zone},
+            practice=practice,
+            email=email,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "pronouns": pronouns,
+                "portal_membership": portal,
+                "phone": "+14155550100",
+                "email_consent": True,
+                "time_zone": practice.time_zone,
+            },
         )
-        CareTeamMember.objects.get_or_create(
-            practice=practice, client=client, clinician=clinicians[clinician_email]
-        )
+        CareTeamMember.objects.get_or_create(practice=practice, client=client, clinician=clinicians[clinician_email])
     return practice

@@ -36,8 +36,11 @@ class ClientFilter(django_filters.FilterSet):
         from django.db.models import Q
 
         return queryset.filter(
-            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(preferred_name__icontains=value)
-            | Q(email__icontains=value) | Q(phone__icontains=value)
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(preferred_name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(phone__icontains=value)
         )
 
 

@@ -23,8 +23,9 @@ def supervisee_ids(actor: Membership) -> list[int]:
     if clinician is None or not actor.has_role(roles.SUPERVISOR):
         return []
     return list(
-        Supervision.objects.filter(practice=actor.practice, supervisor=clinician, ended_on__isnull=True)
-        .values_list("supervisee_id", flat=True)
+        Supervision.objects.filter(practice=actor.practice, supervisor=clinician, ended_on__isnull=True).values_list(
+            "supervisee_id", flat=True
+        )
     )
 
 

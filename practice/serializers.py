@@ -105,8 +105,17 @@ class ClinicianSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Clinician
-        fields = ["id", "membership", "full_name", "display_name", "credentials", "license_number", "license_state",
-                  "time_zone", "is_active"]
+        fields = [
+            "id",
+            "membership",
+            "full_name",
+            "display_name",
+            "credentials",
+            "license_number",
+            "license_state",
+            "time_zone",
+            "is_active",
+        ]
         read_only_fields = ["id", "membership"]
 
 
@@ -125,11 +134,36 @@ class ClinicianUpdateInput(serializers.ModelSerializer):
 
 
 CLIENT_FIELDS = [
-    "id", "first_name", "last_name", "preferred_name", "pronouns", "date_of_birth", "email", "phone",
-    "address_line1", "address_line2", "city", "region", "postal_code", "country", "time_zone", "language",
-    "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship", "preferred_channel",
-    "email_consent", "email_consent_at", "email_consent_source", "sms_consent", "sms_consent_at",
-    "sms_consent_source", "is_active", "has_portal_login", "created_at", "updated_at",
+    "id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronouns",
+    "date_of_birth",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "time_zone",
+    "language",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+    "preferred_channel",
+    "email_consent",
+    "email_consent_at",
+    "email_consent_source",
+    "sms_consent",
+    "sms_consent_at",
+    "sms_consent_source",
+    "is_active",
+    "has_portal_login",
+    "created_at",
+    "updated_at",
 ]
 
 
@@ -139,8 +173,15 @@ class ClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = CLIENT_FIELDS
-        read_only_fields = ["id", "email_consent_at", "email_consent_source", "sms_consent_at",
-                            "sms_consent_source", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "email_consent_at",
+            "email_consent_source",
+            "sms_consent_at",
+            "sms_consent_source",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_has_portal_login(self, obj) -> bool:
         return obj.portal_membership_id is not None
@@ -151,9 +192,21 @@ class ClientInput(serializers.ModelSerializer):
 
     class Meta:
         model = Client
-        fields = [f for f in CLIENT_FIELDS if f not in {
-            "id", "email_consent_at", "email_consent_source", "sms_consent_at", "sms_consent_source",
-            "has_portal_login", "created_at", "updated_at"}]
+        fields = [
+            f
+            for f in CLIENT_FIELDS
+            if f
+            not in {
+                "id",
+                "email_consent_at",
+                "email_consent_source",
+                "sms_consent_at",
+                "sms_consent_source",
+                "has_portal_login",
+                "created_at",
+                "updated_at",
+            }
+        ]
 
 
 class ClientSelfInput(serializers.ModelSerializer):
@@ -161,10 +214,26 @@ class ClientSelfInput(serializers.ModelSerializer):
 
     class Meta:
         model = Client
-        fields = ["preferred_name", "pronouns", "email", "phone", "address_line1", "address_line2", "city", "region",
-                  "postal_code", "country", "time_zone", "language", "emergency_contact_name",
-                  "emergency_contact_phone", "emergency_contact_relationship", "preferred_channel",
-                  "email_consent", "sms_consent"]
+        fields = [
+            "preferred_name",
+            "pronouns",
+            "email",
+            "phone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "time_zone",
+            "language",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "emergency_contact_relationship",
+            "preferred_channel",
+            "email_consent",
+            "sms_consent",
+        ]
 
 
 class CareTeamMemberSerializer(serializers.ModelSerializer):
@@ -182,8 +251,16 @@ class SupervisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Supervision
-        fields = ["id", "supervisor", "supervisor_name", "supervisee", "supervisee_name", "requires_cosign",
-                  "started_on", "ended_on"]
+        fields = [
+            "id",
+            "supervisor",
+            "supervisor_name",
+            "supervisee",
+            "supervisee_name",
+            "requires_cosign",
+            "started_on",
+            "ended_on",
+        ]
         read_only_fields = ["id", "started_on", "ended_on"]
 
 
@@ -199,8 +276,19 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "at", "actor", "actor_email", "acting_role", "action", "object_type", "object_id",
-                  "ip_address", "request_id", "detail"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_email",
+            "acting_role",
+            "action",
+            "object_type",
+            "object_id",
+            "ip_address",
+            "request_id",
+            "detail",
+        ]
         read_only_fields = fields
 
 
@@ -276,14 +364,16 @@ class MfaStatusOutput(serializers.Serializer):
 # The same endpoint answers a staff member with every field and a client with a few. The schema
 # documents one shape in which the staff-only fields are optional, so both answers conform to it.
 
+
 class StaffEntry(serializers.Serializer):
     """A staff member. Staff see every field; a client sees only `id` and `full_name` of their own clinicians."""
 
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     email = serializers.EmailField(required=False, help_text="Staff only.")
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=roles.ROLE_CHOICES), required=False,
-                                  help_text="Staff only.")
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=roles.ROLE_CHOICES), required=False, help_text="Staff only."
+    )
     is_active = serializers.BooleanField(required=False, help_text="Staff only.")
     clinician_id = serializers.IntegerField(required=False, allow_null=True, help_text="Staff only.")
 

@@ -61,9 +61,24 @@ def practice_update(*, actor: Membership, **changes: Any) -> Practice:
 
 # What the client may change on their own record through the portal.
 CLIENT_SELF_EDITABLE = {
-    "preferred_name", "pronouns", "email", "phone", "address_line1", "address_line2", "city", "region",
-    "postal_code", "country", "time_zone", "language", "emergency_contact_name", "emergency_contact_phone",
-    "emergency_contact_relationship", "preferred_channel", "email_consent", "sms_consent",
+    "preferred_name",
+    "pronouns",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "time_zone",
+    "language",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+    "preferred_channel",
+    "email_consent",
+    "sms_consent",
 }
 CLIENT_STAFF_EDITABLE = CLIENT_SELF_EDITABLE | {"first_name", "last_name", "date_of_birth", "is_active"}
 
@@ -129,20 +144,29 @@ def care_team_add(*, actor: Membership, client: Client, clinician: Clinician, ro
             )
     except IntegrityError as exc:
         raise Conflict("This clinician is already on the client's care team.", code="already_on_care_team") from exc
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=member,
-                 detail={"client": client.pk, "clinician": clinician.pk})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=member,
+        detail={"client": client.pk, "clinician": clinician.pk},
+    )
     return member
 
 
 @transaction.atomic
 def care_team_remove(*, actor: Membership, member: CareTeamMember) -> None:
     require_role(actor, {roles.ADMIN, roles.FRONT_DESK})
-    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=member,
-                 detail={"client": member.client_id, "clinician": member.clinician_id})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=member,
+        detail={"client": member.client_id, "clinician": member.clinician_id},
+    )
     member.delete()
 
 
 # --- staff ----------------------------------------------------------------------------------------
+
 
 def _ensure_clinician_profile(membership: Membership) -> None:
     if membership.has_role(*roles.ROLES_NEEDING_CLINICIAN_PROFILE):
@@ -153,8 +177,9 @@ def _ensure_clinician_profile(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_set_roles(*, actor: Membership, membership: Membership, roles_: list[str],
-                         is_active: bool | None = None) -> Membership:
+def membership_set_roles(
+    *, actor: Membership, membership: Membership, roles_: list[str], is_active: bool | None = None
+) -> Membership:
     require_role(actor, {roles.ADMIN})
     if membership.pk == actor.pk and roles.ADMIN not in roles_:
         raise Conflict("You cannot remove your own administrator role.", code="last_admin")
@@ -171,8 +196,12 @@ def membership_set_roles(*, actor: Membership, membership: Membership, roles_: l
         from knox.models import AuthToken
 
         AuthToken.objects.filter(user_id=membership.user_id).delete()
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=membership,
-                 detail={"roles": membership.roles, "is_active": membership.is_active})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=membership,
+        detail={"roles": membership.roles, "is_active": membership.is_active},
+    )
     return membership
 
 
@@ -195,14 +224,17 @@ def clinician_update(*, actor: Membership, clinician: Clinician, **changes: Any)
 
 
 @transaction.atomic
-def supervision_create(*, actor: Membership, supervisor: Clinician, supervisee: Clinician,
-                       requires_cosign: bool = True) -> Supervision:
+def supervision_create(
+    *, actor: Membership, supervisor: Clinician, supervisee: Clinician, requires_cosign: bool = True
+) -> Supervision:
     require_role(actor, {roles.ADMIN})
     if supervisor.pk == supervisee.pk:
         raise DomainError("A clinician cannot supervise themselves.", fields={"supervisee": ["Same as supervisor."]})
     if not supervisor.membership.has_role(roles.SUPERVISOR):
-        raise DomainError("The supervisor must hold the supervisor role.",
-                          fields={"supervisor": ["Does not hold the supervisor role."]})
+        raise DomainError(
+            "The supervisor must hold the supervisor role.",
+            fields={"supervisor": ["Does not hold the supervisor role."]},
+        )
     try:
         with transaction.atomic():
             supervision = Supervision.objects.create(
@@ -226,6 +258,7 @@ def supervision_end(*, actor: Membership, supervision: Supervision) -> Supervisi
 
 # --- invitations ----------------------------------------------------------------------------------
 
+
 def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": str(invitation.pk)}, salt=INVITATION_SALT, compress=True)
 
@@ -234,13 +267,16 @@ def invitation_token(invitation: Invitation) -> str:
 def invitation_create(*, actor: Membership, email: str, roles_: list[str], full_name: str = "") -> Invitation:
     require_role(actor, {roles.ADMIN})
     if roles.CLIENT in roles_:
-        raise DomainError("Clients get portal access from their client record, not a staff invitation.",
-                          fields={"roles": ["'client' cannot be given by invitation."]})
+        raise DomainError(
+            "Clients get portal access from their client record, not a staff invitation.",
+            fields={"roles": ["'client' cannot be given by invitation."]},
+        )
     email = email.strip().lower()
     if Membership.objects.filter(practice=actor.practice, user__email__iexact=email).exists():
         raise Conflict("This person is already a member of the practice.", code="already_member")
-    invitation = Invitation(practice=actor.practice, email=email, full_name=full_name, roles=sorted(set(roles_)),
-                            invited_by=actor)
+    invitation = Invitation(
+        practice=actor.practice, email=email, full_name=full_name, roles=sorted(set(roles_)), invited_by=actor
+    )
     invitation.full_clean()
     invitation.save()
     link = f"{settings.PUBLIC_BASE_URL}/accept-invitation?token={invitation_token(invitation)}"
@@ -258,11 +294,13 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> Memb
     try:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise DomainError("This invitation has expired; ask for a new one.", code="token_expired",
-                          fields={"token": ["Expired."]}) from exc
+        raise DomainError(
+            "This invitation has expired; ask for a new one.", code="token_expired", fields={"token": ["Expired."]}
+        ) from exc
     except signing.BadSignature as exc:
-        raise DomainError("This invitation link is not valid.", code="token_invalid",
-                          fields={"token": ["Invalid."]}) from exc
+        raise DomainError(
+            "This invitation link is not valid.", code="token_invalid", fields={"token": ["Invalid."]}
+        ) from exc
     invitation = Invitation.objects.select_for_update().filter(pk=payload.get("i")).first()
     if invitation is None or invitation.accepted_at or invitation.revoked_at:
         raise DomainError("This invitation link is not valid.", code="token_invalid", fields={"token": ["Invalid."]})
@@ -277,8 +315,10 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> Memb
         user.save()
     elif not user.check_password(password):
         # An existing account joins with its own password; it is never reset through an invitation.
-        raise DomainError("You already have an account: enter its password to join.",
-                          fields={"password": ["Does not match your existing account."]})
+        raise DomainError(
+            "You already have an account: enter its password to join.",
+            fields={"password": ["Does not match your existing account."]},
+        )
     membership, _ = Membership.objects.update_or_create(
         user=user, practice=invitation.practice, defaults={"roles": invitation.roles, "is_active": True}
     )
@@ -290,6 +330,7 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> Memb
 
 
 # --- password reset -------------------------------------------------------------------------------
+
 
 def password_reset_request(*, email: str) -> None:
     """Sends a reset link if an active account has this email. The caller learns nothing either way."""
@@ -310,8 +351,9 @@ def password_reset_request(*, email: str) -> None:
 
 @transaction.atomic
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
-    invalid = DomainError("This reset link is not valid or has expired.", code="token_invalid",
-                          fields={"token": ["Invalid or expired."]})
+    invalid = DomainError(
+        "This reset link is not valid or has expired.", code="token_invalid", fields={"token": ["Invalid or expired."]}
+    )
     try:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uid))), is_active=True)
     except (ValueError, TypeError, OverflowError, User.DoesNotExist) as exc:
@@ -376,11 +418,17 @@ def mfa_challenge_user(*, challenge: str) -> User:
         data = signing.loads(challenge, salt=MFA_CHALLENGE_SALT, max_age=MFA_CHALLENGE_MAX_AGE)
         user = User.objects.get(pk=data["u"], is_active=True)
     except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
-        raise DomainError("This log-in challenge is not valid or has expired. Log in again.",
-                          code="challenge_invalid", fields={"challenge": ["Invalid or expired."]}) from None
+        raise DomainError(
+            "This log-in challenge is not valid or has expired. Log in again.",
+            code="challenge_invalid",
+            fields={"challenge": ["Invalid or expired."]},
+        ) from None
     if user.password[-16:] != data.get("p"):
-        raise DomainError("This log-in challenge is not valid or has expired. Log in again.",
-                          code="challenge_invalid", fields={"challenge": ["Invalid or expired."]})
+        raise DomainError(
+            "This log-in challenge is not valid or has expired. Log in again.",
+            code="challenge_invalid",
+            fields={"challenge": ["Invalid or expired."]},
+        )
     return user
 
 
@@ -396,8 +444,11 @@ def _mfa_check_not_throttled(user: User) -> None:
     from django.core.cache import cache
 
     if (cache.get(_mfa_throttle_key(user)) or 0) >= MFA_MAX_FAILURES:
-        raise MfaThrottled("Too many wrong codes. Try again later.", code="mfa_throttled",
-                           extra={"retry_after_seconds": MFA_FAILURE_WINDOW})
+        raise MfaThrottled(
+            "Too many wrong codes. Try again later.",
+            code="mfa_throttled",
+            extra={"retry_after_seconds": MFA_FAILURE_WINDOW},
+        )
 
 
 def _mfa_record_failure(user: User) -> None:
@@ -432,8 +483,9 @@ def mfa_enrol_begin(*, user: User) -> dict:
 
     existing = MfaDevice.objects.select_for_update().filter(user=user).first()
     if existing is not None and existing.confirmed_at is not None:
-        raise Conflict("A second factor is already set up. Disable it before enrolling a new one.",
-                       code="mfa_already_enrolled")
+        raise Conflict(
+            "A second factor is already set up. Disable it before enrolling a new one.", code="mfa_already_enrolled"
+        )
     if existing is not None:
         existing.delete()
     secret = pyotp.random_base32()
@@ -480,12 +532,16 @@ def mfa_verify(*, user: User, code: str = "", recovery_code: str = "") -> str:
         return "totp"
     if recovery_code and device.confirmed_at is not None:
         spent = device.recovery_codes.filter(code_hash=_recovery_hash(recovery_code), used_at__isnull=True).update(
-            used_at=timezone.now())
+            used_at=timezone.now()
+        )
         if spent:
             return "recovery_code"
     _mfa_record_failure(user)
-    raise DomainError("The code is not valid.", code="mfa_code_invalid",
-                      fields={"recovery_code" if recovery_code and not code else "code": ["Invalid code."]})
+    raise DomainError(
+        "The code is not valid.",
+        code="mfa_code_invalid",
+        fields={"recovery_code" if recovery_code and not code else "code": ["Invalid code."]},
+    )
 
 
 def mfa_confirm(*, user: User, code: str) -> None:

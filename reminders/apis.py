@@ -37,8 +37,11 @@ class OutboundMessageViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewset
     def get_queryset(self):
         return selectors.outbound_message_list(actor=self.request.membership)
 
-    @extend_schema(request=None, responses={200: OutboundMessageSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
-                   summary="Queue a failed message again (front desk).")
+    @extend_schema(
+        request=None,
+        responses={200: OutboundMessageSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+        summary="Queue a failed message again (front desk).",
+    )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         message = services.outbound_message_resend(actor=request.membership, message=self.get_object())
@@ -55,8 +58,11 @@ class ReminderPolicyView(PracticeScopedMixin, APIView):
         policy = services.reminder_policy_for(practice=request.membership.practice)
         return Response(ReminderPolicySerializer(policy).data)
 
-    @extend_schema(request=ReminderPolicySerializer, responses={200: ReminderPolicySerializer, 400: ERROR, 403: ERROR},
-                   summary="Change the reminder policy (admin). Applies to appointments changed from now on.")
+    @extend_schema(
+        request=ReminderPolicySerializer,
+        responses={200: ReminderPolicySerializer, 400: ERROR, 403: ERROR},
+        summary="Change the reminder policy (admin). Applies to appointments changed from now on.",
+    )
     def patch(self, request):
         data = ReminderPolicySerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -72,17 +78,23 @@ class AppointmentLinkView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "anon_auth"
 
-    @extend_schema(parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
-                   responses={200: LinkOutput, 400: ERROR}, summary="What a link would do (does nothing).")
+    @extend_schema(
+        parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
+        responses={200: LinkOutput, 400: ERROR},
+        summary="What a link would do (does nothing).",
+    )
     def get(self, request):
         query = LinkQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         appointment, client, link_action = services.link_resolve(token=query.validated_data["token"])
         return Response(_link_output(appointment, client, link_action))
 
-    @extend_schema(request=LinkQuery, responses={200: LinkOutput, 400: ERROR, 409: ERROR},
-                   summary="Confirm or cancel the appointment the link names. Cancelling applies the practice's "
-                           "cut-off and late-cancellation window.")
+    @extend_schema(
+        request=LinkQuery,
+        responses={200: LinkOutput, 400: ERROR, 409: ERROR},
+        summary="Confirm or cancel the appointment the link names. Cancelling applies the practice's "
+        "cut-off and late-cancellation window.",
+    )
     def post(self, request):
         data = LinkQuery(data=request.data)
         data.is_valid(raise_exception=True)
@@ -91,6 +103,12 @@ class AppointmentLinkView(APIView):
 
 
 def _link_output(appointment, client, link_action: str) -> dict:
-    return LinkOutput({"action": link_action, "practice": appointment.practice.name,
-                       "starts_at": appointment.starts_at, "starts_at_local": local_when(appointment, client),
-                       "status": appointment.status}).data
+    return LinkOutput(
+        {
+            "action": link_action,
+            "practice": appointment.practice.name,
+            "starts_at": appointment.starts_at,
+            "starts_at_local": local_when(appointment, client),
+            "status": appointment.status,
+        }
+    ).data

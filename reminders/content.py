@@ -52,8 +52,13 @@ def render(message: OutboundMessage, appointment, client) -> Rendered:
         }[message.kind] % {"practice": practice}
         lines = [heading + ".", "", _("When: %(when)s") % {"when": when}]
         if message.kind == Kind.CANCELLED:
-            lines = [heading + ".", "", _("It was on: %(when)s") % {"when": when}, "",
-                     _("Please contact the practice to book a new time.")]
+            lines = [
+                heading + ".",
+                "",
+                _("It was on: %(when)s") % {"when": when},
+                "",
+                _("Please contact the practice to book a new time."),
+            ]
             sms = _("%(practice)s: your appointment on %(when)s is cancelled.") % {"practice": practice, "when": when}
         else:
             if where:
@@ -62,8 +67,13 @@ def render(message: OutboundMessage, appointment, client) -> Rendered:
             cancel = link_url(appointment=appointment, client_id=client.pk, action="cancel")
             lines += ["", _("Confirm: %(url)s") % {"url": confirm}, _("Cancel: %(url)s") % {"url": cancel}]
             window = appointment.practice.cancellation_window_hours
-            lines += ["", _("Cancelling less than %(hours)s hours before may count as a late cancellation.")
-                      % {"hours": window}]
+            lines += [
+                "",
+                _("Cancelling less than %(hours)s hours before may count as a late cancellation.") % {"hours": window},
+            ]
             sms = _("%(practice)s: appointment %(when)s. Cancel: %(url)s") % {
-                "practice": practice, "when": when, "url": cancel}
+                "practice": practice,
+                "when": when,
+                "url": cancel,
+            }
         return Rendered(subject=f"{heading} ({when})", body="\n".join(lines) + "\n", sms=sms)

@@ -46,5 +46,6 @@ def link_read(token: str) -> LinkClaim:
     data = signing.loads(token, salt=SALT, max_age=max_age())
     if not isinstance(data, dict) or data.get("x") not in ACTIONS:
         raise signing.BadSignature("malformed")
-    return LinkClaim(appointment_id=int(data["a"]), client_id=int(data["c"]), action=data["x"],
-                     starts_at_ts=int(data["t"]))
+    return LinkClaim(
+        appointment_id=int(data["a"]), client_id=int(data["c"]), action=data["x"], starts_at_ts=int(data["t"])
+    )

@@ -71,13 +71,16 @@ class OutboundMessage(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     # Null for messages about something other than an appointment (intake, staff notices), or
     # once the appointment was deleted as entered in error (the row stays as history).
-    appointment = models.ForeignKey("scheduling.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="outbound_messages")
+    appointment = models.ForeignKey(
+        "scheduling.Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_messages"
+    )
     # Exactly one of the two is set: a client message, or a staff message (clinician notices) to a membership.
-    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="outbound_messages")
-    recipient = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="outbound_messages")
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
+    )
+    recipient = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
+    )
     # A generic reference for messages about other objects (for example "intake.packet", 42).
     subject_type = models.CharField(max_length=60, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
@@ -120,12 +123,14 @@ class OutboundMessage(models.Model):
                 name="outbound_message_unique_staff_subject",
             ),
             models.CheckConstraint(
-                condition=(Q(client__isnull=False, recipient__isnull=True)
-                           | Q(client__isnull=True, recipient__isnull=False)),
+                condition=(
+                    Q(client__isnull=False, recipient__isnull=True) | Q(client__isnull=True, recipient__isnull=False)
+                ),
                 name="outbound_message_one_recipient",
             ),
             models.CheckConstraint(
-                condition=~Q(status="claimed") | Q(claimed_at__isnull=False), name="outbound_message_claimed_at",
+                condition=~Q(status="claimed") | Q(claimed_at__isnull=False),
+                name="outbound_message_claimed_at",
             ),
         ]
         indexes = [

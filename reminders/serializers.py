@@ -8,8 +8,23 @@ class OutboundMessageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OutboundMessage
-        fields = ["id", "appointment", "client", "kind", "channel", "offset_minutes", "scheduled_for", "due_at",
-                  "status", "attempts", "sent_at", "last_error", "skip_reason", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "appointment",
+            "client",
+            "kind",
+            "channel",
+            "offset_minutes",
+            "scheduled_for",
+            "due_at",
+            "status",
+            "attempts",
+            "sent_at",
+            "last_error",
+            "skip_reason",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 

@@ -52,6 +52,7 @@ def claim_timeout() -> timedelta:
 
 # --- policy -------------------------------------------------------------------------------------------
 
+
 def reminder_policy_for(*, practice: Practice | int) -> ReminderPolicy:
     practice_id = practice if isinstance(practice, int) else practice.pk
     policy, _ = ReminderPolicy.objects.get_or_create(practice_id=practice_id, defaults={"steps": DEFAULT_STEPS})
@@ -67,8 +68,10 @@ def _validate_steps(steps: object) -> list[dict]:
             offset = int(step["offset_minutes"])
             channel = str(step["channel"])
         except (KeyError, TypeError, ValueError):
-            raise DomainError("Each step needs offset_minutes and channel.",
-                              fields={"steps": [f"Step {i}: offset_minutes (integer) and channel."]}) from None
+            raise DomainError(
+                "Each step needs offset_minutes and channel.",
+                fields={"steps": [f"Step {i}: offset_minutes (integer) and channel."]},
+            ) from None
         if not 5 <= offset <= 30 * 24 * 60:
             raise DomainError("Offset out of range.", fields={"steps": [f"Step {i}: 5 minutes to 30 days."]})
         if channel not in Channel.values:
@@ -81,8 +84,13 @@ def _validate_steps(steps: object) -> list[dict]:
 
 
 @transaction.atomic
-def reminder_policy_update(*, actor: Membership, steps: list | None = None, send_confirmation: bool | None = None,
-                           send_change_notices: bool | None = None) -> ReminderPolicy:
+def reminder_policy_update(
+    *,
+    actor: Membership,
+    steps: list | None = None,
+    send_confirmation: bool | None = None,
+    send_change_notices: bool | None = None,
+) -> ReminderPolicy:
     """Admin only. Applies to appointments synced from now on (pending rows are not rewritten)."""
     if not actor.has_role(roles.ADMIN):
         raise NotAllowed("Only an administrator may change the reminder policy.")
@@ -99,6 +107,7 @@ def reminder_policy_update(*, actor: Membership, steps: list | None = None, send
 
 
 # --- consent ------------------------------------------------------------------------------------------
+
 
 def consent_problem(client: Client, channel: str) -> str:
     """Why this client may not get a message on this channel ("" when they may)."""
@@ -130,13 +139,24 @@ def _notice_channel(client: Client) -> str:
 
 # --- the outbox hook (called by scheduling services, inside their transaction) -------------------------
 
-def _row(appointment, client: Client, *, kind: str, channel: str, due_at: datetime, offset: int = 0,
-         now: datetime) -> OutboundMessage:
+
+def _row(
+    appointment, client: Client, *, kind: str, channel: str, due_at: datetime, offset: int = 0, now: datetime
+) -> OutboundMessage:
     problem = consent_problem(client, channel)
     return OutboundMessage(
-        practice_id=appointment.practice_id, appointment_id=appointment.pk, client=client, kind=kind,
-        channel=channel, offset_minutes=offset, scheduled_for=appointment.starts_at, due_at=due_at,
-        status=St.SKIPPED if problem else St.PENDING, skip_reason=problem, created_at=now)
+        practice_id=appointment.practice_id,
+        appointment_id=appointment.pk,
+        client=client,
+        kind=kind,
+        channel=channel,
+        offset_minutes=offset,
+        scheduled_for=appointment.starts_at,
+        due_at=due_at,
+        status=St.SKIPPED if problem else St.PENDING,
+        skip_reason=problem,
+        created_at=now,
+    )
 
 
 def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
@@ -159,29 +179,55 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
     if reason == "deleted" or appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
         # A cancellation notice only for a client who was told of the appointment (a message sent, or a
         # confirmation on its way): cancelling a series' far occurrences does not flood the client.
-        told = OutboundMessage.objects.filter(appointment_id=appointment.pk).filter(
-            Q(status=St.SENT, kind__in=(Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULED))
-            | Q(status__in=LIVE, kind=Kind.CONFIRMATION)).exists()
+        told = (
+            OutboundMessage.objects.filter(appointment_id=appointment.pk)
+            .filter(
+                Q(status=St.SENT, kind__in=(Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULED))
+                | Q(status__in=LIVE, kind=Kind.CONFIRMATION)
+            )
+            .exists()
+        )
         live.update(status=St.CANCELLED, skip_reason=f"appointment_{reason}"[:60], claimed_at=None, updated_at=now)
-        if (appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED) and reason != "deleted"
-                and policy.send_change_notices and told):
-            rows = [_row(appointment, c, kind=Kind.CANCELLED, channel=_notice_channel(c), due_at=now, now=now)
-                    for c in clients]
+        if (
+            appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED)
+            and reason != "deleted"
+            and policy.send_change_notices
+            and told
+        ):
+            rows = [
+                _row(appointment, c, kind=Kind.CANCELLED, channel=_notice_channel(c), due_at=now, now=now)
+                for c in clients
+            ]
     else:
         live.exclude(scheduled_for=appointment.starts_at).update(
-            status=St.CANCELLED, skip_reason="appointment_moved", claimed_at=None, updated_at=now)
+            status=St.CANCELLED, skip_reason="appointment_moved", claimed_at=None, updated_at=now
+        )
         if reason == "rescheduled" and policy.send_change_notices:
-            rows += [_row(appointment, c, kind=Kind.RESCHEDULED, channel=_notice_channel(c), due_at=now, now=now)
-                     for c in clients]
+            rows += [
+                _row(appointment, c, kind=Kind.RESCHEDULED, channel=_notice_channel(c), due_at=now, now=now)
+                for c in clients
+            ]
         if reason in ("booked", Status.SCHEDULED) and policy.send_confirmation and not _series_confirmed(appointment):
-            rows += [_row(appointment, c, kind=Kind.CONFIRMATION, channel=_notice_channel(c), due_at=now, now=now)
-                     for c in clients]
+            rows += [
+                _row(appointment, c, kind=Kind.CONFIRMATION, channel=_notice_channel(c), due_at=now, now=now)
+                for c in clients
+            ]
         for step in policy.steps:
             due = appointment.starts_at - timedelta(minutes=int(step["offset_minutes"]))
             if due <= now:
                 continue  # booked inside this offset: the confirmation already told them
-            rows += [_row(appointment, c, kind=Kind.REMINDER, channel=step["channel"], due_at=due,
-                          offset=int(step["offset_minutes"]), now=now) for c in clients]
+            rows += [
+                _row(
+                    appointment,
+                    c,
+                    kind=Kind.REMINDER,
+                    channel=step["channel"],
+                    due_at=due,
+                    offset=int(step["offset_minutes"]),
+                    now=now,
+                )
+                for c in clients
+            ]
     if rows:
         OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)  # the constraint drops duplicates
         if any(r.status == St.PENDING and r.due_at <= now for r in rows):
@@ -190,8 +236,12 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
 
 def _series_confirmed(appointment) -> bool:
     """A series is confirmed once (its first occurrence), not once per weekly occurrence."""
-    return bool(appointment.series_id) and OutboundMessage.objects.filter(
-        appointment__series_id=appointment.series_id, kind=Kind.CONFIRMATION).exists()
+    return (
+        bool(appointment.series_id)
+        and OutboundMessage.objects.filter(
+            appointment__series_id=appointment.series_id, kind=Kind.CONFIRMATION
+        ).exists()
+    )
 
 
 def _kick_dispatcher() -> None:
@@ -207,6 +257,7 @@ def _kick_dispatcher() -> None:
 
 # --- other messages: intake, clinician notices (called inside the caller's transaction) ----------------
 
+
 def _subject_row_insert(row: OutboundMessage) -> bool:
     """Insert once: the subject constraints turn a second insert (a second run, a concurrent one) into nothing.
     True if this call wrote the row."""
@@ -221,28 +272,63 @@ def _subject_row_insert(row: OutboundMessage) -> bool:
     return created
 
 
-def outbox_client_message_queue(*, practice_id: int, client: Client, kind: str, subject_type: str,
-                                subject_id: int | str, scheduled_for: datetime | None = None,
-                                now: datetime | None = None) -> bool:
+def outbox_client_message_queue(
+    *,
+    practice_id: int,
+    client: Client,
+    kind: str,
+    subject_type: str,
+    subject_id: int | str,
+    scheduled_for: datetime | None = None,
+    now: datetime | None = None,
+) -> bool:
     """Queue one email to a client about an object (an intake packet), due now, once per (client, kind,
     subject). A client who cannot get it (inactive, no address) gets a `skipped` row with the reason."""
     now = now or timezone.now()
     problem = subjects.client_problem(client)
-    return _subject_row_insert(OutboundMessage(
-        practice_id=practice_id, client=client, kind=kind, channel=Channel.EMAIL, subject_type=subject_type,
-        subject_id=str(subject_id), scheduled_for=scheduled_for, due_at=now,
-        status=St.SKIPPED if problem else St.PENDING, skip_reason=problem, created_at=now))
+    return _subject_row_insert(
+        OutboundMessage(
+            practice_id=practice_id,
+            client=client,
+            kind=kind,
+            channel=Channel.EMAIL,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            scheduled_for=scheduled_for,
+            due_at=now,
+            status=St.SKIPPED if problem else St.PENDING,
+            skip_reason=problem,
+            created_at=now,
+        )
+    )
 
 
-def outbox_staff_message_queue(*, practice_id: int, recipient: Membership, kind: str, subject_type: str,
-                               subject_id: int | str, now: datetime | None = None) -> bool:
+def outbox_staff_message_queue(
+    *,
+    practice_id: int,
+    recipient: Membership,
+    kind: str,
+    subject_type: str,
+    subject_id: int | str,
+    now: datetime | None = None,
+) -> bool:
     """Queue one email to a staff member (a clinician notice), due now, once per (member, kind, subject)."""
     now = now or timezone.now()
     problem = subjects.staff_problem(recipient)
-    return _subject_row_insert(OutboundMessage(
-        practice_id=practice_id, recipient=recipient, kind=kind, channel=Channel.EMAIL, subject_type=subject_type,
-        subject_id=str(subject_id), due_at=now, status=St.SKIPPED if problem else St.PENDING,
-        skip_reason=problem, created_at=now))
+    return _subject_row_insert(
+        OutboundMessage(
+            practice_id=practice_id,
+            recipient=recipient,
+            kind=kind,
+            channel=Channel.EMAIL,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            due_at=now,
+            status=St.SKIPPED if problem else St.PENDING,
+            skip_reason=problem,
+            created_at=now,
+        )
+    )
 
 
 DEFAULT_INTAKE_NUDGE_HOURS = 48
@@ -272,26 +358,38 @@ def intake_nudges_queue(*, now: datetime | None = None) -> int:
     for practice_id, practice_settings in Practice.objects.values_list("id", "settings"):
         window = timedelta(hours=intake_nudge_hours(practice_settings))
         firsts = dict(
-            AppointmentClient.objects.filter(practice_id=practice_id,
-                                             appointment__status__in=_FIRST_SESSION_STATUSES)
-            .values("client_id").annotate(first=Min("appointment__starts_at"))
-            .filter(first__gt=now, first__lte=now + window).values_list("client_id", "first"))
+            AppointmentClient.objects.filter(practice_id=practice_id, appointment__status__in=_FIRST_SESSION_STATUSES)
+            .values("client_id")
+            .annotate(first=Min("appointment__starts_at"))
+            .filter(first__gt=now, first__lte=now + window)
+            .values_list("client_id", "first")
+        )
         if not firsts:
             continue
-        packets = (Packet.objects.filter(practice_id=practice_id, client_id__in=firsts.keys())
-                   .exclude(status=Packet.Status.COMPLETED).select_related("client"))
+        packets = (
+            Packet.objects.filter(practice_id=practice_id, client_id__in=firsts.keys())
+            .exclude(status=Packet.Status.COMPLETED)
+            .select_related("client")
+        )
         for packet in packets:
             first = firsts[packet.client_id]
             if packet.created_at >= first - window:
                 continue
             with transaction.atomic():
                 queued += outbox_client_message_queue(
-                    practice_id=practice_id, client=packet.client, kind=Kind.INTAKE_NUDGE,
-                    subject_type=subjects.PACKET, subject_id=packet.pk, scheduled_for=first, now=now)
+                    practice_id=practice_id,
+                    client=packet.client,
+                    kind=Kind.INTAKE_NUDGE,
+                    subject_type=subjects.PACKET,
+                    subject_id=packet.pk,
+                    scheduled_for=first,
+                    now=now,
+                )
     return queued
 
 
 # --- dispatching --------------------------------------------------------------------------------------
+
 
 def reminders_dispatch(*, now: datetime | None = None, batch_size: int = 500, enqueue: bool = True) -> list[int]:
     """Claim due rows (and rows claimed too long ago) and enqueue their send tasks after commit.
@@ -323,6 +421,7 @@ def _enqueue_sends(ids: Iterable[int]) -> None:
 
 
 # --- sending ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SendOutcome:
@@ -364,8 +463,13 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
             checked = subjects.check(message, now)
             stale, problem = checked.stale, checked.problem
         else:
-            appointment = (Appointment.objects.select_related("practice", "room__location")
-                           .filter(pk=message.appointment_id).first() if message.appointment_id else None)
+            appointment = (
+                Appointment.objects.select_related("practice", "room__location")
+                .filter(pk=message.appointment_id)
+                .first()
+                if message.appointment_id
+                else None
+            )
             client = Client.objects.get(pk=message.client_id)
             stale = _stale_reason(message, appointment, now)
             problem = "" if stale else consent_problem(client, message.channel)
@@ -403,7 +507,8 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
                 from intake.models import Packet
 
                 Packet.objects.filter(pk=message.subject_id, invitation_sent_at__isnull=True).update(
-                    invitation_sent_at=message.sent_at)
+                    invitation_sent_at=message.sent_at
+                )
         message.save()
     return SendOutcome(status=message.status, retry=retry)
 
@@ -413,17 +518,20 @@ def _deliver(message: OutboundMessage, appointment, client: Client) -> str:
     if message.channel == Channel.SMS:
         sms_budget_take(practice_id=message.practice_id)
         return get_sms_backend().send(SmsMessage(to=client.phone, body=content.sms))
-    return send_email(to=client.email, subject=content.subject, body=content.body,
-                      message_key=f"attune-outbox-{message.pk}")
+    return send_email(
+        to=client.email, subject=content.subject, body=content.body, message_key=f"attune-outbox-{message.pk}"
+    )
 
 
 def _deliver_subject(message: OutboundMessage, checked: subjects.Check) -> str:
     content = subjects.render(message, checked)
-    return send_email(to=checked.to, subject=content.subject, body=content.body,
-                      message_key=f"attune-outbox-{message.pk}")
+    return send_email(
+        to=checked.to, subject=content.subject, body=content.body, message_key=f"attune-outbox-{message.pk}"
+    )
 
 
 # --- front desk ---------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def outbound_message_resend(*, actor: Membership, message: OutboundMessage) -> OutboundMessage:
@@ -432,8 +540,10 @@ def outbound_message_resend(*, actor: Membership, message: OutboundMessage) -> O
         raise NotAllowed("Only the front desk may resend a message.")
     message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
     if message.status != St.FAILED:
-        raise InvalidTransition(f"Only a failed message can be resent; this one is {message.status}.",
-                                extra={"current_status": message.status})
+        raise InvalidTransition(
+            f"Only a failed message can be resent; this one is {message.status}.",
+            extra={"current_status": message.status},
+        )
     now = timezone.now()
     message.status, message.due_at, message.attempts, message.claimed_at = St.PENDING, now, 0, None
     message.save(update_fields=["status", "due_at", "attempts", "claimed_at", "updated_at"])
@@ -443,6 +553,7 @@ def outbound_message_resend(*, actor: Membership, message: OutboundMessage) -> O
 
 
 # --- signed links -------------------------------------------------------------------------------------
+
 
 def link_resolve(*, token: str, now: datetime | None = None):
     """The (appointment, client, action) a link token names, or a 400 saying why it cannot be used."""
@@ -455,13 +566,17 @@ def link_resolve(*, token: str, now: datetime | None = None):
         raise DomainError("This link has expired.", code="link_expired") from None
     except signing.BadSignature:
         raise DomainError("This link is not valid.", code="link_invalid") from None
-    appointment = (Appointment.objects.select_related("practice", "room__location")
-                   .filter(pk=claim.appointment_id, participants__client_id=claim.client_id).first())
+    appointment = (
+        Appointment.objects.select_related("practice", "room__location")
+        .filter(pk=claim.appointment_id, participants__client_id=claim.client_id)
+        .first()
+    )
     if appointment is None:
         raise DomainError("This link is not valid.", code="link_invalid")
     if int(appointment.starts_at.timestamp()) != claim.starts_at_ts:
-        raise DomainError("The appointment has moved since this link was sent; use the newest message.",
-                          code="link_outdated")
+        raise DomainError(
+            "The appointment has moved since this link was sent; use the newest message.", code="link_outdated"
+        )
     if appointment.starts_at <= now:
         raise DomainError("This appointment has already started.", code="link_expired")
     client = Client.objects.get(pk=claim.client_id)
@@ -483,17 +598,27 @@ def link_apply(*, token: str, now: datetime | None = None):
             # scheduling has no system-actor confirm service; _set_status keeps its history and outbox hook.
             _set_status(appointment, Status.CONFIRMED, None, "confirmed by the client's link")
         elif appointment.status != Status.CONFIRMED:
-            raise InvalidTransition(f"The appointment is {appointment.status}: it cannot be confirmed.",
-                                    extra={"current_status": appointment.status})
+            raise InvalidTransition(
+                f"The appointment is {appointment.status}: it cannot be confirmed.",
+                extra={"current_status": appointment.status},
+            )
     else:
         if appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED):
             return appointment, client, action  # the same link clicked twice
         cutoff = timedelta(hours=appointment.practice.settings.get("client_cancel_cutoff_hours", 0))
         if now > appointment.starts_at - cutoff:
-            raise Conflict("It is too late to cancel this appointment online: please call the practice.",
-                           code="past_cancellation_cutoff")
-        appointment = appointment_cancel(actor=None, appointment=appointment, by="client",
-                                         reason="cancelled by the client's link", now=now)
-    audit_record(actor=None, practice=appointment.practice, action=AuditEvent.Action.UPDATE, obj=appointment,
-                 detail={"via": "signed_link", "action": action, "client": client.pk, "status": appointment.status})
+            raise Conflict(
+                "It is too late to cancel this appointment online: please call the practice.",
+                code="past_cancellation_cutoff",
+            )
+        appointment = appointment_cancel(
+            actor=None, appointment=appointment, by="client", reason="cancelled by the client's link", now=now
+        )
+    audit_record(
+        actor=None,
+        practice=appointment.practice,
+        action=AuditEvent.Action.UPDATE,
+        obj=appointment,
+        detail={"via": "signed_link", "action": action, "client": client.pk, "status": appointment.status},
+    )
     return appointment, client, action

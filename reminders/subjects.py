@@ -131,29 +131,47 @@ def render(message: OutboundMessage, checked: Check) -> Rendered:
             days = link_max_age() // 86400
             if message.kind == Kind.INTAKE_INVITATION:
                 subject = _("Forms from %(practice)s") % {"practice": practice}
-                opening = (_("%(practice)s has asked you to complete some forms by %(due)s.") if due
-                           else _("%(practice)s has asked you to complete some forms.")) % {
-                    "practice": practice, "due": due}
+                opening = (
+                    _("%(practice)s has asked you to complete some forms by %(due)s.")
+                    if due
+                    else _("%(practice)s has asked you to complete some forms.")
+                ) % {"practice": practice, "due": due}
             else:
                 subject = _("Reminder: forms from %(practice)s") % {"practice": practice}
-                opening = (_("Your forms for %(practice)s are not finished yet (due %(due)s).") if due
-                           else _("Your forms for %(practice)s are not finished yet.")) % {
-                    "practice": practice, "due": due}
-            lines = [_("Hello,"), "", opening, "",
-                     _("Open this private link to fill them in (it works for %(days)s days):") % {"days": days},
-                     link, "", _("Your answers are saved as you go, so you can stop and come back later."), "",
-                     practice]
+                opening = (
+                    _("Your forms for %(practice)s are not finished yet (due %(due)s).")
+                    if due
+                    else _("Your forms for %(practice)s are not finished yet.")
+                ) % {"practice": practice, "due": due}
+            lines = [
+                _("Hello,"),
+                "",
+                opening,
+                "",
+                _("Open this private link to fill them in (it works for %(days)s days):") % {"days": days},
+                link,
+                "",
+                _("Your answers are saved as you go, so you can stop and come back later."),
+                "",
+                practice,
+            ]
         return Rendered(subject=subject, body="\n".join(lines) + "\n")
 
     if message.kind == Kind.RISK_FLAG_REVIEW:
-        return Rendered(subject="Attune: a questionnaire result needs your review",
-                        body=f"A questionnaire result needs your review in Attune.\n\n{app_url()}\n")
+        return Rendered(
+            subject="Attune: a questionnaire result needs your review",
+            body=f"A questionnaire result needs your review in Attune.\n\n{app_url()}\n",
+        )
 
     from notes.models import OverdueNoteAlert
 
-    count = OverdueNoteAlert.objects.filter(author_id=checked.subject.author_id, acknowledged_at__isnull=True,
-                                            note__status="draft").count()
+    count = OverdueNoteAlert.objects.filter(
+        author_id=checked.subject.author_id, acknowledged_at__isnull=True, note__status="draft"
+    ).count()
     count = max(count, 1)
-    text = ngettext("%(count)d progress note is waiting for your signature in Attune.",
-                    "%(count)d progress notes are waiting for your signature in Attune.", count) % {"count": count}
+    text = ngettext(
+        "%(count)d progress note is waiting for your signature in Attune.",
+        "%(count)d progress notes are waiting for your signature in Attune.",
+        count,
+    ) % {"count": count}
     return Rendered(subject="Attune: unsigned progress notes", body=f"{text}\n\n{app_url()}\n")

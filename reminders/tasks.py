@@ -20,8 +20,16 @@ def reminders_dispatch_task() -> int:
     return len(services.reminders_dispatch())
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, autoretry_for=(TransientSendError,),
-             retry_backoff=2, retry_backoff_max=300, retry_jitter=True, max_retries=services.MAX_ATTEMPTS - 1)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(TransientSendError,),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=services.MAX_ATTEMPTS - 1,
+)
 def reminder_send_task(self, message_id: int) -> str:
     outcome = services.reminder_send(message_id=message_id)
     if outcome.retry is not None:

@@ -65,13 +65,20 @@ from scheduling.services import waitlist as waitlist_services
 EVERYONE = roles.ALL_ROLES
 STAFF = roles.STAFF_ROLES
 SCHEDULERS = {roles.FRONT_DESK, roles.CLINICIAN}
-TZ_PARAM = OpenApiParameter("tz", OpenApiTypes.STR, description="IANA zone for local times in the response "
-                            "(default: a client's own zone, else the practice's).")
-ERRORS = {400: OpenApiResponse(description="Invalid input: `error.fields` names each field."),
-          403: OpenApiResponse(description="Your role may not do this."),
-          404: OpenApiResponse(description="Not found (or not yours to see)."),
-          409: OpenApiResponse(description="Conflict: slot taken (`error.resource`, `error.taken_from`, "
-                                           "`error.taken_until`) or invalid transition (`error.current_status`).")}
+TZ_PARAM = OpenApiParameter(
+    "tz",
+    OpenApiTypes.STR,
+    description="IANA zone for local times in the response (default: a client's own zone, else the practice's).",
+)
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: `error.fields` names each field."),
+    403: OpenApiResponse(description="Your role may not do this."),
+    404: OpenApiResponse(description="Not found (or not yours to see)."),
+    409: OpenApiResponse(
+        description="Conflict: slot taken (`error.resource`, `error.taken_from`, "
+        "`error.taken_until`) or invalid transition (`error.current_status`)."
+    ),
+}
 
 
 def _is_client_only(membership) -> bool:
@@ -102,8 +109,15 @@ def _require_in(queryset, objs, field: str) -> None:
 
 # --- set-up: locations, rooms, appointment types -----------------------------------------------------
 
-class _AdminManaged(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+
+class _AdminManaged(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     permission_classes = [RolePermission]
     read_roles = EVERYONE
     write_roles = {roles.ADMIN}
@@ -165,9 +179,16 @@ class AppointmentTypeViewSet(_AdminManaged):
 
 # --- availability ------------------------------------------------------------------------------------
 
-class _AvailabilityViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
-                           viewsets.GenericViewSet):
+
+class _AvailabilityViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     permission_classes = [RolePermission]
     read_roles = STAFF
     write_roles = SCHEDULERS
@@ -227,23 +248,38 @@ class AvailabilityExceptionViewSet(_AvailabilityViewSet):
 # --- appointments ------------------------------------------------------------------------------------
 
 APPT_FILTERS = [
-    OpenApiParameter("starts_after", OpenApiTypes.DATETIME), OpenApiParameter("starts_before", OpenApiTypes.DATETIME),
-    OpenApiParameter("clinician", OpenApiTypes.INT), OpenApiParameter("client", OpenApiTypes.INT),
-    OpenApiParameter("status", OpenApiTypes.STR), TZ_PARAM,
+    OpenApiParameter("starts_after", OpenApiTypes.DATETIME),
+    OpenApiParameter("starts_before", OpenApiTypes.DATETIME),
+    OpenApiParameter("clinician", OpenApiTypes.INT),
+    OpenApiParameter("client", OpenApiTypes.INT),
+    OpenApiParameter("status", OpenApiTypes.STR),
+    TZ_PARAM,
 ]
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=APPT_FILTERS, responses=AppointmentSerializer(many=True),
-                       description="Front desk and admin: all; clinician: own; supervisor: + supervisees'; "
-                                   "client: own (narrower shape)."),
+    list=extend_schema(
+        parameters=APPT_FILTERS,
+        responses=AppointmentSerializer(many=True),
+        description="Front desk and admin: all; clinician: own; supervisor: + supervisees'; "
+        "client: own (narrower shape).",
+    ),
     retrieve=extend_schema(parameters=[TZ_PARAM], responses=AppointmentSerializer),
-    create=extend_schema(request=AppointmentBookInput, responses={201: AppointmentSerializer, **ERRORS},
-                         summary="Book (front desk: any clinician; clinician: own schedule)."),
+    create=extend_schema(
+        request=AppointmentBookInput,
+        responses={201: AppointmentSerializer, **ERRORS},
+        summary="Book (front desk: any clinician; clinician: own schedule).",
+    ),
     destroy=extend_schema(responses={204: None, **ERRORS}, summary="Delete an appointment entered in error."),
 )
-class AppointmentViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class AppointmentViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = Appointment.objects.none()
     permission_classes = [RolePermission]
     read_roles = EVERYONE
@@ -258,9 +294,13 @@ class AppointmentViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retr
         if self.action != "list":
             return qs
         params = self.request.query_params
-        filters = {"starts_at__gte": params.get("starts_after"), "starts_at__lt": params.get("starts_before"),
-                   "clinician_id": params.get("clinician"), "status": params.get("status"),
-                   "participants__client_id": params.get("client")}
+        filters = {
+            "starts_at__gte": params.get("starts_after"),
+            "starts_at__lt": params.get("starts_before"),
+            "clinician_id": params.get("clinician"),
+            "status": params.get("status"),
+            "participants__client_id": params.get("client"),
+        }
         try:
             return qs.filter(**{k: v for k, v in filters.items() if v})
         except Exception as exc:  # a malformed date or id in the query string
@@ -279,8 +319,9 @@ class AppointmentViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retr
         return context
 
     def _out(self, appointment, code=200):
-        appointment = selectors.appointment_list(actor=self.request.membership).filter(pk=appointment.pk).first() \
-            or appointment
+        appointment = (
+            selectors.appointment_list(actor=self.request.membership).filter(pk=appointment.pk).first() or appointment
+        )
         return Response(self.get_serializer(appointment).data, status=code)
 
     def create(self, request, *args, **kwargs):
@@ -292,8 +333,11 @@ class AppointmentViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retr
         appointment = appt_services.appointment_book(actor=request.membership, **v)
         return self._out(appointment, status.HTTP_201_CREATED)
 
-    @extend_schema(request=AppointmentRequestInput, responses={201: AppointmentForClientSerializer, **ERRORS},
-                   summary="A client requests a self-bookable appointment (status 'requested').")
+    @extend_schema(
+        request=AppointmentRequestInput,
+        responses={201: AppointmentForClientSerializer, **ERRORS},
+        summary="A client requests a self-bookable appointment (status 'requested').",
+    )
     @action(detail=False, methods=["post"], url_path="request")
     def request_appointment(self, request):
         data = AppointmentRequestInput(data=request.data)
@@ -301,8 +345,11 @@ class AppointmentViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retr
         appointment = appt_services.appointment_request(actor=request.membership, **data.validated_data)
         return self._out(appointment, status.HTTP_201_CREATED)
 
-    @extend_schema(request=RescheduleInput, responses={200: AppointmentSerializer, **ERRORS},
-                   summary="Move to a new start; the old time is kept in the history.")
+    @extend_schema(
+        request=RescheduleInput,
+        responses={200: AppointmentSerializer, **ERRORS},
+        summary="Move to a new start; the old time is kept in the history.",
+    )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         appointment = self.get_object()
@@ -314,28 +361,38 @@ class AppointmentViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retr
         appointment = appt_services.appointment_reschedule(actor=request.membership, appointment=appointment, **v)
         return self._out(appointment)
 
-    @extend_schema(request=CancelInput, responses={200: AppointmentSerializer, **ERRORS},
-                   summary="Cancel. By the client inside the practice's window: late_cancelled.")
+    @extend_schema(
+        request=CancelInput,
+        responses={200: AppointmentSerializer, **ERRORS},
+        summary="Cancel. By the client inside the practice's window: late_cancelled.",
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         appointment = self.get_object()
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
-        appointment = appt_services.appointment_cancel(actor=request.membership, appointment=appointment,
-                                                       **data.validated_data)
+        appointment = appt_services.appointment_cancel(
+            actor=request.membership, appointment=appointment, **data.validated_data
+        )
         return self._out(appointment)
 
-    @extend_schema(request=TransitionInput, responses={200: AppointmentSerializer, **ERRORS},
-                   summary="Move along the lifecycle (confirm, check in, complete, no-show, accept/decline a "
-                           "request). Invalid: 409 with current_status.")
+    @extend_schema(
+        request=TransitionInput,
+        responses={200: AppointmentSerializer, **ERRORS},
+        summary="Move along the lifecycle (confirm, check in, complete, no-show, accept/decline a "
+        "request). Invalid: 409 with current_status.",
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         appointment = self.get_object()
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         appointment = appt_services.appointment_transition(
-            actor=request.membership, appointment=appointment, to_status=data.validated_data["status"],
-            reason=data.validated_data["reason"])
+            actor=request.membership,
+            appointment=appointment,
+            to_status=data.validated_data["status"],
+            reason=data.validated_data["reason"],
+        )
         return self._out(appointment)
 
     @extend_schema(responses=AppointmentChangeSerializer(many=True), summary="Reschedules and status changes.")
@@ -343,17 +400,21 @@ class AppointmentViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retr
     def history(self, request, pk=None):
         appointment = self.get_object()
         changes = selectors.appointment_change_list(appointment=appointment)
-        serializer = AppointmentChangeForClientSerializer if _is_client_only(request.membership) \
-            else AppointmentChangeSerializer
+        serializer = (
+            AppointmentChangeForClientSerializer if _is_client_only(request.membership) else AppointmentChangeSerializer
+        )
         return Response(serializer(changes, many=True).data)
 
-    @extend_schema(responses=WaitlistEntrySerializer(many=True), summary="Waitlist entries this (cancelled) "
-                   "appointment's time would suit, oldest first.")
+    @extend_schema(
+        responses=WaitlistEntrySerializer(many=True),
+        summary="Waitlist entries this (cancelled) appointment's time would suit, oldest first.",
+    )
     @action(detail=True, methods=["get"], url_path="waitlist-matches")
     def waitlist_matches(self, request, pk=None):
         appointment = self.get_object()
-        entries = selectors.waitlist_matches(entries=selectors.waitlist_list(actor=request.membership),
-                                             opening=appointment)
+        entries = selectors.waitlist_matches(
+            entries=selectors.waitlist_list(actor=request.membership), opening=appointment
+        )
         return Response(WaitlistEntrySerializer(entries, many=True).data)
 
     def destroy(self, request, *args, **kwargs):
@@ -363,13 +424,22 @@ class AppointmentViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retr
 
 # --- series ------------------------------------------------------------------------------------------
 
+
 @extend_schema_view(
-    create=extend_schema(request=SeriesCreateInput, responses={201: SeriesResultSerializer, **ERRORS},
-                         summary="Create a series; each occurrence is reported (booked / conflict). "
-                                 "all_or_nothing: any conflict -> 409 with error.occurrences, nothing booked."),
+    create=extend_schema(
+        request=SeriesCreateInput,
+        responses={201: SeriesResultSerializer, **ERRORS},
+        summary="Create a series; each occurrence is reported (booked / conflict). "
+        "all_or_nothing: any conflict -> 409 with error.occurrences, nothing booked.",
+    ),
 )
-class SeriesViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    viewsets.GenericViewSet):
+class SeriesViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = AppointmentSeries.objects.none()
     permission_classes = [RolePermission]
     read_roles = STAFF
@@ -386,24 +456,32 @@ class SeriesViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
         data.is_valid(raise_exception=True)
         _require_in(client_list(actor=request.membership), data.validated_data["clients"], "clients")
         series, report = series_services.series_create(actor=request.membership, **data.validated_data)
-        return Response(SeriesResultSerializer({"series": series, "occurrences": report}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            SeriesResultSerializer({"series": series, "occurrences": report}).data, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(request=SeriesEditInput, responses={200: SeriesResultSerializer, **ERRORS},
-                   summary="Edit this occurrence only, or this and all following (a new series from here).")
+    @extend_schema(
+        request=SeriesEditInput,
+        responses={200: SeriesResultSerializer, **ERRORS},
+        summary="Edit this occurrence only, or this and all following (a new series from here).",
+    )
     @action(detail=True, methods=["post"])
     def edit(self, request, pk=None):
         series = self.get_object()
         data = SeriesEditInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        v["appointment"] = get_object_or_404(selectors.appointment_list(actor=request.membership),
-                                             pk=v["appointment"].pk)
+        v["appointment"] = get_object_or_404(
+            selectors.appointment_list(actor=request.membership), pk=v["appointment"].pk
+        )
         result, report = series_services.series_edit(actor=request.membership, series=series, **v)
         return Response(SeriesResultSerializer({"series": result, "occurrences": report}).data)
 
-    @extend_schema(request=None, responses={200: SeriesSerializer, **ERRORS},
-                   summary="Cancel the series and all its future occurrences.")
+    @extend_schema(
+        request=None,
+        responses={200: SeriesSerializer, **ERRORS},
+        summary="Cancel the series and all its future occurrences.",
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         series = self.get_object()
@@ -414,41 +492,80 @@ class SeriesViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
 
 # --- slots -------------------------------------------------------------------------------------------
 
+
 class SlotsView(PracticeScopedMixin, APIView):
     permission_classes = [RolePermission]
     read_roles = EVERYONE
 
-    @extend_schema(parameters=[SlotQuery], responses={200: SlotSerializer(many=True), **ERRORS},
-                   summary="Bookable start times for a type, between two dates (read in `tz`), rendered in `tz`.")
+    @extend_schema(
+        parameters=[SlotQuery],
+        responses={200: SlotSerializer(many=True), **ERRORS},
+        summary="Bookable start times for a type, between two dates (read in `tz`), rendered in `tz`.",
+    )
     def get(self, request):
         query = SlotQuery(data={**request.query_params.dict(), "clinician": request.query_params.getlist("clinician")})
         query.is_valid(raise_exception=True)
         v = query.validated_data
         membership = request.membership
-        kind = selectors.appointment_type_list(actor=membership).filter(pk=v["appointment_type"], is_active=True) \
-            .select_related("practice").first()
+        kind = (
+            selectors.appointment_type_list(actor=membership)
+            .filter(pk=v["appointment_type"], is_active=True)
+            .select_related("practice")
+            .first()
+        )
         if kind is None:
             raise DomainError("Unknown appointment type.", fields={"appointment_type": ["Not found."]})
         clinicians = selectors.bookable_clinicians(actor=membership)
         if v.get("clinician"):
             clinicians = clinicians.filter(pk__in=v["clinician"])
         tz = v.get("tz") or _response_tz(request)
-        mode = v.get("mode") or (Mode.TELEHEALTH if _is_client_only(membership) or not kind.allows_in_person
-                                 else Mode.IN_PERSON)
+        mode = v.get("mode") or (
+            Mode.TELEHEALTH if _is_client_only(membership) or not kind.allows_in_person else Mode.IN_PERSON
+        )
         if _is_client_only(membership) and mode == Mode.IN_PERSON:
             raise DomainError("Clients request telehealth sessions.", fields={"mode": ["telehealth only."]})
-        slots = avail_services.slots_for(appointment_type=kind, clinicians=list(clinicians), date_from=v["date_from"],
-                                         date_to=v["date_to"], tz=ZoneInfo(tz), mode=mode)
-        return Response([{"clinician": s["clinician"], "starts_at": s["starts_at"].isoformat(),
-                          "ends_at": s["ends_at"].isoformat(), "time_zone": tz} for s in slots])
+        slots = avail_services.slots_for(
+            appointment_type=kind,
+            clinicians=list(clinicians),
+            date_from=v["date_from"],
+            date_to=v["date_to"],
+            tz=ZoneInfo(tz),
+            mode=mode,
+        )
+        return Response(
+            [
+                {
+                    "clinician": s["clinician"],
+                    "starts_at": s["starts_at"].isoformat(),
+                    "ends_at": s["ends_at"].isoformat(),
+                    "time_zone": tz,
+                }
+                for s in slots
+            ]
+        )
 
 
 # --- waitlist ----------------------------------------------------------------------------------------
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(
-    "opening", OpenApiTypes.INT, description="A cancelled appointment's id: only entries its time would suit.")]))
-class WaitlistViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-                      viewsets.GenericViewSet):
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "opening",
+                OpenApiTypes.INT,
+                description="A cancelled appointment's id: only entries its time would suit.",
+            )
+        ]
+    )
+)
+class WaitlistViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Clients waiting for a slot, oldest first. Front desk keeps it; clinicians read their own."""
 
     queryset = WaitlistEntry.objects.none()
@@ -464,10 +581,14 @@ class WaitlistViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateM
     def list(self, request, *args, **kwargs):
         opening = request.query_params.get("opening")
         if opening:
-            appointment = get_object_or_404(selectors.appointment_list(actor=request.membership),
-                                            pk=opening if opening.isdigit() else 0)
-            return Response(WaitlistEntrySerializer(selectors.waitlist_matches(
-                entries=self.get_queryset(), opening=appointment), many=True).data)
+            appointment = get_object_or_404(
+                selectors.appointment_list(actor=request.membership), pk=opening if opening.isdigit() else 0
+            )
+            return Response(
+                WaitlistEntrySerializer(
+                    selectors.waitlist_matches(entries=self.get_queryset(), opening=appointment), many=True
+                ).data
+            )
         return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
@@ -484,12 +605,16 @@ class WaitlistViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateM
 
 # --- calendar feed -----------------------------------------------------------------------------------
 
+
 class CalendarFeedView(PracticeScopedMixin, APIView):
     permission_classes = [RolePermission]
     read_roles = write_roles = {roles.CLINICIAN}
 
-    @extend_schema(request=None, responses={201: CalendarFeedSerializer, **ERRORS},
-                   summary="Issue a new secret feed URL for your schedule (the previous one stops working).")
+    @extend_schema(
+        request=None,
+        responses={201: CalendarFeedSerializer, **ERRORS},
+        summary="Issue a new secret feed URL for your schedule (the previous one stops working).",
+    )
     def post(self, request):
         token = ical.calendar_feed_rotate(actor=request.membership)
         url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/api/v1/calendar/{token}.ics"
@@ -507,15 +632,22 @@ class CalendarFeedPublicView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR, 404: OpenApiResponse(description="Unknown "
-                   "or revoked token.")}, summary="iCalendar feed (times, place, client initials only).")
+    @extend_schema(
+        responses={
+            (200, "text/calendar"): OpenApiTypes.STR,
+            404: OpenApiResponse(description="Unknown or revoked token."),
+        },
+        summary="iCalendar feed (times, place, client initials only).",
+    )
     def get(self, request, token: str):
         clinician = selectors.calendar_feed_clinician(token=token)
         if clinician is None:
-            return HttpResponse(b'{"error": {"code": "not_found", "message": "Not found."}}', status=404,
-                                content_type="application/json")
+            return HttpResponse(
+                b'{"error": {"code": "not_found", "message": "Not found."}}',
+                status=404,
+                content_type="application/json",
+            )
         body = ical.calendar_render(clinician=clinician)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Cache-Control"] = "private, max-age=300"
         return response
-

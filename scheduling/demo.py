@@ -16,25 +16,39 @@ from scheduling.services.appointments import appointment_book
 @transaction.atomic
 def seed(*, practice: Practice) -> None:
     office, _ = Location.objects.get_or_create(
-        practice=practice, name="Harbor Office",
-        defaults={"address": "12 Wharf Street, Portland, ME", "time_zone": practice.time_zone})
-    rooms = [Room.objects.get_or_create(practice=practice, location=office, name=name)[0]
-             for name in ("Room 1", "Room 2")]
+        practice=practice,
+        name="Harbor Office",
+        defaults={"address": "12 Wharf Street, Portland, ME", "time_zone": practice.time_zone},
+    )
+    rooms = [
+        Room.objects.get_or_create(practice=practice, location=office, name=name)[0] for name in ("Room 1", "Room 2")
+    ]
     individual, _ = AppointmentType.objects.get_or_create(
-        practice=practice, name="Individual session",
-        defaults={"duration_minutes": 50, "buffer_after_minutes": 10, "client_bookable": True})
+        practice=practice,
+        name="Individual session",
+        defaults={"duration_minutes": 50, "buffer_after_minutes": 10, "client_bookable": True},
+    )
     AppointmentType.objects.get_or_create(
-        practice=practice, name="Couples session", defaults={"duration_minutes": 80, "buffer_after_minutes": 10})
+        practice=practice, name="Couples session", defaults={"duration_minutes": 80, "buffer_after_minutes": 10}
+    )
     AppointmentType.objects.get_or_create(
-        practice=practice, name="Intake session", defaults={"duration_minutes": 60, "is_intake": True})
+        practice=practice, name="Intake session", defaults={"duration_minutes": 60, "is_intake": True}
+    )
 
     clinicians = list(Clinician.objects.filter(practice=practice).select_related("membership"))
     for clinician in clinicians:
         for weekday in range(5):
             AvailabilityRule.objects.get_or_create(
-                practice=practice, clinician=clinician, weekday=weekday,
-                defaults={"start_time": time(9), "end_time": time(17), "location": office,
-                          "effective_from": timezone.localdate() - timedelta(days=7)})
+                practice=practice,
+                clinician=clinician,
+                weekday=weekday,
+                defaults={
+                    "start_time": time(9),
+                    "end_time": time(17),
+                    "location": office,
+                    "effective_from": timezone.localdate() - timedelta(days=7),
+                },
+            )
 
     if Appointment.objects.filter(practice=practice).exists():
         return
@@ -47,8 +61,12 @@ def seed(*, practice: Practice) -> None:
             starts_at = datetime.combine(next_monday + timedelta(days=day), time(10 + 2 * index), tzinfo=tz)
             in_person = day % 2 == 0
             appointment_book(
-                actor=front_desk, clinician=clinician, clients=[client], appointment_type=individual,
-                starts_at=starts_at, mode=Mode.IN_PERSON if in_person else Mode.TELEHEALTH,
+                actor=front_desk,
+                clinician=clinician,
+                clients=[client],
+                appointment_type=individual,
+                starts_at=starts_at,
+                mode=Mode.IN_PERSON if in_person else Mode.TELEHEALTH,
                 room=rooms[index % 2] if in_person else None,
                 video_link="" if in_person else "https://video.example.org/harbor-demo",
             )

@@ -31,8 +31,9 @@ def calendar_feed_rotate(*, actor: Membership) -> str:
         raise NotAllowed("Only clinicians have a calendar feed.")
     CalendarFeed.objects.filter(clinician=clinician, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(32)
-    CalendarFeed.objects.create(practice=actor.practice, clinician=clinician,
-                                token_hash=hashlib.sha256(token.encode()).hexdigest())
+    CalendarFeed.objects.create(
+        practice=actor.practice, clinician=clinician, token_hash=hashlib.sha256(token.encode()).hexdigest()
+    )
     return token
 
 
@@ -46,10 +47,17 @@ def calendar_feed_revoke(*, actor: Membership) -> int:
 
 def calendar_render(*, clinician: Clinician) -> bytes:
     now = timezone.now()
-    appointments = (Appointment.objects.filter(clinician=clinician, status__in=ACTIVE_STATUSES,
-                                               starts_at__gte=now - timedelta(days=PAST_DAYS),
-                                               starts_at__lt=now + timedelta(days=FUTURE_DAYS))
-                    .select_related("room__location").prefetch_related("clients").order_by("starts_at"))
+    appointments = (
+        Appointment.objects.filter(
+            clinician=clinician,
+            status__in=ACTIVE_STATUSES,
+            starts_at__gte=now - timedelta(days=PAST_DAYS),
+            starts_at__lt=now + timedelta(days=FUTURE_DAYS),
+        )
+        .select_related("room__location")
+        .prefetch_related("clients")
+        .order_by("starts_at")
+    )
     cal = Calendar()
     cal.add("prodid", "-//Attune//Schedule//EN")
     cal.add("version", "2.0")

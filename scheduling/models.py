@@ -78,8 +78,9 @@ class AppointmentType(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["practice", "name"], name="appointment_type_name_unique"),
-            models.CheckConstraint(condition=Q(allows_in_person=True) | Q(allows_telehealth=True),
-                                   name="appointment_type_has_a_mode"),
+            models.CheckConstraint(
+                condition=Q(allows_in_person=True) | Q(allows_telehealth=True), name="appointment_type_has_a_mode"
+            ),
             models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="appointment_type_duration_positive"),
         ]
 
@@ -88,8 +89,9 @@ class AppointmentType(models.Model):
 
     @property
     def modes(self) -> list[str]:
-        return [m for m, ok in ((Mode.IN_PERSON, self.allows_in_person), (Mode.TELEHEALTH, self.allows_telehealth))
-                if ok]
+        return [
+            m for m, ok in ((Mode.IN_PERSON, self.allows_in_person), (Mode.TELEHEALTH, self.allows_telehealth)) if ok
+        ]
 
 
 class AvailabilityRule(models.Model):
@@ -110,7 +112,8 @@ class AvailabilityRule(models.Model):
             models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="availability_rule_order"),
             models.CheckConstraint(
                 condition=Q(effective_until__isnull=True) | Q(effective_until__gte=models.F("effective_from")),
-                name="availability_rule_dates"),
+                name="availability_rule_dates",
+            ),
         ]
         indexes = [models.Index(fields=["clinician", "weekday"])]
 
@@ -200,11 +203,13 @@ class Appointment(models.Model):
     booked_at = models.DateTimeField(default=timezone.now)
     cancelled_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by_party = models.CharField(max_length=10, blank=True, choices=[("client", "Client"),
-                                                                              ("practice", "Practice")])
+    cancelled_by_party = models.CharField(
+        max_length=10, blank=True, choices=[("client", "Client"), ("practice", "Practice")]
+    )
     cancellation_reason = models.CharField(max_length=300, blank=True)
-    series = models.ForeignKey(AppointmentSeries, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="appointments")
+    series = models.ForeignKey(
+        AppointmentSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
+    )
     # The local date the series rule produced this occurrence for (kept when the occurrence is moved).
     series_date = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -219,11 +224,14 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(occupied__startswith__lte=models.F("starts_at"))
                 & Q(occupied__endswith__gte=models.F("ends_at")),
-                name="appointment_occupied_covers_span"),
-            models.CheckConstraint(condition=Q(mode=Mode.TELEHEALTH) | Q(video_link=""),
-                                   name="appointment_video_link_only_telehealth"),
-            models.CheckConstraint(condition=Q(mode=Mode.IN_PERSON) | Q(room__isnull=True),
-                                   name="appointment_room_only_in_person"),
+                name="appointment_occupied_covers_span",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode=Mode.TELEHEALTH) | Q(video_link=""), name="appointment_video_link_only_telehealth"
+            ),
+            models.CheckConstraint(
+                condition=Q(mode=Mode.IN_PERSON) | Q(room__isnull=True), name="appointment_room_only_in_person"
+            ),
             models.UniqueConstraint(fields=["series", "series_date"], name="appointment_series_date_unique"),
             ExclusionConstraint(
                 name="appointment_clinician_no_overlap",
@@ -232,8 +240,10 @@ class Appointment(models.Model):
             ),
             ExclusionConstraint(
                 name="appointment_room_no_overlap",
-                expressions=[("room", RangeOperators.EQUAL),
-                             (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("room", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
                 condition=Q(status__in=ACTIVE_STATUSES) & Q(room__isnull=False),
             ),
         ]
@@ -244,8 +254,11 @@ class Appointment(models.Model):
         kind = appointment_type or self.appointment_type
         self.starts_at = starts_at
         self.ends_at = starts_at + timedelta(minutes=kind.duration_minutes)
-        self.occupied = DateTimeTZRange(starts_at - timedelta(minutes=kind.buffer_before_minutes),
-                                        self.ends_at + timedelta(minutes=kind.buffer_after_minutes), "[)")
+        self.occupied = DateTimeTZRange(
+            starts_at - timedelta(minutes=kind.buffer_before_minutes),
+            self.ends_at + timedelta(minutes=kind.buffer_after_minutes),
+            "[)",
+        )
 
     @property
     def is_active(self) -> bool:

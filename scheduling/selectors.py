@@ -65,9 +65,11 @@ def availability_exception_list(*, actor: Membership) -> QuerySet[AvailabilityEx
 
 def appointment_list(*, actor: Membership) -> QuerySet[Appointment]:
     """Front desk and admin: all; clinician: own schedule; supervisor: + supervisees'; client: own."""
-    base = (Appointment.objects.filter(practice=actor.practice)
-            .select_related("clinician__membership__user", "appointment_type", "room__location")
-            .prefetch_related("clients"))
+    base = (
+        Appointment.objects.filter(practice=actor.practice)
+        .select_related("clinician__membership__user", "appointment_type", "room__location")
+        .prefetch_related("clients")
+    )
     if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
         return base
     scope = Q(pk__in=[])
@@ -75,8 +77,7 @@ def appointment_list(*, actor: Membership) -> QuerySet[Appointment]:
     if ids:
         scope |= Q(clinician_id__in=ids)
     if actor.has_role(roles.CLIENT):
-        scope |= Q(pk__in=AppointmentClient.objects.filter(client__portal_membership=actor)
-                   .values("appointment_id"))
+        scope |= Q(pk__in=AppointmentClient.objects.filter(client__portal_membership=actor).values("appointment_id"))
     return base.filter(scope)
 
 
@@ -114,8 +115,11 @@ def waitlist_matches(*, entries: QuerySet[WaitlistEntry], opening: Appointment) 
     Matches on type, on clinician (or any), and on the preferred weekday and time window
     read in each client's own zone.
     """
-    candidates = entries.filter(fulfilled_at__isnull=True, appointment_type_id=opening.appointment_type_id).filter(
-        Q(clinician__isnull=True) | Q(clinician_id=opening.clinician_id)).order_by("created_at", "id")
+    candidates = (
+        entries.filter(fulfilled_at__isnull=True, appointment_type_id=opening.appointment_type_id)
+        .filter(Q(clinician__isnull=True) | Q(clinician_id=opening.clinician_id))
+        .order_by("created_at", "id")
+    )
     found = []
     for entry in candidates:
         local = opening.starts_at.astimezone(ZoneInfo(entry.client.time_zone))
@@ -132,14 +136,18 @@ def waitlist_matches(*, entries: QuerySet[WaitlistEntry], opening: Appointment) 
 def recent_openings(*, actor: Membership) -> QuerySet[Appointment]:
     from django.utils import timezone
 
-    return appointment_list(actor=actor).filter(status__in=[Status.CANCELLED, Status.LATE_CANCELLED],
-                                                starts_at__gte=timezone.now())
+    return appointment_list(actor=actor).filter(
+        status__in=[Status.CANCELLED, Status.LATE_CANCELLED], starts_at__gte=timezone.now()
+    )
 
 
 def calendar_feed_clinician(*, token: str) -> Clinician | None:
     import hashlib
 
     digest = hashlib.sha256(token.encode()).hexdigest()
-    feed = (CalendarFeed.objects.filter(token_hash=digest, revoked_at__isnull=True)
-            .select_related("clinician__practice").first())
+    feed = (
+        CalendarFeed.objects.filter(token_hash=digest, revoked_at__isnull=True)
+        .select_related("clinician__practice")
+        .first()
+    )
     return feed.clinician if feed else None

@@ -38,19 +38,43 @@ class RoomSerializer(serializers.ModelSerializer):
 class AppointmentTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = AppointmentType
-        fields = ["id", "name", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
-                  "allows_in_person", "allows_telehealth", "client_bookable", "is_intake", "colour",
-                  "min_notice_hours", "max_advance_days", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "duration_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "allows_in_person",
+            "allows_telehealth",
+            "client_bookable",
+            "is_intake",
+            "colour",
+            "min_notice_hours",
+            "max_advance_days",
+            "is_active",
+        ]
 
 
 class AvailabilityRuleSerializer(serializers.ModelSerializer):
-    time_zone = serializers.CharField(source="clinician.time_zone", read_only=True,
-                                      help_text="The zone start_time and end_time are read in (the clinician's).")
+    time_zone = serializers.CharField(
+        source="clinician.time_zone",
+        read_only=True,
+        help_text="The zone start_time and end_time are read in (the clinician's).",
+    )
 
     class Meta:
         model = AvailabilityRule
-        fields = ["id", "clinician", "weekday", "start_time", "end_time", "time_zone", "location", "effective_from",
-                  "effective_until"]
+        fields = [
+            "id",
+            "clinician",
+            "weekday",
+            "start_time",
+            "end_time",
+            "time_zone",
+            "location",
+            "effective_from",
+            "effective_until",
+        ]
 
 
 class AvailabilityExceptionSerializer(serializers.ModelSerializer):
@@ -90,10 +114,31 @@ class AppointmentSerializer(_LocalTimes, serializers.ModelSerializer):
 
     class Meta:
         model = Appointment
-        fields = ["id", "clinician", "clinician_name", "clients", "appointment_type", "appointment_type_name", "mode",
-                  "room", "location", "video_link", "starts_at", "ends_at", "time_zone", "local_starts_at",
-                  "local_ends_at", "status", "booked_by", "booked_at", "cancelled_at", "cancelled_by_party",
-                  "cancellation_reason", "series", "series_date"]
+        fields = [
+            "id",
+            "clinician",
+            "clinician_name",
+            "clients",
+            "appointment_type",
+            "appointment_type_name",
+            "mode",
+            "room",
+            "location",
+            "video_link",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "local_starts_at",
+            "local_ends_at",
+            "status",
+            "booked_by",
+            "booked_at",
+            "cancelled_at",
+            "cancelled_by_party",
+            "cancellation_reason",
+            "series",
+            "series_date",
+        ]
 
     def get_clients(self, obj) -> list[dict]:
         return [{"id": c.pk, "name": str(c)} for c in obj.clients.all()]
@@ -111,9 +156,24 @@ class AppointmentForClientSerializer(_LocalTimes, serializers.ModelSerializer):
 
     class Meta:
         model = Appointment
-        fields = ["id", "clinician", "clinician_name", "appointment_type", "appointment_type_name", "mode",
-                  "location", "video_link", "starts_at", "ends_at", "time_zone", "local_starts_at", "local_ends_at",
-                  "status", "cancelled_at", "cancelled_by_party"]
+        fields = [
+            "id",
+            "clinician",
+            "clinician_name",
+            "appointment_type",
+            "appointment_type_name",
+            "mode",
+            "location",
+            "video_link",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "local_starts_at",
+            "local_ends_at",
+            "status",
+            "cancelled_at",
+            "cancelled_by_party",
+        ]
 
     def get_location(self, obj) -> str | None:
         return f"{obj.room.location.name}, {obj.room.location.address}".strip(", ") if obj.room_id else None
@@ -127,8 +187,9 @@ class AppointmentBookInput(serializers.Serializer):
     mode = serializers.ChoiceField(choices=Mode.choices)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
     video_link = serializers.URLField(required=False, allow_blank=True, default="")
-    outside_availability = serializers.BooleanField(required=False, default=False,
-                                                    help_text="Staff: book outside working hours / time off.")
+    outside_availability = serializers.BooleanField(
+        required=False, default=False, help_text="Staff: book outside working hours / time off."
+    )
 
 
 class AppointmentRequestInput(serializers.Serializer):
@@ -146,29 +207,53 @@ class RescheduleInput(serializers.Serializer):
 
 
 class CancelInput(serializers.Serializer):
-    by = serializers.ChoiceField(choices=["client", "practice"], default="practice",
-                                 help_text="Who cancels (staff recording a client's call: 'client'). Clients: ignored.")
+    by = serializers.ChoiceField(
+        choices=["client", "practice"],
+        default="practice",
+        help_text="Who cancels (staff recording a client's call: 'client'). Clients: ignored.",
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class TransitionInput(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Status.choices,
-                                     help_text="Accept a request with 'scheduled', decline with 'declined'.")
+    status = serializers.ChoiceField(
+        choices=Status.choices, help_text="Accept a request with 'scheduled', decline with 'declined'."
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class AppointmentChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = AppointmentChange
-        fields = ["id", "kind", "old_starts_at", "old_ends_at", "new_starts_at", "new_ends_at", "old_status",
-                  "new_status", "changed_by", "changed_at", "reason"]
+        fields = [
+            "id",
+            "kind",
+            "old_starts_at",
+            "old_ends_at",
+            "new_starts_at",
+            "new_ends_at",
+            "old_status",
+            "new_status",
+            "changed_by",
+            "changed_at",
+            "reason",
+        ]
 
 
 class AppointmentChangeForClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = AppointmentChange
-        fields = ["id", "kind", "old_starts_at", "old_ends_at", "new_starts_at", "new_ends_at", "old_status",
-                  "new_status", "changed_at"]
+        fields = [
+            "id",
+            "kind",
+            "old_starts_at",
+            "old_ends_at",
+            "new_starts_at",
+            "new_ends_at",
+            "old_status",
+            "new_status",
+            "changed_at",
+        ]
 
 
 class SeriesSerializer(serializers.ModelSerializer):
@@ -176,9 +261,24 @@ class SeriesSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AppointmentSeries
-        fields = ["id", "clinician", "clients", "appointment_type", "mode", "room", "video_link", "time_zone",
-                  "start_date", "local_time", "rrule", "count", "until_date", "materialised_until", "state",
-                  "created_at"]
+        fields = [
+            "id",
+            "clinician",
+            "clients",
+            "appointment_type",
+            "mode",
+            "room",
+            "video_link",
+            "time_zone",
+            "start_date",
+            "local_time",
+            "rrule",
+            "count",
+            "until_date",
+            "materialised_until",
+            "state",
+            "created_at",
+        ]
 
 
 class SeriesCreateInput(serializers.Serializer):
@@ -188,8 +288,9 @@ class SeriesCreateInput(serializers.Serializer):
     mode = serializers.ChoiceField(choices=Mode.choices)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
     video_link = serializers.URLField(required=False, allow_blank=True, default="")
-    time_zone = serializers.CharField(validators=[validate_time_zone],
-                                      help_text="IANA zone the local_time and dates are read in.")
+    time_zone = serializers.CharField(
+        validators=[validate_time_zone], help_text="IANA zone the local_time and dates are read in."
+    )
     start_date = serializers.DateField()
     local_time = serializers.TimeField()
     rrule = serializers.CharField(help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY or FREQ=WEEKLY;INTERVAL=2.")
@@ -200,8 +301,9 @@ class SeriesCreateInput(serializers.Serializer):
 
 
 class SeriesEditInput(serializers.Serializer):
-    appointment = serializers.PrimaryKeyRelatedField(queryset=Appointment.objects.all(),
-                                                     help_text="The occurrence the edit starts from.")
+    appointment = serializers.PrimaryKeyRelatedField(
+        queryset=Appointment.objects.all(), help_text="The occurrence the edit starts from."
+    )
     scope = serializers.ChoiceField(choices=["this", "following"])
     starts_at = InstantField(required=False, help_text="scope=this: the new instant.")
     local_time = serializers.TimeField(required=False, help_text="scope=following: new wall-clock time.")
@@ -229,12 +331,18 @@ class SeriesResultSerializer(serializers.Serializer):
 
 class SlotQuery(serializers.Serializer):
     appointment_type = serializers.IntegerField()
-    clinician = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                      help_text="One or more clinician ids; none: every clinician you may book.")
+    clinician = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="One or more clinician ids; none: every clinician you may book.",
+    )
     date_from = serializers.DateField()
     date_to = serializers.DateField()
-    tz = serializers.CharField(required=False, validators=[validate_time_zone],
-                               help_text="Zone dates are read in and slots rendered in (default: yours).")
+    tz = serializers.CharField(
+        required=False,
+        validators=[validate_time_zone],
+        help_text="Zone dates are read in and slots rendered in (default: yours).",
+    )
     mode = serializers.ChoiceField(choices=Mode.choices, required=False)
 
 
@@ -249,8 +357,19 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WaitlistEntry
-        fields = ["id", "client", "client_name", "clinician", "appointment_type", "preferred_weekdays",
-                  "earliest_time", "latest_time", "note", "created_at", "fulfilled_at"]
+        fields = [
+            "id",
+            "client",
+            "client_name",
+            "clinician",
+            "appointment_type",
+            "preferred_weekdays",
+            "earliest_time",
+            "latest_time",
+            "note",
+            "created_at",
+            "fulfilled_at",
+        ]
         read_only_fields = ["created_at", "fulfilled_at"]
 
 

@@ -106,12 +106,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     manage("seed_demo")
     bind = f"{args.host}:{args.port}"
     children = [
-        subprocess.Popen([PY, "-m", "gunicorn", "backend.wsgi", "--bind", bind, "--workers", "2",
-                          "--access-logfile", "-"], cwd=ROOT),
-        subprocess.Popen([PY, "-m", "celery", "-A", "backend", "worker", "--loglevel", "INFO", "--concurrency", "2"],
-                         cwd=ROOT),
-        subprocess.Popen([PY, "-m", "celery", "-A", "backend", "beat", "--loglevel", "INFO",
-                          "--schedule", str(VAR / "celerybeat-schedule")], cwd=ROOT),
+        subprocess.Popen(
+            [PY, "-m", "gunicorn", "backend.wsgi", "--bind", bind, "--workers", "2", "--access-logfile", "-"], cwd=ROOT
+        ),
+        subprocess.Popen(
+            [PY, "-m", "celery", "-A", "backend", "worker", "--loglevel", "INFO", "--concurrency", "2"], cwd=ROOT
+        ),
+        subprocess.Popen(
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "backend",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(VAR / "celerybeat-schedule"),
+            ],
+            cwd=ROOT,
+        ),
     ]
     base = f"http://{bind}"
     say(f"API docs (Swagger UI):  {base}/api/docs/")

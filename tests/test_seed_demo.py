@@ -7,8 +7,12 @@ from scheduling.models import Appointment
 
 
 def _counts():
-    return (Membership.objects.count(), Client.objects.count(), Supervision.objects.count(),
-            Appointment.objects.count())
+    return (
+        Membership.objects.count(),
+        Client.objects.count(),
+        Supervision.objects.count(),
+        Appointment.objects.count(),
+    )
 
 
 def test_seed_demo_builds_every_role_and_is_idempotent(db):

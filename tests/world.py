@@ -51,8 +51,9 @@ def build_tenant(slug: str) -> Tenant:
     t.members["admin"] = MembershipFactory(practice=practice, roles=[roles.ADMIN])
     t.members["front_desk"] = MembershipFactory(practice=practice, roles=[roles.FRONT_DESK])
     t.clinician = ClinicianFactory(membership__practice=practice, membership__roles=[roles.CLINICIAN])
-    t.supervisor = ClinicianFactory(membership__practice=practice,
-                                    membership__roles=[roles.CLINICIAN, roles.SUPERVISOR])
+    t.supervisor = ClinicianFactory(
+        membership__practice=practice, membership__roles=[roles.CLINICIAN, roles.SUPERVISOR]
+    )
     t.clinician2 = ClinicianFactory(membership__practice=practice, membership__roles=[roles.CLINICIAN])
     t.members["clinician"] = t.clinician.membership
     t.members["supervisor"] = t.supervisor.membership

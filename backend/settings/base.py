@@ -187,6 +187,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+
 def _redis_db(url: str, db: int) -> str:
     base, _, _ = url.rpartition("/")
     return f"{base}/{db}" if base.startswith("redis") else url
@@ -194,8 +195,10 @@ def _redis_db(url: str, db: int) -> str:
 
 # The broker gets its own Redis database (the cache's + 1), so clearing the cache never drops
 # queued tasks. Without Redis (embedded `make run`): Celery's filesystem broker.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis_db(REDIS_URL, int(REDIS_URL.rpartition("/")[2] or 0) + 1)
-                        if REDIS_URL else "filesystem://")
+CELERY_BROKER_URL = env(
+    "CELERY_BROKER_URL",
+    default=_redis_db(REDIS_URL, int(REDIS_URL.rpartition("/")[2] or 0) + 1) if REDIS_URL else "filesystem://",
+)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -221,9 +224,13 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["intake-schedules"] = {"task": "intake.tasks.measure_schedules_run_task", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {"task": "reminders.tasks.reminders_dispatch_task", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["reminders-intake-nudges"] = {
-    "task": "reminders.tasks.intake_nudges_queue_task", "schedule": 300.0}
+    "task": "reminders.tasks.intake_nudges_queue_task",
+    "schedule": 300.0,
+}
 CELERY_BEAT_SCHEDULE["scheduling-series-extend"] = {
-    "task": "scheduling.tasks.series_extend_all_task", "schedule": 6 * 60 * 60.0}
+    "task": "scheduling.tasks.series_extend_all_task",
+    "schedule": 6 * 60 * 60.0,
+}
 CELERY_BEAT_SCHEDULE["notes-overdue-unsigned"] = {"task": "notes.tasks.overdue_notes_flag_task", "schedule": 3600.0}
 
 LOGGING = {

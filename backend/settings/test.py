@@ -8,8 +8,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests share the machine's Redis with developers: use a database of their own.
 REDIS_URL = env("TEST_REDIS_URL", default="redis://localhost:6379/15")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                      "KEY_PREFIX": "attune-test"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "attune-test",
+    }
+}
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default=REDIS_URL)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_auth": "1000/min"}}
 NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=["5g1cXt3n0IeXKm9CwX8Hq0qZbWbmYv3kq2yD0c1bE8Y="])

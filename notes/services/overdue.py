@@ -31,13 +31,20 @@ def notify_author_of_overdue_note(*, note_id: int, author_id: int) -> bool:
     from reminders.services import outbox_staff_message_queue
     from reminders.subjects import NOTE_ALERT
 
-    alert = (OverdueNoteAlert.objects.select_related("author__membership__user")
-             .filter(note_id=note_id, author_id=author_id).first())
+    alert = (
+        OverdueNoteAlert.objects.select_related("author__membership__user")
+        .filter(note_id=note_id, author_id=author_id)
+        .first()
+    )
     if alert is None:
         return False
-    return outbox_staff_message_queue(practice_id=alert.practice_id, recipient=alert.author.membership,
-                                      kind=OutboundMessage.Kind.NOTE_OVERDUE, subject_type=NOTE_ALERT,
-                                      subject_id=alert.pk)
+    return outbox_staff_message_queue(
+        practice_id=alert.practice_id,
+        recipient=alert.author.membership,
+        kind=OutboundMessage.Kind.NOTE_OVERDUE,
+        subject_type=NOTE_ALERT,
+        subject_id=alert.pk,
+    )
 
 
 def overdue_notes_flag(*, now: datetime | None = None) -> int:
@@ -47,9 +54,12 @@ def overdue_notes_flag(*, now: datetime | None = None) -> int:
     created = 0
     for practice_id, practice_settings in Practice.objects.values_list("id", "settings"):
         cutoff = now - timedelta(hours=overdue_hours(practice_settings))
-        due = (ProgressNote.objects.filter(practice_id=practice_id, status=ProgressNote.Status.DRAFT,
-                                           session_at__lte=cutoff, overdue_alert__isnull=True)
-               .values_list("id", "author_id"))
+        due = ProgressNote.objects.filter(
+            practice_id=practice_id,
+            status=ProgressNote.Status.DRAFT,
+            session_at__lte=cutoff,
+            overdue_alert__isnull=True,
+        ).values_list("id", "author_id")
         due = list(due)
         with transaction.atomic():
             # The unique note column makes a concurrent second run insert nothing.

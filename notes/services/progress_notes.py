@@ -44,8 +44,11 @@ def _author_or_403(actor: Membership):
 def _require_own_caseload(clinician, client: Client) -> None:
     # Supervisors read their supervisees' clients but write notes only for their own care teams.
     if not CareTeamMember.objects.filter(client=client, clinician=clinician).exists():
-        raise NotAllowed("You are not on this client's care team.", code="not_on_care_team",
-                         fields={"client": ["Not on your caseload."]})
+        raise NotAllowed(
+            "You are not on this client's care team.",
+            code="not_on_care_team",
+            fields={"client": ["Not on your caseload."]},
+        )
 
 
 def _by_code(model, practice_id: int, codes: list[str], field: str) -> list:
@@ -61,8 +64,10 @@ def _check_content(template: NoteTemplate, content: dict) -> None:
     keys = {s["key"] for s in template.sections}
     unknown = sorted(set(content) - keys)
     if unknown:
-        raise DomainError("These sections are not in the note's template.",
-                          fields={f"content.{k}": ["Not a section of this template."] for k in unknown})
+        raise DomainError(
+            "These sections are not in the note's template.",
+            fields={f"content.{k}": ["Not a section of this template."] for k in unknown},
+        )
     bad = sorted(k for k, v in content.items() if not isinstance(v, str))
     if bad:
         raise DomainError("Sections hold text.", fields={f"content.{k}": ["Must be a string."] for k in bad})
@@ -80,12 +85,19 @@ def _replace_ruptures(note: ProgressNote, ruptures: list[dict]) -> None:
         if not markers:
             raise DomainError("Name at least one rupture marker.", fields={f"{prefix}.markers": ["Required."]})
         if any(m.family != data["family"] for m in markers):
-            raise DomainError("Markers must belong to the rupture's family.",
-                              fields={f"{prefix}.markers": ["Marker of another family."]})
+            raise DomainError(
+                "Markers must belong to the rupture's family.",
+                fields={f"{prefix}.markers": ["Marker of another family."]},
+            )
         strategies = _by_code(RepairStrategy, note.practice_id, data.get("strategies", []), f"{prefix}.strategies")
         rupture = RuptureEvent(
-            practice_id=note.practice_id, note=note, client_id=note.client_id, position=position,
-            minute=data.get("minute"), family=data["family"], intensity=data["intensity"],
+            practice_id=note.practice_id,
+            note=note,
+            client_id=note.client_id,
+            position=position,
+            minute=data.get("minute"),
+            family=data["family"],
+            intensity=data["intensity"],
             therapist_contribution=data.get("therapist_contribution", ""),
             client_response=data.get("client_response", ""),
             outcome=data.get("outcome", RuptureEvent.Outcome.UNRESOLVED),
@@ -94,8 +106,9 @@ def _replace_ruptures(note: ProgressNote, ruptures: list[dict]) -> None:
     RuptureEvent.objects.bulk_create([r for r, _, _ in created])
     for rupture, markers, strategies in created:
         through_markers += [RuptureEvent.markers.through(ruptureevent=rupture, rupturemarker=m) for m in markers]
-        through_strategies += [RuptureEvent.strategies.through(ruptureevent=rupture, repairstrategy=s)
-                               for s in strategies]
+        through_strategies += [
+            RuptureEvent.strategies.through(ruptureevent=rupture, repairstrategy=s) for s in strategies
+        ]
     RuptureEvent.markers.through.objects.bulk_create(through_markers)
     RuptureEvent.strategies.through.objects.bulk_create(through_strategies)
 
@@ -104,8 +117,11 @@ def _replace_follow_ups(note: ProgressNote, follow_ups: list[dict]) -> None:
     note.follow_ups.all().delete()
     wanted = [f["rupture"] for f in follow_ups]
     open_ruptures = {
-        r.pk: r for r in RuptureEvent.objects.filter(
-            pk__in=wanted, client_id=note.client_id, resolved_at__isnull=True,
+        r.pk: r
+        for r in RuptureEvent.objects.filter(
+            pk__in=wanted,
+            client_id=note.client_id,
+            resolved_at__isnull=True,
             note__status__in=ProgressNote.LOCKED,
         ).exclude(note=note)
     }
@@ -113,19 +129,32 @@ def _replace_follow_ups(note: ProgressNote, follow_ups: list[dict]) -> None:
     for index, data in enumerate(follow_ups):
         rupture_id = data["rupture"]
         if rupture_id not in open_ruptures:
-            raise DomainError("Only an open rupture of this client, from a signed note, can be followed up.",
-                              fields={f"follow_ups.{index}.rupture": ["Not an open rupture of this client."]})
-        strategies = _by_code(RepairStrategy, note.practice_id, data.get("strategies", []),
-                              f"follow_ups.{index}.strategies")
-        rows.append((RuptureFollowUp(practice_id=note.practice_id, note=note, rupture_id=rupture_id,
-                                     client_response=data.get("client_response", ""), outcome=data["outcome"]),
-                     strategies))
+            raise DomainError(
+                "Only an open rupture of this client, from a signed note, can be followed up.",
+                fields={f"follow_ups.{index}.rupture": ["Not an open rupture of this client."]},
+            )
+        strategies = _by_code(
+            RepairStrategy, note.practice_id, data.get("strategies", []), f"follow_ups.{index}.strategies"
+        )
+        rows.append(
+            (
+                RuptureFollowUp(
+                    practice_id=note.practice_id,
+                    note=note,
+                    rupture_id=rupture_id,
+                    client_response=data.get("client_response", ""),
+                    outcome=data["outcome"],
+                ),
+                strategies,
+            )
+        )
     try:
         with transaction.atomic():
             RuptureFollowUp.objects.bulk_create([r for r, _ in rows])
     except IntegrityError as exc:
-        raise DomainError("Each rupture can be followed up once per note.",
-                          fields={"follow_ups": ["Duplicate rupture."]}) from exc
+        raise DomainError(
+            "Each rupture can be followed up once per note.", fields={"follow_ups": ["Duplicate rupture."]}
+        ) from exc
     RuptureFollowUp.strategies.through.objects.bulk_create(
         [RuptureFollowUp.strategies.through(rupturefollowup=r, repairstrategy=s) for r, ss in rows for s in ss]
     )
@@ -151,8 +180,15 @@ def _apply_changes(note: ProgressNote, changes: dict) -> None:
 
 
 @transaction.atomic
-def progress_note_create(*, actor: Membership, client: Client, template: NoteTemplate | None = None,
-                         appointment=None, session_at: datetime | None = None, **changes: Any) -> ProgressNote:
+def progress_note_create(
+    *,
+    actor: Membership,
+    client: Client,
+    template: NoteTemplate | None = None,
+    appointment=None,
+    session_at: datetime | None = None,
+    **changes: Any,
+) -> ProgressNote:
     """A draft for one client: of an appointment the author holds, or a standalone contact note."""
     author = _author_or_403(actor)
     _require_own_caseload(author, client)
@@ -163,22 +199,32 @@ def progress_note_create(*, actor: Membership, client: Client, template: NoteTem
         raise DomainError("Choose an active note template.", fields={"template": ["Not available."]})
     if appointment is not None:
         if appointment.practice_id != actor.practice_id or appointment.clinician_id != author.pk:
-            raise DomainError("You can write notes only for your own appointments.",
-                              fields={"appointment": ["Not your appointment."]})
+            raise DomainError(
+                "You can write notes only for your own appointments.", fields={"appointment": ["Not your appointment."]}
+            )
         if not appointment.clients.filter(pk=client.pk).exists():
-            raise DomainError("The client did not attend this appointment.",
-                              fields={"appointment": ["Client not in this appointment."]})
+            raise DomainError(
+                "The client did not attend this appointment.",
+                fields={"appointment": ["Client not in this appointment."]},
+            )
         session_at = appointment.starts_at
     unknown = set(changes) - NOTE_EDITABLE
     if unknown:
         raise DomainError("Unknown fields.", fields={f: ["Not a note field."] for f in sorted(unknown)})
-    note = ProgressNote(practice=actor.practice, client=client, author=author, template=template,
-                        appointment=appointment, session_at=session_at or timezone.now())
+    note = ProgressNote(
+        practice=actor.practice,
+        client=client,
+        author=author,
+        template=template,
+        appointment=appointment,
+        session_at=session_at or timezone.now(),
+    )
     note.full_clean(exclude=["content"])
     note.save()
     _apply_changes(note, changes)
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=note,
-                 detail={"client": client.pk, "fields": sorted(changes)})
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=note, detail={"client": client.pk, "fields": sorted(changes)}
+    )
     return note
 
 
@@ -187,8 +233,9 @@ def _locked_for_update(note: ProgressNote) -> ProgressNote:
 
 
 @transaction.atomic
-def progress_note_update(*, actor: Membership, note: ProgressNote, version: int | None = None,
-                         **changes: Any) -> ProgressNote:
+def progress_note_update(
+    *, actor: Membership, note: ProgressNote, version: int | None = None, **changes: Any
+) -> ProgressNote:
     """Autosave of a draft. A signed note is never changed (409: write an addendum).
 
     `version` is the version the editor last saw: a save from a stale copy (two tabs) is refused.
@@ -199,8 +246,9 @@ def progress_note_update(*, actor: Membership, note: ProgressNote, version: int 
     if note.is_locked:
         raise Conflict("A signed note cannot be changed: add an addendum.", code="note_locked")
     if version is not None and version != note.version:
-        raise Conflict("The note changed since you loaded it.", code="stale_version",
-                       extra={"current_version": note.version})
+        raise Conflict(
+            "The note changed since you loaded it.", code="stale_version", extra={"current_version": note.version}
+        )
     unknown = set(changes) - NOTE_EDITABLE
     if unknown:
         raise DomainError("Unknown fields.", fields={f: ["Not a note field."] for f in sorted(unknown)})
@@ -215,24 +263,41 @@ def progress_note_update(*, actor: Membership, note: ProgressNote, version: int 
 def note_hash_payload(note: ProgressNote) -> dict:
     ruptures = [
         {
-            "minute": r.minute, "family": r.family, "intensity": r.intensity, "outcome": r.outcome,
+            "minute": r.minute,
+            "family": r.family,
+            "intensity": r.intensity,
+            "outcome": r.outcome,
             "markers": sorted(m.code for m in r.markers.all()),
             "strategies": sorted(s.code for s in r.strategies.all()),
-            "therapist_contribution": r.therapist_contribution, "client_response": r.client_response,
+            "therapist_contribution": r.therapist_contribution,
+            "client_response": r.client_response,
         }
         for r in note.ruptures.all()
     ]
     follow_ups = [
-        {"rupture": f.rupture_id, "outcome": f.outcome, "client_response": f.client_response,
-         "strategies": sorted(s.code for s in f.strategies.all())}
+        {
+            "rupture": f.rupture_id,
+            "outcome": f.outcome,
+            "client_response": f.client_response,
+            "strategies": sorted(s.code for s in f.strategies.all()),
+        }
         for f in sorted(note.follow_ups.all(), key=lambda f: f.rupture_id)
     ]
     return {
-        "note": note.pk, "practice": note.practice_id, "client": note.client_id, "author": note.author_id,
-        "appointment": note.appointment_id, "template": note.template.code, "session_at": note.session_at,
-        "content": note.content, "risk_level": note.risk_level, "risk_rationale": note.risk_rationale,
-        "ruptures": ruptures, "follow_ups": follow_ups,
-        "signed_by": note.signed_by_id, "signed_at": note.signed_at,
+        "note": note.pk,
+        "practice": note.practice_id,
+        "client": note.client_id,
+        "author": note.author_id,
+        "appointment": note.appointment_id,
+        "template": note.template.code,
+        "session_at": note.session_at,
+        "content": note.content,
+        "risk_level": note.risk_level,
+        "risk_rationale": note.risk_rationale,
+        "ruptures": ruptures,
+        "follow_ups": follow_ups,
+        "signed_by": note.signed_by_id,
+        "signed_at": note.signed_at,
     }
 
 
@@ -275,11 +340,16 @@ def progress_note_sign(*, actor: Membership, note: ProgressNote) -> ProgressNote
     # Ruptures repaired in this session are not open; earlier ruptures repaired here close now.
     note.ruptures.filter(outcome=RuptureEvent.Outcome.REPAIRED).update(resolved_at=now, resolved_in_note=note)
     repaired = note.follow_ups.filter(outcome=RuptureEvent.Outcome.REPAIRED).values("rupture_id")
-    RuptureEvent.objects.filter(pk__in=repaired, resolved_at__isnull=True).update(resolved_at=now,
-                                                                                   resolved_in_note=note)
+    RuptureEvent.objects.filter(pk__in=repaired, resolved_at__isnull=True).update(
+        resolved_at=now, resolved_in_note=note
+    )
     OverdueNoteAlert.objects.filter(note=note, acknowledged_at__isnull=True).update(acknowledged_at=now)
-    audit_record(actor=actor, action=AuditEvent.Action.SIGN, obj=note,
-                 detail={"status": note.status, "content_hash": note.content_hash})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.SIGN,
+        obj=note,
+        detail={"status": note.status, "content_hash": note.content_hash},
+    )
     return note
 
 
@@ -288,9 +358,13 @@ def progress_note_cosign(*, actor: Membership, note: ProgressNote, comment: str 
     """The author's supervisor co-signs; their comment is kept with the note."""
     note = _locked_for_update(note)
     supervisor = acting_clinician(actor)
-    if supervisor is None or not actor.has_role(roles.SUPERVISOR) or not Supervision.objects.filter(
-        practice=note.practice_id, supervisor=supervisor, supervisee_id=note.author_id, ended_on__isnull=True
-    ).exists():
+    if (
+        supervisor is None
+        or not actor.has_role(roles.SUPERVISOR)
+        or not Supervision.objects.filter(
+            practice=note.practice_id, supervisor=supervisor, supervisee_id=note.author_id, ended_on__isnull=True
+        ).exists()
+    ):
         raise NotAllowed("Only the author's supervisor co-signs this note.")
     if note.status != ProgressNote.Status.AWAITING_COSIGN:
         raise InvalidTransition("This note is not awaiting co-signature.", code="not_awaiting_cosign")
@@ -311,14 +385,20 @@ def addendum_create(*, actor: Membership, note: ProgressNote, body: str) -> Adde
     if author is None or note.author_id != author.pk:
         raise NotAllowed("Only the note's author adds addenda.")
     if not note.is_locked:
-        raise InvalidTransition("A draft is edited, not amended: addenda are for signed notes.",
-                                code="note_not_signed")
+        raise InvalidTransition("A draft is edited, not amended: addenda are for signed notes.", code="note_not_signed")
     if not body.strip():
         raise DomainError("Write the addendum.", fields={"body": ["Required."]})
     signed_at = timezone.now()
-    addendum = Addendum(practice_id=note.practice_id, note=note, author=author, body=body, signed_at=signed_at,
-                        content_hash=content_hash({"note": note.pk, "note_hash": note.content_hash,
-                                                   "author": author.pk, "body": body, "signed_at": signed_at}))
+    addendum = Addendum(
+        practice_id=note.practice_id,
+        note=note,
+        author=author,
+        body=body,
+        signed_at=signed_at,
+        content_hash=content_hash(
+            {"note": note.pk, "note_hash": note.content_hash, "author": author.pk, "body": body, "signed_at": signed_at}
+        ),
+    )
     addendum.save()
     audit_record(actor=actor, action=AuditEvent.Action.SIGN, obj=addendum, detail={"note": note.pk})
     return addendum
@@ -329,8 +409,10 @@ def rupture_close(*, actor: Membership, rupture: RuptureEvent, reason: str) -> R
     """Close an open rupture without a repair (e.g. treatment ended), with the clinician's reason."""
     rupture = RuptureEvent.objects.select_for_update().get(pk=rupture.pk)
     clinician = acting_clinician(actor)
-    if clinician is None or not CareTeamMember.objects.filter(client_id=rupture.client_id,
-                                                              clinician=clinician).exists():
+    if (
+        clinician is None
+        or not CareTeamMember.objects.filter(client_id=rupture.client_id, clinician=clinician).exists()
+    ):
         raise NotAllowed("Only a clinician on the client's care team closes a rupture.")
     if rupture.resolved_at is not None:
         raise InvalidTransition("This rupture is no longer open.", code="rupture_not_open")

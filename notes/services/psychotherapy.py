@@ -17,11 +17,11 @@ from practice.selectors import acting_clinician
 def psychotherapy_note_create(*, actor: Membership, client: Client, body: str, appointment=None) -> PsychotherapyNote:
     author = _author_or_403(actor)
     _require_own_caseload(author, client)
-    if appointment is not None and (appointment.practice_id != actor.practice_id
-                                    or appointment.clinician_id != author.pk):
+    if appointment is not None and (
+        appointment.practice_id != actor.practice_id or appointment.clinician_id != author.pk
+    ):
         raise DomainError("Link only your own appointments.", fields={"appointment": ["Not your appointment."]})
-    note = PsychotherapyNote(practice=actor.practice, author=author, client=client, appointment=appointment,
-                             body=body)
+    note = PsychotherapyNote(practice=actor.practice, author=author, client=client, appointment=appointment, body=body)
     note.full_clean()
     note.save()
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=note, detail={"client": client.pk})

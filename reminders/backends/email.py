@@ -18,8 +18,9 @@ def send_email(*, to: str, subject: str, body: str, message_key: str) -> str:
     so a rare second hand-off of the same row (see docs/reliability.md) can be recognised downstream."""
     domain = getattr(settings, "REMINDERS_MESSAGE_ID_DOMAIN", "attune.local")
     message_id = f"<{message_key}@{domain}>"
-    email = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
-                         headers={"Message-ID": message_id})
+    email = EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers={"Message-ID": message_id}
+    )
     try:
         email.send(fail_silently=False)
     except PERMANENT_SMTP as exc:

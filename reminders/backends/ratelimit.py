@@ -27,8 +27,10 @@ def _redis(url: str):
 
 
 def limits() -> tuple[int, int]:
-    return (int(getattr(settings, "REMINDERS_SMS_RATE_LIMIT", 300)),
-            int(getattr(settings, "REMINDERS_SMS_RATE_WINDOW", 3600)))
+    return (
+        int(getattr(settings, "REMINDERS_SMS_RATE_LIMIT", 300)),
+        int(getattr(settings, "REMINDERS_SMS_RATE_WINDOW", 3600)),
+    )
 
 
 def sms_budget_take(*, practice_id: int, now: float | None = None) -> int:

@@ -1,7 +1,7 @@
 """SMS through Twilio's official package. Configured by settings, never called by the tests.
 
-    REMINDERS_SMS_BACKEND = "reminders.backends.twilio_sms.TwilioSmsBackend"
-    TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID
+REMINDERS_SMS_BACKEND = "reminders.backends.twilio_sms.TwilioSmsBackend"
+TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID
 """
 
 from __future__ import annotations
@@ -31,8 +31,11 @@ class TwilioSmsBackend(BaseSmsBackend):
     def send(self, message: SmsMessage) -> str:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
-        sender = ({"messaging_service_sid": self.messaging_service_sid} if self.messaging_service_sid
-                  else {"from_": self.from_number})
+        sender = (
+            {"messaging_service_sid": self.messaging_service_sid}
+            if self.messaging_service_sid
+            else {"from_": self.from_number}
+        )
         try:
             sent = self.client.messages.create(to=message.to, body=message.body, **sender)
         except TwilioRestException as exc:

@@ -35,10 +35,22 @@ from scheduling.services.availability import clinician_is_available, require_sch
 # Which status may follow which. Cancellations go through appointment_cancel (they carry who and why).
 TRANSITIONS: dict[str, set[str]] = {
     Status.REQUESTED: {Status.SCHEDULED, Status.DECLINED, Status.CANCELLED},
-    Status.SCHEDULED: {Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED,
-                       Status.LATE_CANCELLED},
-    Status.CONFIRMED: {Status.SCHEDULED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED,
-                       Status.LATE_CANCELLED},
+    Status.SCHEDULED: {
+        Status.CONFIRMED,
+        Status.CHECKED_IN,
+        Status.COMPLETED,
+        Status.NO_SHOW,
+        Status.CANCELLED,
+        Status.LATE_CANCELLED,
+    },
+    Status.CONFIRMED: {
+        Status.SCHEDULED,
+        Status.CHECKED_IN,
+        Status.COMPLETED,
+        Status.NO_SHOW,
+        Status.CANCELLED,
+        Status.LATE_CANCELLED,
+    },
     Status.CHECKED_IN: {Status.COMPLETED, Status.CONFIRMED},
     Status.COMPLETED: set(),
     Status.NO_SHOW: set(),
@@ -66,10 +78,12 @@ def outbox_appointment_changed(*, appointment: Appointment, event: str) -> None:
     until it does this is deliberately empty.
     """
     from reminders.services import reminders_sync_for_appointment  # lazy: reminders imports scheduling
+
     reminders_sync_for_appointment(appointment=appointment, reason=event)
 
 
 # --- guards -----------------------------------------------------------------------------------------
+
 
 def _require_writer(actor: Membership, appointment: Appointment) -> None:
     if actor.has_role(roles.FRONT_DESK, roles.CLINICIAN):
@@ -82,8 +96,9 @@ def _require_no_signed_note(appointment: Appointment) -> None:
     from notes.selectors import appointment_has_signed_note  # the notes app owns session notes
 
     if appointment_has_signed_note(appointment_id=appointment.pk):
-        raise Conflict("The session note for this appointment is signed: it cannot be moved or deleted.",
-                       code="note_signed")
+        raise Conflict(
+            "The session note for this appointment is signed: it cannot be moved or deleted.", code="note_signed"
+        )
 
 
 def _client_of(actor: Membership, appointment: Appointment) -> Client | None:
@@ -91,6 +106,7 @@ def _client_of(actor: Membership, appointment: Appointment) -> Client | None:
 
 
 # --- conflicts --------------------------------------------------------------------------------------
+
 
 def _fmt(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -111,17 +127,33 @@ def _conflict_from(exc: IntegrityError, appointment: Appointment, clients: list[
     span = (appointment.starts_at, appointment.ends_at)
     taken = None
     if resource == "clinician":
-        taken = (Appointment.objects.filter(clinician_id=appointment.clinician_id, status__in=ACTIVE_STATUSES,
-                                            occupied__overlap=appointment.occupied)
-                 .exclude(pk=appointment.pk).values_list("occupied", flat=True).first())
+        taken = (
+            Appointment.objects.filter(
+                clinician_id=appointment.clinician_id,
+                status__in=ACTIVE_STATUSES,
+                occupied__overlap=appointment.occupied,
+            )
+            .exclude(pk=appointment.pk)
+            .values_list("occupied", flat=True)
+            .first()
+        )
         taken = (taken.lower, taken.upper) if taken else None
     elif resource == "room":
-        taken = (Appointment.objects.filter(room_id=appointment.room_id, status__in=ACTIVE_STATUSES,
-                                            starts_at__lt=span[1], ends_at__gt=span[0])
-                 .exclude(pk=appointment.pk).values_list("starts_at", "ends_at").first())
+        taken = (
+            Appointment.objects.filter(
+                room_id=appointment.room_id, status__in=ACTIVE_STATUSES, starts_at__lt=span[1], ends_at__gt=span[0]
+            )
+            .exclude(pk=appointment.pk)
+            .values_list("starts_at", "ends_at")
+            .first()
+        )
     else:
-        row = (AppointmentClient.objects.filter(client__in=clients, is_active=True, span__overlap=span)
-               .exclude(appointment_id=appointment.pk).values_list("span", flat=True).first())
+        row = (
+            AppointmentClient.objects.filter(client__in=clients, is_active=True, span__overlap=span)
+            .exclude(appointment_id=appointment.pk)
+            .values_list("span", flat=True)
+            .first()
+        )
         taken = (row.lower, row.upper) if row else None
     label = {"clinician": "The clinician", "room": "The room", "client": "A client in this appointment"}[resource]
     extra: dict[str, Any] = {"resource": resource}
@@ -151,12 +183,19 @@ def _save_checked(appointment: Appointment, clients: list[Client], *, new: bool)
                 if new:
                     AppointmentClient.objects.bulk_create(
                         # in id order, so two couple bookings never take the client rows in opposite order
-                        AppointmentClient(practice_id=appointment.practice_id, appointment=appointment, client=c,
-                                          span=span, is_active=appointment.is_active)
-                        for c in sorted(clients, key=lambda c: c.pk))
+                        AppointmentClient(
+                            practice_id=appointment.practice_id,
+                            appointment=appointment,
+                            client=c,
+                            span=span,
+                            is_active=appointment.is_active,
+                        )
+                        for c in sorted(clients, key=lambda c: c.pk)
+                    )
                 else:
                     AppointmentClient.objects.filter(appointment=appointment).update(
-                        span=span, is_active=appointment.is_active)
+                        span=span, is_active=appointment.is_active
+                    )
             return
         except IntegrityError as exc:
             raise _conflict_from(exc, appointment, clients) from exc
@@ -164,15 +203,25 @@ def _save_checked(appointment: Appointment, clients: list[Client], *, new: bool)
             if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
                 raise
             if attempt == DEADLOCK_RETRIES:
-                raise Conflict("A simultaneous booking is holding this time: try again.",
-                               code="slot_contended") from exc
+                raise Conflict(
+                    "A simultaneous booking is holding this time: try again.", code="slot_contended"
+                ) from exc
 
 
 # --- booking ----------------------------------------------------------------------------------------
 
-def _validate_booking(*, actor_practice_id: int, clinician: Clinician, clients: list[Client],
-                      appointment_type: AppointmentType, mode: str, room: Room | None, video_link: str,
-                      starts_at: datetime) -> None:
+
+def _validate_booking(
+    *,
+    actor_practice_id: int,
+    clinician: Clinician,
+    clients: list[Client],
+    appointment_type: AppointmentType,
+    mode: str,
+    room: Room | None,
+    video_link: str,
+    starts_at: datetime,
+) -> None:
     errors: dict[str, list[str]] = {}
     if not clients:
         errors["clients"] = ["At least one client is required."]
@@ -198,36 +247,82 @@ def _validate_booking(*, actor_practice_id: int, clinician: Clinician, clients: 
         raise DomainError("The booking is not valid.", fields=errors)
 
 
-def book_unchecked_actor(*, practice_id: int, booked_by: Membership | None, clinician: Clinician,
-                         clients: list[Client], appointment_type: AppointmentType, starts_at: datetime, mode: str,
-                         room: Room | None = None, video_link: str = "", status: str = Status.SCHEDULED,
-                         series_id: int | None = None, series_date=None,
-                         require_availability: bool = True) -> Appointment:
+def book_unchecked_actor(
+    *,
+    practice_id: int,
+    booked_by: Membership | None,
+    clinician: Clinician,
+    clients: list[Client],
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    mode: str,
+    room: Room | None = None,
+    video_link: str = "",
+    status: str = Status.SCHEDULED,
+    series_id: int | None = None,
+    series_date=None,
+    require_availability: bool = True,
+) -> Appointment:
     """The booking itself, once the caller's right to book has been checked (also used by series)."""
-    _validate_booking(actor_practice_id=practice_id, clinician=clinician, clients=clients,
-                      appointment_type=appointment_type, mode=mode, room=room, video_link=video_link,
-                      starts_at=starts_at)
-    appointment = Appointment(practice_id=practice_id, clinician=clinician, appointment_type=appointment_type,
-                              mode=mode, room=room, video_link=video_link, status=status, booked_by=booked_by,
-                              series_id=series_id, series_date=series_date)
+    _validate_booking(
+        actor_practice_id=practice_id,
+        clinician=clinician,
+        clients=clients,
+        appointment_type=appointment_type,
+        mode=mode,
+        room=room,
+        video_link=video_link,
+        starts_at=starts_at,
+    )
+    appointment = Appointment(
+        practice_id=practice_id,
+        clinician=clinician,
+        appointment_type=appointment_type,
+        mode=mode,
+        room=room,
+        video_link=video_link,
+        status=status,
+        booked_by=booked_by,
+        series_id=series_id,
+        series_date=series_date,
+    )
     appointment.set_times(starts_at, appointment_type)
-    if require_availability and not clinician_is_available(clinician=clinician, starts_at=appointment.starts_at,
-                                                            ends_at=appointment.ends_at):
-        raise Conflict(f"The clinician is not working from {_fmt(appointment.starts_at)} to "
-                       f"{_fmt(appointment.ends_at)} (outside working hours, time off or blocked).",
-                       code="clinician_unavailable", extra={"resource": "clinician_availability"})
+    if require_availability and not clinician_is_available(
+        clinician=clinician, starts_at=appointment.starts_at, ends_at=appointment.ends_at
+    ):
+        raise Conflict(
+            f"The clinician is not working from {_fmt(appointment.starts_at)} to "
+            f"{_fmt(appointment.ends_at)} (outside working hours, time off or blocked).",
+            code="clinician_unavailable",
+            extra={"resource": "clinician_availability"},
+        )
     _save_checked(appointment, clients, new=True)
-    AppointmentChange.objects.create(practice_id=practice_id, appointment=appointment, kind="booked",
-                                     new_starts_at=appointment.starts_at, new_ends_at=appointment.ends_at,
-                                     new_status=status, changed_by=booked_by)
+    AppointmentChange.objects.create(
+        practice_id=practice_id,
+        appointment=appointment,
+        kind="booked",
+        new_starts_at=appointment.starts_at,
+        new_ends_at=appointment.ends_at,
+        new_status=status,
+        changed_by=booked_by,
+    )
     outbox_appointment_changed(appointment=appointment, event="booked")
     return appointment
 
 
 @transaction.atomic
-def appointment_book(*, actor: Membership, clinician: Clinician, clients: list[Client],
-                     appointment_type: AppointmentType, starts_at: datetime, mode: str, room: Room | None = None,
-                     video_link: str = "", outside_availability: bool = False) -> Appointment:
+def appointment_book(
+    *,
+    actor: Membership,
+    clinician: Clinician,
+    clients: list[Client],
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    mode: str,
+    room: Room | None = None,
+    video_link: str = "",
+    outside_availability: bool = False,
+) -> Appointment:
     """Book an appointment (front desk: anyone's; clinician: their own).
 
     Outside working hours or during time off answers 409 `clinician_unavailable` unless
@@ -235,17 +330,27 @@ def appointment_book(*, actor: Membership, clinician: Clinician, clients: list[C
     """
     require_schedule_writer(actor, clinician)
     appointment = book_unchecked_actor(
-        practice_id=actor.practice_id, booked_by=actor, clinician=clinician, clients=clients,
-        appointment_type=appointment_type, starts_at=starts_at, mode=mode, room=room, video_link=video_link,
-        require_availability=not outside_availability)
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=appointment,
-                 detail={"clients": [c.pk for c in clients]})
+        practice_id=actor.practice_id,
+        booked_by=actor,
+        clinician=clinician,
+        clients=clients,
+        appointment_type=appointment_type,
+        starts_at=starts_at,
+        mode=mode,
+        room=room,
+        video_link=video_link,
+        require_availability=not outside_availability,
+    )
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=appointment, detail={"clients": [c.pk for c in clients]}
+    )
     return appointment
 
 
 @transaction.atomic
-def appointment_request(*, actor: Membership, clinician: Clinician, appointment_type: AppointmentType,
-                        starts_at: datetime, mode: str) -> Appointment:
+def appointment_request(
+    *, actor: Membership, clinician: Clinician, appointment_type: AppointmentType, starts_at: datetime, mode: str
+) -> Appointment:
     """A client asks for a self-bookable appointment; staff accept (-> scheduled) or decline it."""
     from practice.selectors import clinician_list
 
@@ -257,61 +362,105 @@ def appointment_request(*, actor: Membership, clinician: Clinician, appointment_
     if not clinician_list(actor=actor).filter(pk=clinician.pk).exists():
         raise DomainError("Unknown clinician.", fields={"clinician": ["Not found."]})
     if mode == Mode.IN_PERSON:
-        raise DomainError("Request a telehealth session, or ask the front desk for an in-person one.",
-                          fields={"mode": ["Clients may request telehealth sessions only."]})
+        raise DomainError(
+            "Request a telehealth session, or ask the front desk for an in-person one.",
+            fields={"mode": ["Clients may request telehealth sessions only."]},
+        )
     now = timezone.now()
-    if not (now + timedelta(hours=appointment_type.min_notice_hours) <= starts_at
-            <= now + timedelta(days=appointment_type.max_advance_days)):
+    if not (
+        now + timedelta(hours=appointment_type.min_notice_hours)
+        <= starts_at
+        <= now + timedelta(days=appointment_type.max_advance_days)
+    ):
         raise DomainError("That time is outside the booking window.", fields={"starts_at": ["Too soon or too far."]})
     probe = Appointment(clinician=clinician, appointment_type=appointment_type)
     probe.set_times(starts_at, appointment_type)
-    if Appointment.objects.filter(clinician=clinician, status__in=ACTIVE_STATUSES,
-                                  occupied__overlap=probe.occupied).exists():
+    if Appointment.objects.filter(
+        clinician=clinician, status__in=ACTIVE_STATUSES, occupied__overlap=probe.occupied
+    ).exists():
         raise Conflict("That time is no longer available.", code="clinician_taken", extra={"resource": "clinician"})
     appointment = book_unchecked_actor(
-        practice_id=actor.practice_id, booked_by=actor, clinician=clinician, clients=[client],
-        appointment_type=appointment_type, starts_at=starts_at, mode=mode, status=Status.REQUESTED)
+        practice_id=actor.practice_id,
+        booked_by=actor,
+        clinician=clinician,
+        clients=[client],
+        appointment_type=appointment_type,
+        starts_at=starts_at,
+        mode=mode,
+        status=Status.REQUESTED,
+    )
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=appointment, detail={"requested": True})
     return appointment
 
 
 # --- changes ----------------------------------------------------------------------------------------
 
+
 def _locked(appointment: Appointment) -> Appointment:
-    return Appointment.objects.select_for_update().select_related("clinician", "appointment_type", "practice").get(
-        pk=appointment.pk)
+    return (
+        Appointment.objects.select_for_update()
+        .select_related("clinician", "appointment_type", "practice")
+        .get(pk=appointment.pk)
+    )
 
 
 @transaction.atomic
-def appointment_reschedule(*, actor: Membership, appointment: Appointment, starts_at: datetime,
-                           room: Room | None | str = "unchanged", reason: str = "",
-                           outside_availability: bool = False) -> Appointment:
+def appointment_reschedule(
+    *,
+    actor: Membership,
+    appointment: Appointment,
+    starts_at: datetime,
+    room: Room | None | str = "unchanged",
+    reason: str = "",
+    outside_availability: bool = False,
+) -> Appointment:
     """Move an appointment to a new start. The old and new times are kept as an AppointmentChange."""
     appointment = _locked(appointment)
     _require_writer(actor, appointment)
     if appointment.status not in MOVABLE:
-        raise InvalidTransition(f"The appointment is {appointment.status}: it cannot be moved.",
-                                extra={"current_status": appointment.status})
+        raise InvalidTransition(
+            f"The appointment is {appointment.status}: it cannot be moved.",
+            extra={"current_status": appointment.status},
+        )
     _require_no_signed_note(appointment)
     old_start, old_end = appointment.starts_at, appointment.ends_at
     if room != "unchanged":
         appointment.room = room
     clients = list(appointment.clients.all())
-    _validate_booking(actor_practice_id=actor.practice_id, clinician=appointment.clinician, clients=clients,
-                      appointment_type=appointment.appointment_type, mode=appointment.mode, room=appointment.room,
-                      video_link=appointment.video_link, starts_at=starts_at)
+    _validate_booking(
+        actor_practice_id=actor.practice_id,
+        clinician=appointment.clinician,
+        clients=clients,
+        appointment_type=appointment.appointment_type,
+        mode=appointment.mode,
+        room=appointment.room,
+        video_link=appointment.video_link,
+        starts_at=starts_at,
+    )
     appointment.set_times(starts_at)
     if not outside_availability and not clinician_is_available(
-            clinician=appointment.clinician, starts_at=appointment.starts_at, ends_at=appointment.ends_at):
-        raise Conflict(f"The clinician is not working from {_fmt(appointment.starts_at)} to "
-                       f"{_fmt(appointment.ends_at)}.", code="clinician_unavailable",
-                       extra={"resource": "clinician_availability"})
+        clinician=appointment.clinician, starts_at=appointment.starts_at, ends_at=appointment.ends_at
+    ):
+        raise Conflict(
+            f"The clinician is not working from {_fmt(appointment.starts_at)} to {_fmt(appointment.ends_at)}.",
+            code="clinician_unavailable",
+            extra={"resource": "clinician_availability"},
+        )
     _save_checked(appointment, clients, new=False)
-    AppointmentChange.objects.create(practice_id=appointment.practice_id, appointment=appointment, kind="rescheduled",
-                                     old_starts_at=old_start, old_ends_at=old_end, new_starts_at=appointment.starts_at,
-                                     new_ends_at=appointment.ends_at, changed_by=actor, reason=reason)
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=appointment,
-                 detail={"fields": ["starts_at", "ends_at"]})
+    AppointmentChange.objects.create(
+        practice_id=appointment.practice_id,
+        appointment=appointment,
+        kind="rescheduled",
+        old_starts_at=old_start,
+        old_ends_at=old_end,
+        new_starts_at=appointment.starts_at,
+        new_ends_at=appointment.ends_at,
+        changed_by=actor,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=appointment, detail={"fields": ["starts_at", "ends_at"]}
+    )
     outbox_appointment_changed(appointment=appointment, event="rescheduled")
     return appointment
 
@@ -320,14 +469,27 @@ def _set_status(appointment: Appointment, new_status: str, actor: Membership | N
     old = appointment.status
     appointment.status = new_status
     _save_checked(appointment, list(appointment.clients.all()), new=False)
-    AppointmentChange.objects.create(practice_id=appointment.practice_id, appointment=appointment, kind="status",
-                                     old_status=old, new_status=new_status, changed_by=actor, reason=reason)
+    AppointmentChange.objects.create(
+        practice_id=appointment.practice_id,
+        appointment=appointment,
+        kind="status",
+        old_status=old,
+        new_status=new_status,
+        changed_by=actor,
+        reason=reason,
+    )
     outbox_appointment_changed(appointment=appointment, event=new_status)
 
 
 @transaction.atomic
-def appointment_cancel(*, actor: Membership | None, appointment: Appointment, by: str = "practice", reason: str = "",
-                       now: datetime | None = None) -> Appointment:
+def appointment_cancel(
+    *,
+    actor: Membership | None,
+    appointment: Appointment,
+    by: str = "practice",
+    reason: str = "",
+    now: datetime | None = None,
+) -> Appointment:
     """Cancel. A cancellation by the client inside the practice's window is `late_cancelled`.
 
     A client cancels only their own appointment, and only until the practice's cut-off
@@ -338,21 +500,26 @@ def appointment_cancel(*, actor: Membership | None, appointment: Appointment, by
     now = now or timezone.now()
     if actor is not None:
         if actor.has_role(roles.FRONT_DESK, roles.CLINICIAN) and (
-                actor.has_role(roles.FRONT_DESK) or _own(actor, appointment)):
+            actor.has_role(roles.FRONT_DESK) or _own(actor, appointment)
+        ):
             _require_writer(actor, appointment)
         elif actor.has_role(roles.CLIENT) and _client_of(actor, appointment) is not None:
             by = "client"
             cutoff = timedelta(hours=appointment.practice.settings.get("client_cancel_cutoff_hours", 0))
             if now > appointment.starts_at - cutoff:
-                raise Conflict("It is too late to cancel this appointment online: please call the practice.",
-                               code="past_cancellation_cutoff")
+                raise Conflict(
+                    "It is too late to cancel this appointment online: please call the practice.",
+                    code="past_cancellation_cutoff",
+                )
         else:
             raise NotAllowed("Your role in this practice may not cancel this appointment.")
     if by not in ("client", "practice"):
         raise DomainError("Who cancels?", fields={"by": ["Either 'client' or 'practice'."]})
     if appointment.status not in CANCELLABLE:
-        raise InvalidTransition(f"The appointment is {appointment.status}: it cannot be cancelled.",
-                                extra={"current_status": appointment.status})
+        raise InvalidTransition(
+            f"The appointment is {appointment.status}: it cannot be cancelled.",
+            extra={"current_status": appointment.status},
+        )
     window = timedelta(hours=appointment.practice.cancellation_window_hours)
     late = by == "client" and appointment.status != Status.REQUESTED and appointment.starts_at - now < window
     appointment.cancelled_by = actor
@@ -361,8 +528,12 @@ def appointment_cancel(*, actor: Membership | None, appointment: Appointment, by
     appointment.cancellation_reason = reason
     _set_status(appointment, Status.LATE_CANCELLED if late else Status.CANCELLED, actor, reason)
     if actor is not None:
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=appointment,
-                     detail={"status": appointment.status, "by": by})
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=appointment,
+            detail={"status": appointment.status, "by": by},
+        )
     return appointment
 
 
@@ -374,8 +545,9 @@ def _own(actor: Membership, appointment: Appointment) -> bool:
 
 
 @transaction.atomic
-def appointment_transition(*, actor: Membership, appointment: Appointment, to_status: str,
-                           reason: str = "") -> Appointment:
+def appointment_transition(
+    *, actor: Membership, appointment: Appointment, to_status: str, reason: str = ""
+) -> Appointment:
     """Move along the lifecycle (TRANSITIONS). Invalid moves answer 409 naming the current status."""
     if to_status in (Status.CANCELLED, Status.LATE_CANCELLED):
         return appointment_cancel(actor=actor, appointment=appointment, by="practice", reason=reason)
@@ -384,13 +556,19 @@ def appointment_transition(*, actor: Membership, appointment: Appointment, to_st
     if to_status not in Status.values:
         raise DomainError("Unknown status.", fields={"status": [f"One of {', '.join(Status.values)}."]})
     if to_status not in TRANSITIONS[appointment.status]:
-        raise InvalidTransition(f"The appointment is {appointment.status}: it cannot become {to_status}.",
-                                extra={"current_status": appointment.status})
+        raise InvalidTransition(
+            f"The appointment is {appointment.status}: it cannot become {to_status}.",
+            extra={"current_status": appointment.status},
+        )
     if to_status == Status.SCHEDULED and appointment.status == Status.REQUESTED:
-        if not clinician_is_available(clinician=appointment.clinician, starts_at=appointment.starts_at,
-                                      ends_at=appointment.ends_at):
-            raise Conflict("The clinician is not working at the requested time.", code="clinician_unavailable",
-                           extra={"resource": "clinician_availability"})
+        if not clinician_is_available(
+            clinician=appointment.clinician, starts_at=appointment.starts_at, ends_at=appointment.ends_at
+        ):
+            raise Conflict(
+                "The clinician is not working at the requested time.",
+                code="clinician_unavailable",
+                extra={"resource": "clinician_availability"},
+            )
     _set_status(appointment, to_status, actor, reason)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=appointment, detail={"status": to_status})
     return appointment
@@ -403,8 +581,10 @@ def appointment_delete(*, actor: Membership, appointment: Appointment) -> None:
     if not actor.has_role(roles.FRONT_DESK):
         raise NotAllowed("Only the front desk may delete an appointment entered in error; cancel it instead.")
     if appointment.status in (Status.COMPLETED, Status.NO_SHOW, Status.CHECKED_IN):
-        raise InvalidTransition(f"The appointment is {appointment.status}: it cannot be deleted.",
-                                extra={"current_status": appointment.status})
+        raise InvalidTransition(
+            f"The appointment is {appointment.status}: it cannot be deleted.",
+            extra={"current_status": appointment.status},
+        )
     _require_no_signed_note(appointment)
     audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=appointment)
     outbox_appointment_changed(appointment=appointment, event="deleted")
@@ -412,5 +592,7 @@ def appointment_delete(*, actor: Membership, appointment: Appointment) -> None:
         with transaction.atomic():
             appointment.delete()
     except ProtectedError as exc:
-        raise Conflict("Records refer to this appointment (for example a session note): cancel it instead.",
-                       code="appointment_referenced") from exc
+        raise Conflict(
+            "Records refer to this appointment (for example a session note): cancel it instead.",
+            code="appointment_referenced",
+        ) from exc

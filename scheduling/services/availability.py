@@ -39,6 +39,7 @@ DEFAULT_STEP_MINUTES = 15
 
 # --- writes -----------------------------------------------------------------------------------------
 
+
 def require_schedule_writer(actor: Membership, clinician: Clinician) -> None:
     """Front desk manages every clinician's schedule; a clinician manages their own."""
     if clinician.practice_id != actor.practice_id:
@@ -52,8 +53,9 @@ def require_schedule_writer(actor: Membership, clinician: Clinician) -> None:
 
 
 @transaction.atomic
-def availability_rule_save(*, actor: Membership, rule: AvailabilityRule | None = None, **fields: Any
-                           ) -> AvailabilityRule:
+def availability_rule_save(
+    *, actor: Membership, rule: AvailabilityRule | None = None, **fields: Any
+) -> AvailabilityRule:
     rule = rule or AvailabilityRule(practice=actor.practice)
     for name, value in fields.items():
         setattr(rule, name, value)
@@ -72,8 +74,9 @@ def availability_rule_delete(*, actor: Membership, rule: AvailabilityRule) -> No
 
 
 @transaction.atomic
-def availability_exception_save(*, actor: Membership, exception: AvailabilityException | None = None,
-                                **fields: Any) -> AvailabilityException:
+def availability_exception_save(
+    *, actor: Membership, exception: AvailabilityException | None = None, **fields: Any
+) -> AvailabilityException:
     exception = exception or AvailabilityException(practice=actor.practice)
     for name, value in fields.items():
         setattr(exception, name, value)
@@ -90,6 +93,7 @@ def availability_exception_delete(*, actor: Membership, exception: AvailabilityE
 
 
 # --- interval arithmetic ----------------------------------------------------------------------------
+
 
 def _merge(intervals: Iterable[Interval]) -> list[Interval]:
     out: list[Interval] = []
@@ -120,8 +124,14 @@ def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval
     return out
 
 
-def working_windows(*, clinician: Clinician, rules: list[AvailabilityRule],
-                    exceptions: list[AvailabilityException], start: datetime, end: datetime) -> list[Interval]:
+def working_windows(
+    *,
+    clinician: Clinician,
+    rules: list[AvailabilityRule],
+    exceptions: list[AvailabilityException],
+    start: datetime,
+    end: datetime,
+) -> list[Interval]:
     """The clinician's working time inside [start, end) as UTC intervals (rules are local wall times)."""
     tz = ZoneInfo(clinician.time_zone)
     day = start.astimezone(tz).date() - timedelta(days=1)
@@ -144,10 +154,16 @@ def working_windows(*, clinician: Clinician, rules: list[AvailabilityRule],
 def clinician_is_available(*, clinician: Clinician, starts_at: datetime, ends_at: datetime) -> bool:
     """Whether [starts_at, ends_at) lies inside working hours and outside time off (two queries)."""
     rules = list(AvailabilityRule.objects.filter(clinician=clinician, weekday__in=range(7)))
-    exceptions = list(AvailabilityException.objects.filter(
-        clinician=clinician, starts_at__lt=ends_at, ends_at__gt=starts_at))
-    windows = working_windows(clinician=clinician, rules=rules, exceptions=exceptions,
-                              start=starts_at - timedelta(days=1), end=ends_at + timedelta(days=1))
+    exceptions = list(
+        AvailabilityException.objects.filter(clinician=clinician, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    )
+    windows = working_windows(
+        clinician=clinician,
+        rules=rules,
+        exceptions=exceptions,
+        start=starts_at - timedelta(days=1),
+        end=ends_at + timedelta(days=1),
+    )
     return any(s <= starts_at and ends_at <= e for s, e in windows)
 
 
@@ -159,9 +175,18 @@ def _overlaps(sorted_busy: list[Interval], starts: list[datetime], start: dateti
 
 # --- slots ------------------------------------------------------------------------------------------
 
-def slots_for(*, appointment_type: AppointmentType, clinicians: list[Clinician], date_from: date, date_to: date,
-              tz: ZoneInfo, mode: str, now: datetime | None = None, step_minutes: int | None = None
-              ) -> list[dict[str, Any]]:
+
+def slots_for(
+    *,
+    appointment_type: AppointmentType,
+    clinicians: list[Clinician],
+    date_from: date,
+    date_to: date,
+    tz: ZoneInfo,
+    mode: str,
+    now: datetime | None = None,
+    step_minutes: int | None = None,
+) -> list[dict[str, Any]]:
     """Bookable start times, rendered in `tz`, for `appointment_type` with any of `clinicians`.
 
     A slot needs: the session inside working hours (not time off / blocked); the session plus
@@ -176,14 +201,18 @@ def slots_for(*, appointment_type: AppointmentType, clinicians: list[Clinician],
     if mode not in appointment_type.modes:
         raise DomainError("Mode not offered.", fields={"mode": [f"This type allows {appointment_type.modes}."]})
     now = now or timezone.now()
-    range_start = max(local_instant(date_from, datetime.min.time(), tz), now + timedelta(
-        hours=appointment_type.min_notice_hours))
-    range_end = min(local_instant(date_to + timedelta(days=1), datetime.min.time(), tz),
-                    now + timedelta(days=appointment_type.max_advance_days))
+    range_start = max(
+        local_instant(date_from, datetime.min.time(), tz), now + timedelta(hours=appointment_type.min_notice_hours)
+    )
+    range_end = min(
+        local_instant(date_to + timedelta(days=1), datetime.min.time(), tz),
+        now + timedelta(days=appointment_type.max_advance_days),
+    )
     if range_start >= range_end or not clinicians:
         return []
-    step = timedelta(minutes=step_minutes or appointment_type.practice.settings.get(
-        "slot_step_minutes", DEFAULT_STEP_MINUTES))
+    step = timedelta(
+        minutes=step_minutes or appointment_type.practice.settings.get("slot_step_minutes", DEFAULT_STEP_MINUTES)
+    )
     duration = timedelta(minutes=appointment_type.duration_minutes)
     before = timedelta(minutes=appointment_type.buffer_before_minutes)
     after = timedelta(minutes=appointment_type.buffer_after_minutes)
@@ -191,30 +220,39 @@ def slots_for(*, appointment_type: AppointmentType, clinicians: list[Clinician],
     pad = timedelta(days=1)
 
     rules: dict[int, list[AvailabilityRule]] = defaultdict(list)
-    for rule in AvailabilityRule.objects.filter(clinician_id__in=ids).exclude(
-            effective_until__lt=(range_start - pad).date()).exclude(effective_from__gt=(range_end + pad).date()):
+    for rule in (
+        AvailabilityRule.objects.filter(clinician_id__in=ids)
+        .exclude(effective_until__lt=(range_start - pad).date())
+        .exclude(effective_from__gt=(range_end + pad).date())
+    ):
         rules[rule.clinician_id].append(rule)
     exceptions: dict[int, list[AvailabilityException]] = defaultdict(list)
-    for exc in AvailabilityException.objects.filter(clinician_id__in=ids, starts_at__lt=range_end + pad,
-                                                    ends_at__gt=range_start - pad):
+    for exc in AvailabilityException.objects.filter(
+        clinician_id__in=ids, starts_at__lt=range_end + pad, ends_at__gt=range_start - pad
+    ):
         exceptions[exc.clinician_id].append(exc)
     busy: dict[int, list[Interval]] = defaultdict(list)
     for clinician_id, occupied in Appointment.objects.filter(
-            clinician_id__in=ids, status__in=ACTIVE_STATUSES,
-            occupied__overlap=(range_start - before - pad, range_end + after + pad)).values_list(
-            "clinician_id", "occupied"):
+        clinician_id__in=ids,
+        status__in=ACTIVE_STATUSES,
+        occupied__overlap=(range_start - before - pad, range_end + after + pad),
+    ).values_list("clinician_id", "occupied"):
         busy[clinician_id].append((occupied.lower, occupied.upper))
 
     rooms_by_location: dict[int | None, list[int]] = defaultdict(list)
     room_busy: dict[int, list[Interval]] = defaultdict(list)
     if mode == Mode.IN_PERSON:
-        for room_id, location_id in Room.objects.filter(practice_id=appointment_type.practice_id,
-                                                        is_active=True).values_list("pk", "location_id"):
+        for room_id, location_id in Room.objects.filter(
+            practice_id=appointment_type.practice_id, is_active=True
+        ).values_list("pk", "location_id"):
             rooms_by_location[location_id].append(room_id)
             rooms_by_location[None].append(room_id)
         for room_id, s, e in Appointment.objects.filter(
-                room_id__in=rooms_by_location[None], status__in=ACTIVE_STATUSES, starts_at__lt=range_end + pad,
-                ends_at__gt=range_start - pad).values_list("room_id", "starts_at", "ends_at"):
+            room_id__in=rooms_by_location[None],
+            status__in=ACTIVE_STATUSES,
+            starts_at__lt=range_end + pad,
+            ends_at__gt=range_start - pad,
+        ).values_list("room_id", "starts_at", "ends_at"):
             room_busy[room_id].append((s, e))
     room_index = {rid: (m := _merge(iv), [s for s, _ in m]) for rid, iv in room_busy.items()}
 
@@ -224,8 +262,13 @@ def slots_for(*, appointment_type: AppointmentType, clinicians: list[Clinician],
         busy_starts = [s for s, _ in merged_busy]
         ctz = ZoneInfo(clinician.time_zone)
         located = _rule_locations(rules[clinician.pk], ctz)
-        for w_start, w_end in working_windows(clinician=clinician, rules=rules[clinician.pk],
-                                              exceptions=exceptions[clinician.pk], start=range_start, end=range_end):
+        for w_start, w_end in working_windows(
+            clinician=clinician,
+            rules=rules[clinician.pk],
+            exceptions=exceptions[clinician.pk],
+            start=range_start,
+            end=range_end,
+        ):
             start = _align(w_start, step, ctz)
             while start + duration <= w_end:
                 end = start + duration
@@ -233,11 +276,19 @@ def slots_for(*, appointment_type: AppointmentType, clinicians: list[Clinician],
                     room_id = None
                     if mode == Mode.IN_PERSON:
                         candidates = rooms_by_location.get(located(start), [])
-                        room_id = next((r for r in candidates if r not in room_index
-                                        or not _overlaps(*room_index[r], start, end)), None)
+                        room_id = next(
+                            (r for r in candidates if r not in room_index or not _overlaps(*room_index[r], start, end)),
+                            None,
+                        )
                     if mode != Mode.IN_PERSON or room_id is not None:
-                        out.append({"clinician": clinician.pk, "starts_at": start.astimezone(tz),
-                                    "ends_at": end.astimezone(tz), "room": room_id})
+                        out.append(
+                            {
+                                "clinician": clinician.pk,
+                                "starts_at": start.astimezone(tz),
+                                "ends_at": end.astimezone(tz),
+                                "room": room_id,
+                            }
+                        )
                 start += step
     out.sort(key=lambda s: (s["starts_at"], s["clinician"]))
     return out
@@ -254,12 +305,18 @@ def _align(instant: datetime, step: timedelta, tz: ZoneInfo) -> datetime:
 
 def _rule_locations(rules: list[AvailabilityRule], tz: ZoneInfo):
     """A function from an instant to the location named by the weekly rule covering it (None: anywhere)."""
+
     def located(instant: datetime) -> int | None:
         local = instant.astimezone(tz)
         for rule in rules:
-            if (rule.weekday == local.weekday() and rule.location_id and rule.start_time <= local.time() < rule.end_time
-                    and rule.effective_from <= local.date()
-                    and (rule.effective_until is None or local.date() <= rule.effective_until)):
+            if (
+                rule.weekday == local.weekday()
+                and rule.location_id
+                and rule.start_time <= local.time() < rule.end_time
+                and rule.effective_from <= local.date()
+                and (rule.effective_until is None or local.date() <= rule.effective_until)
+            ):
                 return rule.location_id
         return None
+
     return located

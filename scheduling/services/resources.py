@@ -36,6 +36,7 @@ def room_save(*, actor: Membership, room: Room | None = None, **fields: Any) -> 
 
 
 @transaction.atomic
-def appointment_type_save(*, actor: Membership, appointment_type: AppointmentType | None = None,
-                          **fields: Any) -> AppointmentType:
+def appointment_type_save(
+    *, actor: Membership, appointment_type: AppointmentType | None = None, **fields: Any
+) -> AppointmentType:
     return _save(actor, appointment_type or AppointmentType(practice=actor.practice), fields)

@@ -55,8 +55,10 @@ def rrule_validate(rule: str) -> str:
     elif parts.get("FREQ") not in FREQUENCIES:
         problem = f"FREQ must be one of {', '.join(sorted(FREQUENCIES))}."
     elif FORBIDDEN_PARTS & parts.keys():
-        problem = (f"Leave out {', '.join(sorted(FORBIDDEN_PARTS & parts.keys()))}: the start, end (count / "
-                   "until_date) and time of day are separate fields.")
+        problem = (
+            f"Leave out {', '.join(sorted(FORBIDDEN_PARTS & parts.keys()))}: the start, end (count / "
+            "until_date) and time of day are separate fields."
+        )
     else:
         try:
             rrulestr(f"RRULE:{text}", dtstart=datetime(2000, 1, 3, 10, 0))
@@ -88,8 +90,14 @@ def series_horizon(series: AppointmentSeries, today: date | None = None) -> date
     return min(horizon, series.until_date) if series.until_date else horizon
 
 
-def _materialise(series: AppointmentSeries, *, up_to: date, booked_by: Membership | None, on_conflict: str,
-                 require_availability: bool = True) -> list[dict[str, Any]]:
+def _materialise(
+    series: AppointmentSeries,
+    *,
+    up_to: date,
+    booked_by: Membership | None,
+    on_conflict: str,
+    require_availability: bool = True,
+) -> list[dict[str, Any]]:
     """Book each occurrence after `materialised_until` up to `up_to`; report each one."""
     tz = ZoneInfo(series.time_zone)
     first = (series.materialised_until + timedelta(days=1)) if series.materialised_until else series.start_date
@@ -97,35 +105,64 @@ def _materialise(series: AppointmentSeries, *, up_to: date, booked_by: Membershi
     report: list[dict[str, Any]] = []
     for local in occurrences(series, first, up_to):
         instant, adjustment = resolve_local(local, tz)
-        entry: dict[str, Any] = {"date": local.date().isoformat(), "local_start": local.isoformat(),
-                                 "time_zone": series.time_zone, "starts_at": instant.isoformat(),
-                                 "dst_adjustment": adjustment}
+        entry: dict[str, Any] = {
+            "date": local.date().isoformat(),
+            "local_start": local.isoformat(),
+            "time_zone": series.time_zone,
+            "starts_at": instant.isoformat(),
+            "dst_adjustment": adjustment,
+        }
         try:
             with transaction.atomic():
                 appointment = book_unchecked_actor(
-                    practice_id=series.practice_id, booked_by=booked_by, clinician=series.clinician, clients=clients,
-                    appointment_type=series.appointment_type, starts_at=instant, mode=series.mode, room=series.room,
-                    video_link=series.video_link, series_id=series.pk, series_date=local.date(),
-                    require_availability=require_availability)
+                    practice_id=series.practice_id,
+                    booked_by=booked_by,
+                    clinician=series.clinician,
+                    clients=clients,
+                    appointment_type=series.appointment_type,
+                    starts_at=instant,
+                    mode=series.mode,
+                    room=series.room,
+                    video_link=series.video_link,
+                    series_id=series.pk,
+                    series_date=local.date(),
+                    require_availability=require_availability,
+                )
             entry.update(status="booked", appointment=appointment.pk)
         except Conflict as exc:
             entry.update(status="conflict", conflict={"code": exc.code, "message": exc.message, **exc.extra})
         report.append(entry)
     conflicts = [e for e in report if e["status"] == "conflict"]
     if conflicts and on_conflict == ALL_OR_NOTHING:
-        raise Conflict(f"{len(conflicts)} of {len(report)} occurrences conflict: nothing was booked.",
-                       code="series_conflicts", extra={"occurrences": report})
+        raise Conflict(
+            f"{len(conflicts)} of {len(report)} occurrences conflict: nothing was booked.",
+            code="series_conflicts",
+            extra={"occurrences": report},
+        )
     series.materialised_until = up_to
     series.save(update_fields=["materialised_until"])
     return report
 
 
 @transaction.atomic
-def series_create(*, actor: Membership, clinician: Clinician, clients: list[Client],
-                  appointment_type: AppointmentType, mode: str, time_zone: str, start_date: date, local_time: time,
-                  rrule: str, count: int | None = None, until_date: date | None = None, room: Room | None = None,
-                  video_link: str = "", on_conflict: str = ALL_OR_NOTHING, outside_availability: bool = False
-                  ) -> tuple[AppointmentSeries, list[dict[str, Any]]]:
+def series_create(
+    *,
+    actor: Membership,
+    clinician: Clinician,
+    clients: list[Client],
+    appointment_type: AppointmentType,
+    mode: str,
+    time_zone: str,
+    start_date: date,
+    local_time: time,
+    rrule: str,
+    count: int | None = None,
+    until_date: date | None = None,
+    room: Room | None = None,
+    video_link: str = "",
+    on_conflict: str = ALL_OR_NOTHING,
+    outside_availability: bool = False,
+) -> tuple[AppointmentSeries, list[dict[str, Any]]]:
     """Create a series and book its occurrences up to the horizon, reporting each occurrence.
 
     `on_conflict="all_or_nothing"` books nothing if any occurrence conflicts (409 with the
@@ -138,20 +175,47 @@ def series_create(*, actor: Membership, clinician: Clinician, clients: list[Clie
         raise DomainError("End a series by count or by date, not both.", fields={"count": ["Give one end only."]})
     if until_date is not None and until_date < start_date:
         raise DomainError("The series ends before it starts.", fields={"until_date": ["Before start_date."]})
-    _validate_booking(actor_practice_id=actor.practice_id, clinician=clinician, clients=clients,
-                      appointment_type=appointment_type, mode=mode, room=room, video_link=video_link,
-                      starts_at=timezone.now())
-    series = AppointmentSeries(practice=actor.practice, clinician=clinician, appointment_type=appointment_type,
-                               mode=mode, room=room, video_link=video_link, time_zone=time_zone, start_date=start_date,
-                               local_time=local_time, rrule=rrule_validate(rrule), count=count, until_date=until_date,
-                               created_by=actor)
+    _validate_booking(
+        actor_practice_id=actor.practice_id,
+        clinician=clinician,
+        clients=clients,
+        appointment_type=appointment_type,
+        mode=mode,
+        room=room,
+        video_link=video_link,
+        starts_at=timezone.now(),
+    )
+    series = AppointmentSeries(
+        practice=actor.practice,
+        clinician=clinician,
+        appointment_type=appointment_type,
+        mode=mode,
+        room=room,
+        video_link=video_link,
+        time_zone=time_zone,
+        start_date=start_date,
+        local_time=local_time,
+        rrule=rrule_validate(rrule),
+        count=count,
+        until_date=until_date,
+        created_by=actor,
+    )
     series.full_clean()
     series.save()
     series.clients.set(clients)
-    report = _materialise(series, up_to=series_horizon(series), booked_by=actor, on_conflict=on_conflict,
-                          require_availability=not outside_availability)
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=series,
-                 detail={"clients": [c.pk for c in clients], "booked": sum(e["status"] == "booked" for e in report)})
+    report = _materialise(
+        series,
+        up_to=series_horizon(series),
+        booked_by=actor,
+        on_conflict=on_conflict,
+        require_availability=not outside_availability,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=series,
+        detail={"clients": [c.pk for c in clients], "booked": sum(e["status"] == "booked" for e in report)},
+    )
     return series, report
 
 
@@ -172,8 +236,9 @@ def series_extend(*, series_id: int, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def series_cancel(*, actor: Membership, series: AppointmentSeries, reason: str = "",
-                  now: datetime | None = None) -> int:
+def series_cancel(
+    *, actor: Membership, series: AppointmentSeries, reason: str = "", now: datetime | None = None
+) -> int:
     """Cancel the series and every future occurrence still scheduled (by the practice). Returns how many."""
     require_schedule_writer(actor, series.clinician)
     now = now or timezone.now()
@@ -184,16 +249,29 @@ def series_cancel(*, actor: Membership, series: AppointmentSeries, reason: str =
     for appointment in series.appointments.filter(starts_at__gte=now, status__in=CANCELLABLE):
         appointment_cancel(actor=actor, appointment=appointment, by="practice", reason=reason or "Series cancelled")
         cancelled += 1
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=series,
-                 detail={"state": "cancelled", "cancelled_occurrences": cancelled})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=series,
+        detail={"state": "cancelled", "cancelled_occurrences": cancelled},
+    )
     return cancelled
 
 
 @transaction.atomic
-def series_edit(*, actor: Membership, series: AppointmentSeries, appointment, scope: str,
-                starts_at: datetime | None = None, local_time: time | None = None, rrule: str | None = None,
-                time_zone: str | None = None, on_conflict: str = ALL_OR_NOTHING, outside_availability: bool = False
-                ) -> tuple[AppointmentSeries, list[dict[str, Any]]]:
+def series_edit(
+    *,
+    actor: Membership,
+    series: AppointmentSeries,
+    appointment,
+    scope: str,
+    starts_at: datetime | None = None,
+    local_time: time | None = None,
+    rrule: str | None = None,
+    time_zone: str | None = None,
+    on_conflict: str = ALL_OR_NOTHING,
+    outside_availability: bool = False,
+) -> tuple[AppointmentSeries, list[dict[str, Any]]]:
     """Edit one occurrence (`scope="this"`: a reschedule) or this and all following.
 
     "following" ends the old series the day before this occurrence, cancels its occurrences
@@ -206,8 +284,13 @@ def series_edit(*, actor: Membership, series: AppointmentSeries, appointment, sc
     if scope == "this":
         if starts_at is None:
             raise DomainError("Give the new start.", fields={"starts_at": ["Required for this occurrence only."]})
-        appointment_reschedule(actor=actor, appointment=appointment, starts_at=starts_at, reason="Series: this only",
-                               outside_availability=outside_availability)
+        appointment_reschedule(
+            actor=actor,
+            appointment=appointment,
+            starts_at=starts_at,
+            reason="Series: this only",
+            outside_availability=outside_availability,
+        )
         return series, []
     if scope != "following":
         raise DomainError("Unknown scope.", fields={"scope": ["'this' or 'following'."]})
@@ -226,9 +309,19 @@ def series_edit(*, actor: Membership, series: AppointmentSeries, appointment, sc
     series.state = AppointmentSeries.State.ENDED
     series.save(update_fields=["until_date", "count", "state"])
     return series_create(
-        actor=actor, clinician=series.clinician, clients=clients, appointment_type=series.appointment_type,
-        mode=series.mode, room=series.room, video_link=series.video_link, time_zone=time_zone or series.time_zone,
-        start_date=pivot, local_time=local_time or series.local_time, rrule=rrule or series.rrule,
-        count=remaining, until_date=None if remaining else original_until, on_conflict=on_conflict,
-        outside_availability=outside_availability)
-
+        actor=actor,
+        clinician=series.clinician,
+        clients=clients,
+        appointment_type=series.appointment_type,
+        mode=series.mode,
+        room=series.room,
+        video_link=series.video_link,
+        time_zone=time_zone or series.time_zone,
+        start_date=pivot,
+        local_time=local_time or series.local_time,
+        rrule=rrule or series.rrule,
+        count=remaining,
+        until_date=None if remaining else original_until,
+        on_conflict=on_conflict,
+        outside_availability=outside_availability,
+    )

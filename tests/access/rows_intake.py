@@ -45,8 +45,9 @@ def _intake_form(world, scope):
 
     t = world.tenant(scope)
     _forms(t.practice)
-    return services.form_create(actor=t.members["admin"], name=f"Check-in {scope}", slug=f"check-in-{scope}",
-                                kind="form", content=SIMPLE_FORM)
+    return services.form_create(
+        actor=t.members["admin"], name=f"Check-in {scope}", slug=f"check-in-{scope}", kind="form", content=SIMPLE_FORM
+    )
 
 
 @target("intake_packet")
@@ -79,9 +80,13 @@ def _intake_schedule(world, scope):
     from intake.models import MeasureSchedule
 
     t = world.tenant(scope)
-    return MeasureSchedule.objects.create(practice=t.practice, client=_client(world, scope),
-                                          form=_forms(t.practice)["phq-9"], interval_days=28,
-                                          next_due_on=dt.date(2030, 1, 1))
+    return MeasureSchedule.objects.create(
+        practice=t.practice,
+        client=_client(world, scope),
+        form=_forms(t.practice)["phq-9"],
+        interval_days=28,
+        next_due_on=dt.date(2030, 1, 1),
+    )
 
 
 def _new_form(world, actor, scope):
@@ -98,90 +103,225 @@ def _edit_form(world, actor, scope):
 
 def _assign(world, actor, scope):
     forms = _forms(world.p.practice)
-    return {"client": world.p.client_a.pk, "forms": [forms["phq-9"].pk, forms["consent-for-services"].pk],
-            "due_on": "2030-01-31"}
+    return {
+        "client": world.p.client_a.pk,
+        "forms": [forms["phq-9"].pk, forms["consent-for-services"].pk],
+        "due_on": "2030-01-31",
+    }
 
 
 def _schedule(world, actor, scope):
-    return {"client": world.p.client_a.pk, "form": _forms(world.p.practice)["phq-9"].pk, "interval_days": 28,
-            "next_due_on": "2030-02-01"}
+    return {
+        "client": world.p.client_a.pk,
+        "form": _forms(world.p.practice)["phq-9"].pk,
+        "interval_days": 28,
+        "next_due_on": "2030-02-01",
+    }
 
 
 ROWS = [
     # --- forms: every staff role reads (to assign); admins and clinicians write -------------------------
-    Row("GET", "/api/v1/intake/forms/", expect={**STAFF_200, "client": 403, **ANON}, lists="intake_form",
-        visible={a: {"mine", "foreign"} for a in STAFF_200}),
-    Row("POST", "/api/v1/intake/forms/", expect={"admin": 201, "front_desk": 403, "clinician": 201,
-                                                 "supervisor": 201, "client": 403, **ANON}, payload=_new_form),
+    Row(
+        "GET",
+        "/api/v1/intake/forms/",
+        expect={**STAFF_200, "client": 403, **ANON},
+        lists="intake_form",
+        visible={a: {"mine", "foreign"} for a in STAFF_200},
+    ),
+    Row(
+        "POST",
+        "/api/v1/intake/forms/",
+        expect={"admin": 201, "front_desk": 403, "clinician": 201, "supervisor": 201, "client": 403, **ANON},
+        payload=_new_form,
+    ),
     Row("GET", "/api/v1/intake/forms/{id}/", target="intake_form", expect={**STAFF_200, "client": 404, **ANON}),
-    Row("PATCH", "/api/v1/intake/forms/{id}/", target="intake_form",
+    Row(
+        "PATCH",
+        "/api/v1/intake/forms/{id}/",
+        target="intake_form",
         expect={"admin": 200, "front_desk": 403, "clinician": 200, "supervisor": 200, "client": 404, **ANON},
-        payload=_edit_form),
-    Row("POST", "/api/v1/intake/forms/{id}/publish/", target="intake_form",
-        expect={"admin": 200, "front_desk": 403, "clinician": 200, "supervisor": 200, "client": 404, **ANON}),
-
+        payload=_edit_form,
+    ),
+    Row(
+        "POST",
+        "/api/v1/intake/forms/{id}/publish/",
+        target="intake_form",
+        expect={"admin": 200, "front_desk": 403, "clinician": 200, "supervisor": 200, "client": 404, **ANON},
+    ),
     # --- packets: assignment and status --------------------------------------------------------------
-    Row("GET", "/api/v1/intake/packets/", expect={**STAFF_200, "client": 200, **ANON}, lists="intake_packet",
-        visible={"admin": {"mine", "foreign"}, "front_desk": {"mine", "foreign"}, "clinician": {"mine"},
-                 "supervisor": {"mine"}, "client": {"mine"}},
-        forbidden_fields={a: CLINICAL_FIELDS for a in ("admin", "front_desk", "clinician", "supervisor", "client")}),
-    Row("POST", "/api/v1/intake/packets/", expect={"admin": 403, "front_desk": 201, "clinician": 201,
-                                                   "supervisor": 201, "client": 403, **ANON}, payload=_assign,
-        forbidden_fields={"front_desk": CLINICAL_FIELDS}),
-    Row("GET", "/api/v1/intake/packets/{id}/", target="intake_packet",
-        expect={"admin": 200, "front_desk": 200, "clinician": (200, 404), "supervisor": (200, 404),
-                "client": (200, 404), **ANON},
-        forbidden_fields={"admin": CLINICAL_FIELDS, "front_desk": CLINICAL_FIELDS}),
-
+    Row(
+        "GET",
+        "/api/v1/intake/packets/",
+        expect={**STAFF_200, "client": 200, **ANON},
+        lists="intake_packet",
+        visible={
+            "admin": {"mine", "foreign"},
+            "front_desk": {"mine", "foreign"},
+            "clinician": {"mine"},
+            "supervisor": {"mine"},
+            "client": {"mine"},
+        },
+        forbidden_fields={a: CLINICAL_FIELDS for a in ("admin", "front_desk", "clinician", "supervisor", "client")},
+    ),
+    Row(
+        "POST",
+        "/api/v1/intake/packets/",
+        expect={"admin": 403, "front_desk": 201, "clinician": 201, "supervisor": 201, "client": 403, **ANON},
+        payload=_assign,
+        forbidden_fields={"front_desk": CLINICAL_FIELDS},
+    ),
+    Row(
+        "GET",
+        "/api/v1/intake/packets/{id}/",
+        target="intake_packet",
+        expect={
+            "admin": 200,
+            "front_desk": 200,
+            "clinician": (200, 404),
+            "supervisor": (200, 404),
+            "client": (200, 404),
+            **ANON,
+        },
+        forbidden_fields={"admin": CLINICAL_FIELDS, "front_desk": CLINICAL_FIELDS},
+    ),
     # --- responses: answers ---------------------------------------------------------------------------
-    Row("GET", "/api/v1/intake/responses/", expect={"admin": 403, "front_desk": 403, "clinician": 200,
-                                                    "supervisor": 200, "client": 200, **ANON},
-        lists="intake_response", visible={"clinician": {"mine"}, "supervisor": {"mine"}, "client": {"mine"}}),
-    Row("GET", "/api/v1/intake/responses/{id}/", target="intake_response",
-        expect={"admin": 404, "front_desk": 404, "clinician": (200, 404), "supervisor": (200, 404),
-                "client": (200, 404), **ANON},
-        forbidden_fields={"client": {"score", "band", "risk_flags"}}),
-    Row("PATCH", "/api/v1/intake/responses/{id}/", target="intake_response",
-        expect={"admin": 404, "front_desk": 404, "clinician": (403, 404), "supervisor": (403, 404),
-                "client": (200, 404), **ANON},
-        payload=lambda w, a, s: {"answers": {"phq9_1": 2}}),
-    Row("POST", "/api/v1/intake/responses/{id}/submit/", target="intake_response",
-        expect={"admin": 404, "front_desk": 404, "clinician": (403, 404), "supervisor": (403, 404),
-                "client": (200, 404), **ANON},
-        forbidden_fields={"client": {"score", "band", "risk_flags"}}),
-    Row("POST", "/api/v1/intake/responses/{id}/amend/", target="intake_submitted_response",
-        expect={"admin": 404, "front_desk": 404, "clinician": (403, 404), "supervisor": (403, 404),
-                "client": (201, 404), **ANON}),
-
+    Row(
+        "GET",
+        "/api/v1/intake/responses/",
+        expect={"admin": 403, "front_desk": 403, "clinician": 200, "supervisor": 200, "client": 200, **ANON},
+        lists="intake_response",
+        visible={"clinician": {"mine"}, "supervisor": {"mine"}, "client": {"mine"}},
+    ),
+    Row(
+        "GET",
+        "/api/v1/intake/responses/{id}/",
+        target="intake_response",
+        expect={
+            "admin": 404,
+            "front_desk": 404,
+            "clinician": (200, 404),
+            "supervisor": (200, 404),
+            "client": (200, 404),
+            **ANON,
+        },
+        forbidden_fields={"client": {"score", "band", "risk_flags"}},
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/intake/responses/{id}/",
+        target="intake_response",
+        expect={
+            "admin": 404,
+            "front_desk": 404,
+            "clinician": (403, 404),
+            "supervisor": (403, 404),
+            "client": (200, 404),
+            **ANON,
+        },
+        payload=lambda w, a, s: {"answers": {"phq9_1": 2}},
+    ),
+    Row(
+        "POST",
+        "/api/v1/intake/responses/{id}/submit/",
+        target="intake_response",
+        expect={
+            "admin": 404,
+            "front_desk": 404,
+            "clinician": (403, 404),
+            "supervisor": (403, 404),
+            "client": (200, 404),
+            **ANON,
+        },
+        forbidden_fields={"client": {"score", "band", "risk_flags"}},
+    ),
+    Row(
+        "POST",
+        "/api/v1/intake/responses/{id}/amend/",
+        target="intake_submitted_response",
+        expect={
+            "admin": 404,
+            "front_desk": 404,
+            "clinician": (403, 404),
+            "supervisor": (403, 404),
+            "client": (201, 404),
+            **ANON,
+        },
+    ),
     # --- risk flags: clinicians of the caseload only --------------------------------------------------
-    Row("GET", "/api/v1/intake/risk-flags/", expect={"admin": 403, "front_desk": 403, "clinician": 200,
-                                                     "supervisor": 200, "client": 403, **ANON},
-        lists="intake_risk_flag", visible={"clinician": {"mine"}, "supervisor": {"mine"}}),
-    Row("POST", "/api/v1/intake/risk-flags/{id}/acknowledge/", target="intake_risk_flag",
-        expect={"admin": 404, "front_desk": 404, "clinician": (200, 404), "supervisor": (200, 404),
-                "client": 404, **ANON},
-        payload=lambda w, a, s: {"note": "Called the client; safety plan reviewed."}),
-
+    Row(
+        "GET",
+        "/api/v1/intake/risk-flags/",
+        expect={"admin": 403, "front_desk": 403, "clinician": 200, "supervisor": 200, "client": 403, **ANON},
+        lists="intake_risk_flag",
+        visible={"clinician": {"mine"}, "supervisor": {"mine"}},
+    ),
+    Row(
+        "POST",
+        "/api/v1/intake/risk-flags/{id}/acknowledge/",
+        target="intake_risk_flag",
+        expect={
+            "admin": 404,
+            "front_desk": 404,
+            "clinician": (200, 404),
+            "supervisor": (200, 404),
+            "client": 404,
+            **ANON,
+        },
+        payload=lambda w, a, s: {"note": "Called the client; safety plan reviewed."},
+    ),
     # --- measure schedules (assignment: no clinical content) ------------------------------------------
-    Row("GET", "/api/v1/intake/measure-schedules/", expect={**STAFF_200, "client": 403, **ANON},
+    Row(
+        "GET",
+        "/api/v1/intake/measure-schedules/",
+        expect={**STAFF_200, "client": 403, **ANON},
         lists="intake_schedule",
-        visible={"admin": {"mine", "foreign"}, "front_desk": {"mine", "foreign"}, "clinician": {"mine"},
-                 "supervisor": {"mine"}}),
-    Row("POST", "/api/v1/intake/measure-schedules/", expect={"admin": 403, "front_desk": 201, "clinician": 201,
-                                                             "supervisor": 201, "client": 403, **ANON},
-        payload=_schedule),
-    Row("POST", "/api/v1/intake/measure-schedules/{id}/end/", target="intake_schedule",
-        expect={"admin": 403, "front_desk": 200, "clinician": (200, 404), "supervisor": (200, 404),
-                "client": 404, **ANON}),
-
+        visible={
+            "admin": {"mine", "foreign"},
+            "front_desk": {"mine", "foreign"},
+            "clinician": {"mine"},
+            "supervisor": {"mine"},
+        },
+    ),
+    Row(
+        "POST",
+        "/api/v1/intake/measure-schedules/",
+        expect={"admin": 403, "front_desk": 201, "clinician": 201, "supervisor": 201, "client": 403, **ANON},
+        payload=_schedule,
+    ),
+    Row(
+        "POST",
+        "/api/v1/intake/measure-schedules/{id}/end/",
+        target="intake_schedule",
+        expect={
+            "admin": 403,
+            "front_desk": 200,
+            "clinician": (200, 404),
+            "supervisor": (200, 404),
+            "client": 404,
+            **ANON,
+        },
+    ),
     # --- score series for charts ----------------------------------------------------------------------
-    Row("GET", "/api/v1/intake/clients/{id}/series/", target="client",
-        expect={"admin": 404, "front_desk": 404, "clinician": (200, 404), "supervisor": (200, 404),
-                "client": 404, **ANON}),
-
+    Row(
+        "GET",
+        "/api/v1/intake/clients/{id}/series/",
+        target="client",
+        expect={
+            "admin": 404,
+            "front_desk": 404,
+            "clinician": (200, 404),
+            "supervisor": (200, 404),
+            "client": 404,
+            **ANON,
+        },
+    ),
     # --- signed links: the token is the only credential; a forged one is 404 for everyone ---------------
     Row("GET", "/api/v1/intake/link/{token}/", expect=NOBODY_404, note="tests/intake/test_link.py covers real tokens"),
-    Row("PATCH", "/api/v1/intake/link/{token}/responses/{id}/", expect=NOBODY_404,
-        payload=lambda w, a, s: {"answers": {"phq9_1": 1}}),
+    Row(
+        "PATCH",
+        "/api/v1/intake/link/{token}/responses/{id}/",
+        expect=NOBODY_404,
+        payload=lambda w, a, s: {"answers": {"phq9_1": 1}},
+    ),
     Row("POST", "/api/v1/intake/link/{token}/responses/{id}/submit/", expect=NOBODY_404),
 ]

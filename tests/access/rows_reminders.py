@@ -26,8 +26,9 @@ def _outbound_message(world, scope):
     from tests.factories.reminders import OutboundMessageFactory
 
     appointment = world.target("reminder_appointment", scope)
-    return OutboundMessageFactory(appointment=appointment, client=appointment.clients.get(), status="failed",
-                                  attempts=1, last_error="smtp 550")
+    return OutboundMessageFactory(
+        appointment=appointment, client=appointment.clients.get(), status="failed", attempts=1, last_error="smtp 550"
+    )
 
 
 def _link(action):
@@ -41,26 +42,57 @@ def _link(action):
 
 
 ROWS = [
-    Row("GET", "/api/v1/reminders/", lists="outbound_message",
-        expect={"admin": 200, "front_desk": 200, "clinician": 200, "supervisor": 200, "client": 403,
-                "anonymous": 401},
-        visible={"admin": {"mine", "foreign"}, "front_desk": {"mine", "foreign"}, "clinician": {"mine"},
-                 "supervisor": set()},
+    Row(
+        "GET",
+        "/api/v1/reminders/",
+        lists="outbound_message",
+        expect={"admin": 200, "front_desk": 200, "clinician": 200, "supervisor": 200, "client": 403, "anonymous": 401},
+        visible={
+            "admin": {"mine", "foreign"},
+            "front_desk": {"mine", "foreign"},
+            "clinician": {"mine"},
+            "supervisor": set(),
+        },
         forbidden_fields={a: NO_CONTENT for a in ("admin", "front_desk", "clinician", "supervisor")},
-        note="supervisor: a clinician with no own clients here sees none of the supervisee's clients' reminders"),
-    Row("POST", "/api/v1/reminders/{id}/resend/", target="outbound_message",
-        expect={"admin": 403, "front_desk": 200, "clinician": (403, 404), "supervisor": 404, "client": 404,
-                "anonymous": 401}),
-    Row("GET", "/api/v1/reminder-policy/",
-        expect={"admin": 200, "front_desk": 200, "clinician": 200, "supervisor": 200, "client": 403,
-                "anonymous": 401}),
-    Row("PATCH", "/api/v1/reminder-policy/",
-        expect={"admin": 200, "front_desk": 403, "clinician": 403, "supervisor": 403, "client": 403,
-                "anonymous": 401},
-        payload=lambda w, a, s: {"steps": [{"offset_minutes": 1440, "channel": "email"}]}),
+        note="supervisor: a clinician with no own clients here sees none of the supervisee's clients' reminders",
+    ),
+    Row(
+        "POST",
+        "/api/v1/reminders/{id}/resend/",
+        target="outbound_message",
+        expect={
+            "admin": 403,
+            "front_desk": 200,
+            "clinician": (403, 404),
+            "supervisor": 404,
+            "client": 404,
+            "anonymous": 401,
+        },
+    ),
+    Row(
+        "GET",
+        "/api/v1/reminder-policy/",
+        expect={"admin": 200, "front_desk": 200, "clinician": 200, "supervisor": 200, "client": 403, "anonymous": 401},
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/reminder-policy/",
+        expect={"admin": 200, "front_desk": 403, "clinician": 403, "supervisor": 403, "client": 403, "anonymous": 401},
+        payload=lambda w, a, s: {"steps": [{"offset_minutes": 1440, "channel": "email"}]},
+    ),
     # Public: the signed token is the authority, whoever (if anyone) is logged in.
-    Row("GET", "/api/v1/reminders/links/", expect=dict.fromkeys(EVERYONE, 200), query=_link("cancel"),
-        forbidden_fields={a: {"clinician", "appointment_type", "client"} for a in EVERYONE}),
-    Row("POST", "/api/v1/reminders/links/", expect=dict.fromkeys(EVERYONE, 200), payload=_link("confirm"),
-        forbidden_fields={a: {"clinician", "appointment_type", "client"} for a in EVERYONE}),
+    Row(
+        "GET",
+        "/api/v1/reminders/links/",
+        expect=dict.fromkeys(EVERYONE, 200),
+        query=_link("cancel"),
+        forbidden_fields={a: {"clinician", "appointment_type", "client"} for a in EVERYONE},
+    ),
+    Row(
+        "POST",
+        "/api/v1/reminders/links/",
+        expect=dict.fromkeys(EVERYONE, 200),
+        payload=_link("confirm"),
+        forbidden_fields={a: {"clinician", "appointment_type", "client"} for a in EVERYONE},
+    ),
 ]

@@ -16,8 +16,9 @@ def packet_for(client: Client, *slugs: str, actor: Membership | None = None, sen
     forms = seeded(client.practice)
     if actor is None:
         actor = Membership.objects.filter(practice=client.practice, roles__contains=["front_desk"]).first()
-    return services.packet_assign(actor=actor, client=client, forms=[forms[s] for s in slugs],
-                                  send_invitation=send_invitation)
+    return services.packet_assign(
+        actor=actor, client=client, forms=[forms[s] for s in slugs], send_invitation=send_invitation
+    )
 
 
 def phq9_answers(item_values: list[int]) -> dict:
@@ -26,16 +27,37 @@ def phq9_answers(item_values: list[int]) -> dict:
 
 SIMPLE_FORM = {
     "title": "Check-in",
-    "sections": [{"id": "main", "questions": [
-        {"id": "mood", "type": "scale", "label": "Mood today", "min": 0, "max": 10, "required": True,
-         "anchors": {"0": "Low", "10": "Great"}},
-        {"id": "worse", "type": "yes_no", "label": "Anything worse this week?", "required": True},
-        {"id": "what", "type": "long_text", "label": "What got worse?", "required": True,
-         "show_if": {"question": "worse", "equals": True}},
-        {"id": "when", "type": "date", "label": "Since when?"},
-        {"id": "hours", "type": "number", "label": "Hours of sleep", "min": 0, "max": 24},
-        {"id": "topics", "type": "multiple_choice", "label": "Topics",
-         "choices": [{"value": "work", "label": "Work"}, {"value": "family", "label": "Family"}]},
-        {"id": "name", "type": "short_text", "label": "Name", "max_length": 20},
-    ]}],
+    "sections": [
+        {
+            "id": "main",
+            "questions": [
+                {
+                    "id": "mood",
+                    "type": "scale",
+                    "label": "Mood today",
+                    "min": 0,
+                    "max": 10,
+                    "required": True,
+                    "anchors": {"0": "Low", "10": "Great"},
+                },
+                {"id": "worse", "type": "yes_no", "label": "Anything worse this week?", "required": True},
+                {
+                    "id": "what",
+                    "type": "long_text",
+                    "label": "What got worse?",
+                    "required": True,
+                    "show_if": {"question": "worse", "equals": True},
+                },
+                {"id": "when", "type": "date", "label": "Since when?"},
+                {"id": "hours", "type": "number", "label": "Hours of sleep", "min": 0, "max": 24},
+                {
+                    "id": "topics",
+                    "type": "multiple_choice",
+                    "label": "Topics",
+                    "choices": [{"value": "work", "label": "Work"}, {"value": "family", "label": "Family"}],
+                },
+                {"id": "name", "type": "short_text", "label": "Name", "max_length": 20},
+            ],
+        }
+    ],
 }

@@ -18,20 +18,35 @@ RELATIONAL = {
 
 def withdrawal_rupture(**overrides) -> dict:
     data = {
-        "minute": 25, "family": "withdrawal", "markers": ["wd_minimal_response", "wd_content_affect_split"],
-        "intensity": 3, "therapist_contribution": "I looked at the clock while she spoke about her father.",
-        "strategies": ["rs_metacommunication"], "client_response": "She said it felt like I wanted to move on.",
+        "minute": 25,
+        "family": "withdrawal",
+        "markers": ["wd_minimal_response", "wd_content_affect_split"],
+        "intensity": 3,
+        "therapist_contribution": "I looked at the clock while she spoke about her father.",
+        "strategies": ["rs_metacommunication"],
+        "client_response": "She said it felt like I wanted to move on.",
         "outcome": "partial",
     }
     data.update(overrides)
     return data
 
 
-def draft_note(clinician, client, *, session_at: datetime | None = None, content: dict | None = None,
-               ruptures: list[dict] | None = None, **changes) -> ProgressNote:
+def draft_note(
+    clinician,
+    client,
+    *,
+    session_at: datetime | None = None,
+    content: dict | None = None,
+    ruptures: list[dict] | None = None,
+    **changes,
+) -> ProgressNote:
     return services.progress_note_create(
-        actor=clinician.membership, client=client, session_at=session_at,
-        content=RELATIONAL if content is None else content, ruptures=ruptures or [], **changes,
+        actor=clinician.membership,
+        client=client,
+        session_at=session_at,
+        content=RELATIONAL if content is None else content,
+        ruptures=ruptures or [],
+        **changes,
     )
 
 
@@ -54,9 +69,16 @@ def appointment_for(clinician, client, *, starts_at: datetime | None = None):
     ends_at = starts_at + timedelta(minutes=50)
     kind = AppointmentTypeFactory(practice=clinician.practice)
     appointment = Appointment.objects.create(
-        practice=clinician.practice, clinician=clinician, appointment_type=kind, mode="telehealth",
-        starts_at=starts_at, ends_at=ends_at, occupied=DateTimeTZRange(starts_at, ends_at), status="completed",
+        practice=clinician.practice,
+        clinician=clinician,
+        appointment_type=kind,
+        mode="telehealth",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        occupied=DateTimeTZRange(starts_at, ends_at),
+        status="completed",
     )
-    AppointmentClient.objects.create(practice=clinician.practice, appointment=appointment, client=client,
-                                     span=DateTimeTZRange(starts_at, ends_at))
+    AppointmentClient.objects.create(
+        practice=clinician.practice, appointment=appointment, client=client, span=DateTimeTZRange(starts_at, ends_at)
+    )
     return appointment

@@ -31,14 +31,24 @@ def appointment_row(*, clinician, clients, starts_at=None, status="scheduled", v
     practice = clinician.practice
     starts_at = starts_at or timezone.now() + timedelta(days=3)
     kind = AppointmentTypeFactory(practice=practice)
-    appointment = Appointment(practice=practice, clinician=clinician, appointment_type=kind, mode=Mode.TELEHEALTH,
-                              video_link=video_link, status=status)
+    appointment = Appointment(
+        practice=practice,
+        clinician=clinician,
+        appointment_type=kind,
+        mode=Mode.TELEHEALTH,
+        video_link=video_link,
+        status=status,
+    )
     appointment.set_times(starts_at, kind)
     appointment.save()
     for client in clients:
-        AppointmentClient.objects.create(practice=practice, appointment=appointment, client=client,
-                                         span=DateTimeTZRange(appointment.starts_at, appointment.ends_at, "[)"),
-                                         is_active=appointment.is_active)
+        AppointmentClient.objects.create(
+            practice=practice,
+            appointment=appointment,
+            client=client,
+            span=DateTimeTZRange(appointment.starts_at, appointment.ends_at, "[)"),
+            is_active=appointment.is_active,
+        )
     return appointment
 
 

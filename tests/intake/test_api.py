@@ -23,10 +23,15 @@ def test_new_client_packet_end_to_end(world, django_capture_on_commit_callbacks)
     forms = seeded(world.p.practice)
     desk = world.client_for("front_desk")
     with django_capture_on_commit_callbacks(execute=True):
-        r = desk.post("/api/v1/intake/packets/", {
-            "client": world.p.client_a.pk, "due_on": "2030-01-31",
-            "forms": [forms[s].pk for s in ("demographics-history", "consent-for-services", "phq-9")]},
-            format="json")
+        r = desk.post(
+            "/api/v1/intake/packets/",
+            {
+                "client": world.p.client_a.pk,
+                "due_on": "2030-01-31",
+                "forms": [forms[s].pk for s in ("demographics-history", "consent-for-services", "phq-9")],
+            },
+            format="json",
+        )
     assert r.status_code == 201, r.content
     assert outbox_deliver() == ["sent"]  # the invitation rides on the reminders outbox
     packet = Packet.objects.get(pk=r.json()["id"])
@@ -50,15 +55,18 @@ def test_new_client_packet_end_to_end(world, django_capture_on_commit_callbacks)
     assert set(r.json()["error"]["fields"]) == {"answers.date_of_birth", "answers.reason", "answers.prior_therapy"}
 
     # come back, finish, sign, submit
-    r = anon.patch(f"{_link(packet)}responses/{demo}/", {"answers": {
-        "date_of_birth": "1990-12-10", "reason": "Feeling stuck", "prior_therapy": False}}, format="json")
+    r = anon.patch(
+        f"{_link(packet)}responses/{demo}/",
+        {"answers": {"date_of_birth": "1990-12-10", "reason": "Feeling stuck", "prior_therapy": False}},
+        format="json",
+    )
     assert anon.get(_link(packet)).json()["responses"][0]["answers"]["full_name"] == "Ada Lovelace"
     assert anon.post(f"{_link(packet)}responses/{demo}/submit/").status_code == 200
-    anon.patch(f"{_link(packet)}responses/{consent}/", {"answers": {"consent_services": "Ada Lovelace"}},
-               format="json")
+    anon.patch(f"{_link(packet)}responses/{consent}/", {"answers": {"consent_services": "Ada Lovelace"}}, format="json")
     assert anon.post(f"{_link(packet)}responses/{consent}/submit/", HTTP_USER_AGENT="PhoneBrowser/1").status_code == 200
-    anon.patch(f"{_link(packet)}responses/{phq}/", {"answers": phq9_answers([2, 2, 2, 2, 1, 1, 1, 0, 1])},
-               format="json")
+    anon.patch(
+        f"{_link(packet)}responses/{phq}/", {"answers": phq9_answers([2, 2, 2, 2, 1, 1, 1, 0, 1])}, format="json"
+    )
     r = anon.post(f"{_link(packet)}responses/{phq}/submit/")
     assert r.status_code == 200 and "score" not in r.json()
 
@@ -74,14 +82,14 @@ def test_new_client_packet_end_to_end(world, django_capture_on_commit_callbacks)
     body = clin.get(f"/api/v1/intake/responses/{phq}/").json()
     assert body["answers"]["phq9_9"] == 1
     assert body["score"] == {"total": 12.0, "subscales": {}, "band": "Moderate"}
-    assert AuditEvent.objects.filter(action="read", object_type="intake.response", object_id=str(phq),
-                                     actor=world.p.clinician.membership.user).exists()
+    assert AuditEvent.objects.filter(
+        action="read", object_type="intake.response", object_id=str(phq), actor=world.p.clinician.membership.user
+    ).exists()
     signed = clin.get(f"/api/v1/intake/responses/{consent}/").json()["signatures"][0]
     assert signed["signed_name"] == "Ada Lovelace" and signed["user_agent"] == "PhoneBrowser/1"
     flags = clin.get("/api/v1/intake/risk-flags/", {"state": "open"}).json()["results"]
     assert [f["code"] for f in flags] == ["phq9_item9"]
-    r = clin.post(f"/api/v1/intake/risk-flags/{flags[0]['id']}/acknowledge/", {"note": "Called, safe."},
-                  format="json")
+    r = clin.post(f"/api/v1/intake/risk-flags/{flags[0]['id']}/acknowledge/", {"note": "Called, safe."}, format="json")
     assert r.status_code == 200 and r.json()["acknowledged_at"]
     assert clin.get("/api/v1/intake/risk-flags/", {"state": "open"}).json()["results"] == []
 
@@ -103,8 +111,11 @@ def test_submitted_response_cannot_change_through_the_link(world):
 def test_invalid_draft_answers_are_400_beside_each_question(world):
     packet = packet_for(world.p.client_a, "demographics-history")
     response = packet.responses.get()
-    r = world.client_for(None).patch(f"{_link(packet)}responses/{response.pk}/", {"answers": {
-        "date_of_birth": "31/12/1990", "prior_therapy": "maybe", "ghost": 1}}, format="json")
+    r = world.client_for(None).patch(
+        f"{_link(packet)}responses/{response.pk}/",
+        {"answers": {"date_of_birth": "31/12/1990", "prior_therapy": "maybe", "ghost": 1}},
+        format="json",
+    )
     assert r.status_code == 400
     assert set(r.json()["error"]["fields"]) == {"answers.date_of_birth", "answers.prior_therapy", "answers.ghost"}
 
@@ -159,8 +170,11 @@ def test_series_returns_points_oldest_first_with_bands(world):
         response = packet.responses.get()
         anon.patch(f"{_link(packet)}responses/{response.pk}/", {"answers": phq9_answers(values)}, format="json")
         anon.post(f"{_link(packet)}responses/{response.pk}/submit/")
-    body = world.client_for("supervisor").get(f"/api/v1/intake/clients/{world.p.client_a.pk}/series/",
-                                              {"form": "phq-9"}).json()
+    body = (
+        world.client_for("supervisor")
+        .get(f"/api/v1/intake/clients/{world.p.client_a.pk}/series/", {"form": "phq-9"})
+        .json()
+    )
     (measure,) = body["measures"]
     assert measure["slug"] == "phq-9" and measure["range"] == {"min": 0, "max": 27}
     assert [(p["total"], p["band"]) for p in measure["points"]] == [(27, "Severe"), (9, "Mild")]

@@ -23,8 +23,9 @@ def test_show_if_must_refer_to_an_earlier_question():
     bad = copy.deepcopy(SIMPLE_FORM)
     bad["sections"][0]["questions"][0]["show_if"] = {"question": "worse", "equals": True}
     errors = definitions.validate_definition(bad)
-    assert errors == {"definition.sections.0.questions.0.show_if": [
-        "show_if must refer to a question asked earlier in the form."]}
+    assert errors == {
+        "definition.sections.0.questions.0.show_if": ["show_if must refer to a question asked earlier in the form."]
+    }
 
 
 def test_duplicate_ids_and_bad_scoring_items_are_reported():
@@ -41,12 +42,26 @@ def test_a_measure_needs_scoring():
 
 
 def test_draft_checks_each_type():
-    errors = definitions.check_draft(SIMPLE_FORM, {
-        "mood": 11, "worse": "yes", "when": "2024-02-30", "hours": "8", "topics": ["work", "play"],
-        "name": "x" * 21, "nope": 1})
+    errors = definitions.check_draft(
+        SIMPLE_FORM,
+        {
+            "mood": 11,
+            "worse": "yes",
+            "when": "2024-02-30",
+            "hours": "8",
+            "topics": ["work", "play"],
+            "name": "x" * 21,
+            "nope": 1,
+        },
+    )
     assert set(errors) == {f"answers.{k}" for k in ("mood", "worse", "when", "hours", "topics", "name", "nope")}
-    assert definitions.check_draft(SIMPLE_FORM, {"mood": 3, "worse": False, "when": "2024-02-29", "hours": 7.5,
-                                                 "topics": ["family"], "name": "Ana"}) == {}
+    assert (
+        definitions.check_draft(
+            SIMPLE_FORM,
+            {"mood": 3, "worse": False, "when": "2024-02-29", "hours": 7.5, "topics": ["family"], "name": "Ana"},
+        )
+        == {}
+    )
 
 
 def test_submission_requires_conditional_question_only_when_shown():
@@ -67,8 +82,18 @@ def _phq9(values):
 
 
 def test_phq9_bands_at_every_boundary():
-    expected = {0: "Minimal", 4: "Minimal", 5: "Mild", 9: "Mild", 10: "Moderate", 14: "Moderate",
-                15: "Moderately severe", 19: "Moderately severe", 20: "Severe", 27: "Severe"}
+    expected = {
+        0: "Minimal",
+        4: "Minimal",
+        5: "Mild",
+        9: "Mild",
+        10: "Moderate",
+        14: "Moderate",
+        15: "Moderately severe",
+        19: "Moderately severe",
+        20: "Severe",
+        27: "Severe",
+    }
     for total, band in expected.items():
         values, left = [], total
         for _ in range(9):
@@ -114,9 +139,12 @@ def test_alliance_cutoff_is_configuration():
 
 def test_subscales_are_summed():
     content = copy.deepcopy(SIMPLE_FORM)
-    content["scoring"] = {"method": "sum", "items": ["mood", "hours"], "subscales": {"sleep": ["hours"]},
-                          "flags": [{"code": "short_sleep", "source": "subscale:sleep", "op": "lt", "value": 5,
-                                     "label": "Short sleep"}]}
+    content["scoring"] = {
+        "method": "sum",
+        "items": ["mood", "hours"],
+        "subscales": {"sleep": ["hours"]},
+        "flags": [{"code": "short_sleep", "source": "subscale:sleep", "op": "lt", "value": 5, "label": "Short sleep"}],
+    }
     assert definitions.validate_definition(content) == {}
     result = definitions.score(content, {"mood": 5, "hours": 4})
     assert result["total"] == 9 and result["subscales"] == {"sleep": 4}

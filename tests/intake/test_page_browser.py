@@ -20,8 +20,14 @@ from tests.factories.intake import packet_for
 from tests.factories.practice import CareTeamMemberFactory, ClientFactory, ClinicianFactory, MembershipFactory
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "intake-page.png"
 
@@ -33,8 +39,7 @@ def packet(transactional_db):
     practice.name = "Riverside Relational Therapy"
     practice.save()
     client = ClientFactory(practice=practice, first_name="Ada", last_name="Lovelace")
-    CareTeamMemberFactory(practice=practice, client=client,
-                          clinician=ClinicianFactory(membership__practice=practice))
+    CareTeamMemberFactory(practice=practice, client=client, clinician=ClinicianFactory(membership__practice=practice))
     return packet_for(client, "demographics-history", "consent-for-services", "phq-9", actor=desk)
 
 

@@ -23,8 +23,13 @@ def _client_actor(world):
 
 def test_seeding_is_idempotent_and_publishes_v1(world):
     first = services.builtins_seed(practice=world.p.practice)
-    assert {f.slug for f in first} == {"demographics-history", "consent-for-services", "phq-9", "gad-7",
-                                       "session-check-in"}
+    assert {f.slug for f in first} == {
+        "demographics-history",
+        "consent-for-services",
+        "phq-9",
+        "gad-7",
+        "session-check-in",
+    }
     assert services.builtins_seed(practice=world.p.practice) == []
     assert all(f.latest_published.number == 1 for f in first)
 
@@ -46,8 +51,9 @@ def test_published_version_is_frozen_in_the_database(world):
 
 def test_editing_a_published_form_creates_a_new_version(world):
     clinician = world.p.members["clinician"]
-    form = services.form_create(actor=clinician, name="Check-in", slug="check-in", kind="form", content=SIMPLE_FORM,
-                                publish=True)
+    form = services.form_create(
+        actor=clinician, name="Check-in", slug="check-in", kind="form", content=SIMPLE_FORM, publish=True
+    )
     changed = {**SIMPLE_FORM, "title": "Weekly check-in"}
     draft = services.form_edit(actor=clinician, form=form, content=changed)
     assert draft.number == 2 and draft.status == FormVersion.Status.DRAFT
@@ -60,14 +66,14 @@ def test_editing_a_published_form_creates_a_new_version(world):
 
 def test_front_desk_cannot_edit_forms(world):
     with pytest.raises(NotAllowed):
-        services.form_create(actor=world.p.members["front_desk"], name="X", slug="x", kind="form",
-                             content=SIMPLE_FORM)
+        services.form_create(actor=world.p.members["front_desk"], name="X", slug="x", kind="form", content=SIMPLE_FORM)
 
 
 def test_invalid_definition_is_400_with_paths(world):
     with pytest.raises(DomainError) as exc:
-        services.form_create(actor=world.p.members["admin"], name="X", slug="x", kind="form",
-                             content={"title": "X", "sections": []})
+        services.form_create(
+            actor=world.p.members["admin"], name="X", slug="x", kind="form", content={"title": "X", "sections": []}
+        )
     assert "definition.sections" in exc.value.fields
 
 
@@ -88,8 +94,9 @@ def test_packet_status_moves_sent_in_progress_completed(world):
 def test_submit_scores_and_flags_item9(world):
     packet = packet_for(world.p.client_a, "phq-9")
     response = packet.responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers([2, 2, 2, 1, 1, 1, 1, 1, 1]),
-                                 actor=_client_actor(world))
+    services.response_save_draft(
+        response=response, answers=phq9_answers([2, 2, 2, 1, 1, 1, 1, 1, 1]), actor=_client_actor(world)
+    )
     services.response_submit(response=response, actor=_client_actor(world))
     score = Score.objects.get(response=response)
     assert (score.total, score.band) == (12, "Moderate")
@@ -161,8 +168,7 @@ def test_another_client_cannot_write_answers(world):
 
 def test_answers_are_encrypted_at_rest(world):
     response = packet_for(world.p.client_a, "demographics-history").responses.get()
-    services.response_save_draft(response=response, answers={"reason": "my marriage is falling apart"},
-                                 via_link=True)
+    services.response_save_draft(response=response, answers={"reason": "my marriage is falling apart"}, via_link=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT answers FROM intake_response WHERE id = %s", [response.pk])
         raw = cursor.fetchone()[0]
@@ -185,7 +191,8 @@ def test_invitation_is_an_outbox_row_of_the_assignment_and_is_sent_exactly_once(
     packet.save(update_fields=["due_on"])
     rows = list(OutboundMessage.objects.filter(kind=Kind.INTAKE_INVITATION))
     assert [(r.client_id, r.subject_type, r.subject_id, r.status) for r in rows] == [
-        (world.p.client_a.pk, "intake.packet", str(packet.pk), "pending")]
+        (world.p.client_a.pk, "intake.packet", str(packet.pk), "pending")
+    ]
     assert mail.outbox == []  # nothing leaves before the dispatcher runs
     assert packet_invitation_send(packet_id=packet.pk) is False  # queued once
     assert OutboundMessage.objects.filter(kind=Kind.INTAKE_INVITATION).count() == 1
@@ -247,8 +254,13 @@ def test_acknowledge_needs_a_note_and_happens_once(world):
 
 def test_schedules_run_sends_each_due_administration_once(world):
     forms = seeded(world.p.practice)
-    schedule = services.schedule_create(actor=world.p.members["clinician"], client=world.p.client_a,
-                                        form=forms["phq-9"], interval_days=28, first_due_on=dt.date(2025, 1, 6))
+    schedule = services.schedule_create(
+        actor=world.p.members["clinician"],
+        client=world.p.client_a,
+        form=forms["phq-9"],
+        interval_days=28,
+        first_due_on=dt.date(2025, 1, 6),
+    )
     assert services.schedules_run(today=dt.date(2025, 1, 6)) == 1
     assert services.schedules_run(today=dt.date(2025, 1, 6)) == 0
     schedule.refresh_from_db()
@@ -260,8 +272,13 @@ def test_schedules_run_sends_each_due_administration_once(world):
 def test_only_measures_are_scheduled(world):
     forms = seeded(world.p.practice)
     with pytest.raises(DomainError):
-        services.schedule_create(actor=world.p.members["clinician"], client=world.p.client_a,
-                                 form=forms["consent-for-services"], interval_days=7, first_due_on=dt.date.today())
+        services.schedule_create(
+            actor=world.p.members["clinician"],
+            client=world.p.client_a,
+            form=forms["consent-for-services"],
+            interval_days=7,
+            first_due_on=dt.date.today(),
+        )
     assert not MeasureSchedule.objects.exists()
 
 
@@ -294,7 +311,8 @@ def test_risk_flag_notifies_each_care_team_clinician_once_with_no_clinical_conte
     rows = OutboundMessage.objects.filter(kind=Kind.RISK_FLAG_REVIEW).order_by("recipient_id")
     assert {(r.recipient_id, r.client_id, r.subject_id) for r in rows} == {
         (world.p.clinician.membership_id, None, str(flag.pk)),
-        (world.p.supervisor.membership_id, None, str(flag.pk))}
+        (world.p.supervisor.membership_id, None, str(flag.pk)),
+    }
     assert notifications.risk_flag_raised(flag_id=flag.pk) == 0  # run again: nothing more
     # The front desk's delivery list never shows that a client's questionnaire needs review.
     front_desk_list = outbound_message_list(actor=world.p.members["front_desk"])
@@ -303,13 +321,24 @@ def test_risk_flag_notifies_each_care_team_clinician_once_with_no_clinical_conte
     assert outbox_deliver() == ["sent", "sent"]
     assert outbox_deliver() == []
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [world.p.clinician.membership.user.email, world.p.supervisor.membership.user.email])
+        [world.p.clinician.membership.user.email, world.p.supervisor.membership.user.email]
+    )
     score = Score.objects.get(response=response)
     for email in mail.outbox:
         text = email.subject + "\n" + email.body
         assert "a questionnaire result needs your review in attune" in text.lower()
-        for leaked in (client.first_name, client.last_name, client.email, flag.label, "PHQ", "item", "score",
-                       str(int(score.total)), score.band, world.p.practice.name):
+        for leaked in (
+            client.first_name,
+            client.last_name,
+            client.email,
+            flag.label,
+            "PHQ",
+            "item",
+            "score",
+            str(int(score.total)),
+            score.band,
+            world.p.practice.name,
+        ):
             assert leaked.lower() not in text.lower(), leaked
 
 

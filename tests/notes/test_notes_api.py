@@ -17,8 +17,9 @@ def _submit_alliance(world, client, values):
     from tests.factories.intake import packet_for
 
     response = packet_for(client, "session-check-in").responses.get()
-    answers = dict(zip(["alliance_heard", "alliance_goals", "alliance_approach", "alliance_overall"], values,
-                       strict=True))
+    answers = dict(
+        zip(["alliance_heard", "alliance_goals", "alliance_approach", "alliance_overall"], values, strict=True)
+    )
     intake_services.response_save_draft(response=response, answers=answers, via_link=True)
     intake_services.response_submit(response=response, via_link=True)
 
@@ -26,19 +27,27 @@ def _submit_alliance(world, client, values):
 def test_relational_note_lifecycle_timeline_and_prep(world):
     clinician = world.client_for("clinician")
     client_id = world.p.client_a.pk
-    last_week = appointment_for(world.p.clinician, world.p.client_a,
-                                starts_at=timezone.now().replace(microsecond=0) - timedelta(days=7))
+    last_week = appointment_for(
+        world.p.clinician, world.p.client_a, starts_at=timezone.now().replace(microsecond=0) - timedelta(days=7)
+    )
 
     # Today's (last week's) session: a withdrawal rupture, partially repaired by metacommunication.
-    created = clinician.post("/api/v1/progress-notes/", {
-        "client": client_id, "appointment": last_week.pk, "content": {"focus": "Her father's illness."},
-        "ruptures": [withdrawal_rupture(strategies=["rs_metacommunication"], outcome="partial")],
-    }, format="json")
+    created = clinician.post(
+        "/api/v1/progress-notes/",
+        {
+            "client": client_id,
+            "appointment": last_week.pk,
+            "content": {"focus": "Her father's illness."},
+            "ruptures": [withdrawal_rupture(strategies=["rs_metacommunication"], outcome="partial")],
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     note = created.json()
     assert note["status"] == "draft" and note["session_at"] is not None
-    saved = clinician.patch(f"/api/v1/progress-notes/{note['id']}/",
-                            {"version": note["version"], "content": RELATIONAL}, format="json")
+    saved = clinician.patch(
+        f"/api/v1/progress-notes/{note['id']}/", {"version": note["version"], "content": RELATIONAL}, format="json"
+    )
     assert saved.status_code == 200 and saved.json()["version"] == 2
     signed = clinician.post(f"/api/v1/progress-notes/{note['id']}/sign/")
     assert signed.status_code == 200, signed.json()
@@ -46,16 +55,20 @@ def test_relational_note_lifecycle_timeline_and_prep(world):
 
     refused = clinician.patch(f"/api/v1/progress-notes/{note['id']}/", {"content": {"plan": "x"}}, format="json")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "note_locked"
-    addendum = clinician.post(f"/api/v1/progress-notes/{note['id']}/addenda/",
-                              {"body": "Correction: she mentioned her sister too."}, format="json")
+    addendum = clinician.post(
+        f"/api/v1/progress-notes/{note['id']}/addenda/",
+        {"body": "Correction: she mentioned her sister too."},
+        format="json",
+    )
     assert addendum.status_code == 201 and addendum.json()["signed_at"]
     shown = clinician.get(f"/api/v1/progress-notes/{note['id']}/").json()
     assert shown["content"]["plan"] == RELATIONAL["plan"]
     assert [a["body"] for a in shown["addenda"]] == ["Correction: she mentioned her sister too."]
 
     # Supervisor co-signs.
-    cosigned = world.client_for("supervisor").post(f"/api/v1/progress-notes/{note['id']}/cosign/",
-                                                   {"comment": "Good use of metacommunication."}, format="json")
+    cosigned = world.client_for("supervisor").post(
+        f"/api/v1/progress-notes/{note['id']}/cosign/", {"comment": "Good use of metacommunication."}, format="json"
+    )
     assert cosigned.status_code == 200 and cosigned.json()["status"] == "cosigned"
     assert cosigned.json()["cosign_comment"] == "Good use of metacommunication."
 
@@ -68,11 +81,22 @@ def test_relational_note_lifecycle_timeline_and_prep(world):
     assert prep["latest_measures"][0]["total"] == 31 and prep["alliance"]["below_cutoff"] is True
 
     # Next week's note repairs it.
-    second = clinician.post("/api/v1/progress-notes/", {
-        "client": client_id, "content": RELATIONAL,
-        "follow_ups": [{"rupture": rupture_id, "strategies": ["rs_acknowledge_contribution"],
-                        "outcome": "repaired", "client_response": "She said she felt less alone."}],
-    }, format="json")
+    second = clinician.post(
+        "/api/v1/progress-notes/",
+        {
+            "client": client_id,
+            "content": RELATIONAL,
+            "follow_ups": [
+                {
+                    "rupture": rupture_id,
+                    "strategies": ["rs_acknowledge_contribution"],
+                    "outcome": "repaired",
+                    "client_response": "She said she felt less alone.",
+                }
+            ],
+        },
+        format="json",
+    )
     assert second.status_code == 201, second.json()
     assert clinician.post(f"/api/v1/progress-notes/{second.json()['id']}/sign/").status_code == 200
 
@@ -95,8 +119,9 @@ def test_relational_note_lifecycle_timeline_and_prep(world):
     assert clinician.get(f"/api/v1/notes/clients/{client_id}/session-prep/").json()["open_ruptures"] == []
 
     # Front desk, admin and the client: 404 for every note and psychotherapy note.
-    pnote = clinician.post("/api/v1/psychotherapy-notes/", {"client": client_id, "body": "my process"},
-                           format="json").json()
+    pnote = clinician.post(
+        "/api/v1/psychotherapy-notes/", {"client": client_id, "body": "my process"}, format="json"
+    ).json()
     for role in ("front_desk", "client", "admin"):
         api = world.client_for(role)
         assert api.get(f"/api/v1/progress-notes/{note['id']}/").status_code == 404
@@ -111,22 +136,28 @@ def test_every_note_read_is_audited(world):
     api.get(f"/api/v1/progress-notes/{note.pk}/")
     api.get("/api/v1/progress-notes/")
     api.get(f"/api/v1/notes/clients/{world.p.client_a.pk}/timeline/")
-    reads = AuditEvent.objects.filter(action="read", object_type="notes.progressnote", object_id=str(note.pk),
-                                      actor=world.p.supervisor.membership.user)
+    reads = AuditEvent.objects.filter(
+        action="read",
+        object_type="notes.progressnote",
+        object_id=str(note.pk),
+        actor=world.p.supervisor.membership.user,
+    )
     assert reads.count() == 3
     assert all("Grief" not in str(e.detail) for e in AuditEvent.objects.all())
 
 
 def test_create_for_a_client_outside_scope_is_400_not_a_leak(world):
-    response = world.client_for("clinician").post("/api/v1/progress-notes/",
-                                                  {"client": world.q.client_a.pk}, format="json")
+    response = world.client_for("clinician").post(
+        "/api/v1/progress-notes/", {"client": world.q.client_a.pk}, format="json"
+    )
     assert response.status_code == 400 and "client" in response.json()["error"]["fields"]
 
 
 def test_incomplete_note_cannot_be_signed_and_names_fields(world):
     api = world.client_for("clinician")
-    note = api.post("/api/v1/progress-notes/", {"client": world.p.client_a.pk, "risk_level": "high"},
-                    format="json").json()
+    note = api.post(
+        "/api/v1/progress-notes/", {"client": world.p.client_a.pk, "risk_level": "high"}, format="json"
+    ).json()
     response = api.post(f"/api/v1/progress-notes/{note['id']}/sign/")
     assert response.status_code == 400
     assert {"content.focus", "content.plan", "risk_rationale"} <= set(response.json()["error"]["fields"])
@@ -134,8 +165,11 @@ def test_incomplete_note_cannot_be_signed_and_names_fields(world):
 
 def test_soap_template_by_code(world):
     api = world.client_for("clinician")
-    response = api.post("/api/v1/progress-notes/", {"client": world.p.client_a.pk, "template": "soap",
-                                                    "content": {"subjective": "s"}}, format="json")
+    response = api.post(
+        "/api/v1/progress-notes/",
+        {"client": world.p.client_a.pk, "template": "soap", "content": {"subjective": "s"}},
+        format="json",
+    )
     assert response.status_code == 201 and response.json()["template"] == "soap"
     bad = api.post("/api/v1/progress-notes/", {"client": world.p.client_a.pk, "template": "nope"}, format="json")
     assert bad.status_code == 400
@@ -143,10 +177,15 @@ def test_soap_template_by_code(world):
 
 def _many_notes(world, count, start):
     for i in range(count):
-        signed_note(world.p.clinician2, world.p.client_b, session_at=start + timedelta(days=7 * i),
-                    ruptures=[withdrawal_rupture(outcome="partial"),
-                              withdrawal_rupture(family="confrontation", markers=["co_rejects_intervention"],
-                                                 outcome="repaired")])
+        signed_note(
+            world.p.clinician2,
+            world.p.client_b,
+            session_at=start + timedelta(days=7 * i),
+            ruptures=[
+                withdrawal_rupture(outcome="partial"),
+                withdrawal_rupture(family="confrontation", markers=["co_rejects_intervention"], outcome="repaired"),
+            ],
+        )
 
 
 @pytest.mark.parametrize("path", ["timeline", "session-prep"])
@@ -180,7 +219,8 @@ def test_caseload_attention_lists_own_clients_with_open_ruptures(world, django_a
     with django_assert_max_num_queries(12):
         rows = mine.get("/api/v1/notes/caseload-attention/").json()
     assert [(r["client"], r["reasons"], r["open_ruptures"]) for r in rows] == [
-        (world.p.client_a.pk, ["open_ruptures"], 1)]
+        (world.p.client_a.pk, ["open_ruptures"], 1)
+    ]
 
 
 def test_overdue_endpoints(world):
@@ -207,7 +247,8 @@ def test_timeline_body_matches_its_documented_shape(world):
     assert set(body) == set(TimelineOutput().fields)
     assert set(body["sessions"][0]) == set(TimelineOutput().fields["sessions"].child.fields)
     assert set(body["sessions"][0]["ruptures"][0]) == set(
-        TimelineOutput().fields["sessions"].child.fields["ruptures"].child.fields)
+        TimelineOutput().fields["sessions"].child.fields["ruptures"].child.fields
+    )
 
 
 def test_session_prep_for_a_couples_appointment(world, django_assert_max_num_queries):
@@ -217,8 +258,9 @@ def test_session_prep_for_a_couples_appointment(world, django_assert_max_num_que
     partner = world.p.client_b
     CareTeamMember.objects.create(practice=world.p.practice, client=partner, clinician=world.p.clinician)
     appointment = appointment_for(world.p.clinician, world.p.client_a)
-    AppointmentClient.objects.create(practice=world.p.practice, appointment=appointment, client=partner,
-                                     span=appointment.occupied)
+    AppointmentClient.objects.create(
+        practice=world.p.practice, appointment=appointment, client=partner, span=appointment.occupied
+    )
     signed_note(world.p.clinician, world.p.client_a, ruptures=[withdrawal_rupture()])
     with django_assert_max_num_queries(30):
         body = world.client_for("clinician").get(f"/api/v1/notes/appointments/{appointment.pk}/session-prep/")

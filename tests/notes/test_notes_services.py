@@ -21,7 +21,9 @@ def test_taxonomy_seeded_per_practice_with_stable_codes(world):
     assert markers.filter(family="withdrawal").count() == 7
     assert markers.filter(family="confrontation").count() == 7
     assert set(RepairStrategy.objects.filter(practice=world.p.practice).values_list("approach", flat=True)) == {
-        "immediate", "expressive"}
+        "immediate",
+        "expressive",
+    }
     assert RepairStrategy.objects.get(practice=world.p.practice, code="rs_metacommunication").approach == "expressive"
     codes = set(NoteTemplate.objects.filter(practice=world.p.practice).values_list("code", flat=True))
     assert codes == {"relational", "soap", "dap", "birp"}
@@ -40,21 +42,24 @@ def test_admin_edits_label_but_never_a_code(world):
         services.taxonomy_entry_update(actor=admin, entry=marker, code="renamed")
     with pytest.raises(NotAllowed):
         services.taxonomy_entry_update(actor=world.p.members["clinician"], entry=marker, label="x")
-    added = services.taxonomy_entry_create(actor=admin, model=RuptureMarker, family="withdrawal",
-                                           code="wd_falling_silent", label="Falling silent")
+    added = services.taxonomy_entry_create(
+        actor=admin, model=RuptureMarker, family="withdrawal", code="wd_falling_silent", label="Falling silent"
+    )
     assert added.practice == world.p.practice
 
 
 def test_draft_autosave_bumps_version_and_refuses_stale_copy(world):
     note = draft_note(world.p.clinician, world.p.client_a, content={"focus": "first words"})
     assert note.status == "draft" and note.version == 1
-    note = services.progress_note_update(actor=world.p.clinician.membership, note=note, version=1,
-                                         content={"process": "more"})
+    note = services.progress_note_update(
+        actor=world.p.clinician.membership, note=note, version=1, content={"process": "more"}
+    )
     assert note.version == 2
     assert note.content == {"focus": "first words", "process": "more"}
     with pytest.raises(Conflict) as exc:
-        services.progress_note_update(actor=world.p.clinician.membership, note=note, version=1,
-                                      content={"plan": "stale"})
+        services.progress_note_update(
+            actor=world.p.clinician.membership, note=note, version=1, content={"plan": "stale"}
+        )
     assert exc.value.code == "stale_version"
 
 
@@ -97,8 +102,12 @@ def test_required_sections_and_risk_rationale_before_signing(world):
     with pytest.raises(DomainError) as exc:
         services.progress_note_sign(actor=world.p.clinician2.membership, note=note)
     assert {"content.process", "content.plan", "risk_rationale"} <= set(exc.value.fields)
-    services.progress_note_update(actor=world.p.clinician2.membership, note=note, content=RELATIONAL,
-                                  risk_rationale="Passive ideation, no plan; safety plan reviewed.")
+    services.progress_note_update(
+        actor=world.p.clinician2.membership,
+        note=note,
+        content=RELATIONAL,
+        risk_rationale="Passive ideation, no plan; safety plan reviewed.",
+    )
     note = services.progress_note_sign(actor=world.p.clinician2.membership, note=note)
     assert note.risk_level == "moderate"
 
@@ -111,8 +120,9 @@ def test_database_refuses_signed_note_with_risk_and_no_rationale(world):
 
 def test_rupture_markers_must_match_family_and_intensity_1_to_5(world):
     with pytest.raises(DomainError):
-        draft_note(world.p.clinician, world.p.client_a,
-                   ruptures=[withdrawal_rupture(markers=["co_rejects_intervention"])])
+        draft_note(
+            world.p.clinician, world.p.client_a, ruptures=[withdrawal_rupture(markers=["co_rejects_intervention"])]
+        )
     with pytest.raises(ValidationError):
         RuptureEvent(practice=world.p.practice, intensity=6).full_clean()
     with pytest.raises(DomainError):
@@ -124,8 +134,9 @@ def test_addendum_on_signed_note_only_by_author(world):
     with pytest.raises(InvalidTransition):
         services.addendum_create(actor=world.p.clinician2.membership, note=note, body="too early")
     note = services.progress_note_sign(actor=world.p.clinician2.membership, note=note)
-    addendum = services.addendum_create(actor=world.p.clinician2.membership, note=note,
-                                        body="Correction: the session ran 55 minutes.")
+    addendum = services.addendum_create(
+        actor=world.p.clinician2.membership, note=note, body="Correction: the session ran 55 minutes."
+    )
     assert addendum.signed_at and len(addendum.content_hash) == 64
     with pytest.raises(NotAllowed):
         services.addendum_create(actor=world.p.clinician.membership, note=note, body="not mine")
@@ -140,8 +151,9 @@ def test_supervisee_note_awaits_cosign_and_supervisor_cosigns_with_comment(world
         services.progress_note_cosign(actor=world.p.clinician2.membership, note=note, comment="not theirs")
     with pytest.raises(NotAllowed):
         services.progress_note_cosign(actor=world.p.clinician.membership, note=note, comment="self")
-    note = services.progress_note_cosign(actor=world.p.supervisor.membership, note=note,
-                                         comment="Good noticing of your own hurry.")
+    note = services.progress_note_cosign(
+        actor=world.p.supervisor.membership, note=note, comment="Good noticing of your own hurry."
+    )
     assert note.status == "cosigned" and note.cosigned_by == world.p.supervisor
     assert ProgressNote.objects.get(pk=note.pk).cosign_comment == "Good noticing of your own hurry."
     with pytest.raises(InvalidTransition):
@@ -155,14 +167,27 @@ def test_supervision_without_cosign_signs_directly(world):
 
 def test_unresolved_rupture_carries_forward_until_repaired_by_a_later_note(world):
     c = world.p.clinician2
-    first = signed_note(c, world.p.client_b, session_at=timezone.now() - timedelta(days=7),
-                        ruptures=[withdrawal_rupture(outcome="partial")])
+    first = signed_note(
+        c,
+        world.p.client_b,
+        session_at=timezone.now() - timedelta(days=7),
+        ruptures=[withdrawal_rupture(outcome="partial")],
+    )
     rupture = first.ruptures.get()
     assert rupture.resolved_at is None
     assert list(selectors.open_ruptures(actor=c.membership, client=world.p.client_b)) == [rupture]
-    second = draft_note(c, world.p.client_b, follow_ups=[
-        {"rupture": rupture.pk, "strategies": ["rs_acknowledge_contribution"], "outcome": "repaired",
-         "client_response": "She said she felt heard."}])
+    second = draft_note(
+        c,
+        world.p.client_b,
+        follow_ups=[
+            {
+                "rupture": rupture.pk,
+                "strategies": ["rs_acknowledge_contribution"],
+                "outcome": "repaired",
+                "client_response": "She said she felt heard.",
+            }
+        ],
+    )
     rupture.refresh_from_db()
     assert rupture.resolved_at is None  # a draft settles nothing
     services.progress_note_sign(actor=c.membership, note=second)
@@ -180,8 +205,11 @@ def test_follow_up_only_of_an_open_rupture_of_the_same_client(world):
     services.taxonomy_seed(practice=world.p.practice)
     other = signed_note(world.p.clinician2, world.p.client_b, ruptures=[withdrawal_rupture()])
     with pytest.raises(DomainError):
-        draft_note(world.p.clinician, world.p.client_a,
-                   follow_ups=[{"rupture": other.ruptures.get().pk, "outcome": "repaired"}])
+        draft_note(
+            world.p.clinician,
+            world.p.client_a,
+            follow_ups=[{"rupture": other.ruptures.get().pk, "outcome": "repaired"}],
+        )
 
 
 def test_close_rupture_needs_reason_and_care_team(world):
@@ -199,8 +227,9 @@ def test_close_rupture_needs_reason_and_care_team(world):
 
 
 def test_psychotherapy_notes_are_the_authors_alone(world):
-    note = services.psychotherapy_note_create(actor=world.p.clinician.membership, client=world.p.client_a,
-                                              body="My own process: I felt protective of her.")
+    note = services.psychotherapy_note_create(
+        actor=world.p.clinician.membership, client=world.p.client_a, body="My own process: I felt protective of her."
+    )
     assert list(selectors.psychotherapy_note_list(actor=world.p.clinician.membership)) == [note]
     for role in ("supervisor", "admin", "front_desk", "client"):
         assert not selectors.psychotherapy_note_list(actor=world.p.members[role]).exists()
@@ -242,20 +271,33 @@ def test_appointment_has_signed_note(world):
 
 def test_note_text_is_absent_from_raw_sql(world):
     secret = "She said the word 'abandoned' three times"
-    note = signed_note(world.p.clinician2, world.p.client_b, content={**RELATIONAL, "process": secret},
-                       risk_level="low", risk_rationale="Rationale words here",
-                       ruptures=[withdrawal_rupture(therapist_contribution="My clock glance")])
+    note = signed_note(
+        world.p.clinician2,
+        world.p.client_b,
+        content={**RELATIONAL, "process": secret},
+        risk_level="low",
+        risk_rationale="Rationale words here",
+        ruptures=[withdrawal_rupture(therapist_contribution="My clock glance")],
+    )
     services.addendum_create(actor=world.p.clinician2.membership, note=note, body="Addendum words here")
-    services.psychotherapy_note_create(actor=world.p.clinician2.membership, client=world.p.client_b,
-                                       body="Process-note words here")
+    services.psychotherapy_note_create(
+        actor=world.p.clinician2.membership, client=world.p.client_b, body="Process-note words here"
+    )
     dump = []
     with connection.cursor() as cursor:
         for table in ("notes_progressnote", "notes_ruptureevent", "notes_addendum", "notes_psychotherapynote"):
             cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
             dump.append(repr(cursor.fetchall()))
     raw = "\n".join(dump)
-    for text in (secret, "abandoned", "Rationale words", "My clock glance", "Addendum words", "Process-note words",
-                 "Grief about her father"):
+    for text in (
+        secret,
+        "abandoned",
+        "Rationale words",
+        "My clock glance",
+        "Addendum words",
+        "Process-note words",
+        "Grief about her father",
+    ):
         assert text not in raw
     assert "gAAAAA" in raw  # Fernet tokens are what is stored
     assert ProgressNote.objects.get(pk=note.pk).content["process"] == secret
@@ -274,8 +316,9 @@ def test_overdue_task_alerts_author_once(world):
     assert list(selectors.overdue_alert_list(actor=world.p.clinician.membership)) == alerts
     assert not selectors.overdue_alert_list(actor=world.p.clinician2.membership).exists()
     counts = selectors.overdue_counts(actor=world.p.members["admin"])
-    assert counts == [{"clinician": world.p.clinician.pk, "clinician_name": world.p.clinician.membership.user.full_name,
-                       "overdue": 1}]
+    assert counts == [
+        {"clinician": world.p.clinician.pk, "clinician_name": world.p.clinician.membership.user.full_name, "overdue": 1}
+    ]
 
 
 def test_overdue_hours_is_practice_configurable(world):

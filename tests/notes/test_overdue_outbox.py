@@ -29,7 +29,8 @@ def test_each_alert_emails_its_author_once_with_a_count_and_a_link_only(world):
     rows = OutboundMessage.objects.filter(kind=Kind.NOTE_OVERDUE).order_by("subject_id")
     member = world.p.clinician.membership
     assert sorted((r.recipient_id, r.client_id, r.subject_type, r.subject_id) for r in rows) == sorted(
-        (member.pk, None, "notes.overduenotealert", str(a.pk)) for a in alerts)
+        (member.pk, None, "notes.overduenotealert", str(a.pk)) for a in alerts
+    )
     services.notify_author_of_overdue_note(note_id=first.pk, author_id=world.p.clinician.pk)  # the hook again
     assert rows.count() == 2
 
@@ -41,8 +42,13 @@ def test_each_alert_emails_its_author_once_with_a_count_and_a_link_only(world):
         assert email.to == [member.user.email]
         text = email.subject + "\n" + email.body
         assert "2 progress notes are waiting for your signature" in text and "http" in text
-        for leaked in (client.first_name, client.last_name, client.email, *RELATIONAL.values(),
-                       f"{second.session_at:%Y-%m-%d}"):
+        for leaked in (
+            client.first_name,
+            client.last_name,
+            client.email,
+            *RELATIONAL.values(),
+            f"{second.session_at:%Y-%m-%d}",
+        ):
             assert leaked not in text, leaked
     # The front desk's delivery list is about client messages only.
     assert not outbound_message_list(actor=world.p.members["front_desk"]).filter(kind=Kind.NOTE_OVERDUE).exists()

@@ -19,8 +19,11 @@ def test_client_record_read_is_audited(world):
 
 def test_client_writes_are_audited_with_field_names_not_values(world):
     api = world.client_for("front_desk")
-    created = api.post("/api/v1/clients/", {"first_name": "Iris", "last_name": "Murdoch",
-                                            "emergency_contact_name": "Somebody Private"}, format="json")
+    created = api.post(
+        "/api/v1/clients/",
+        {"first_name": "Iris", "last_name": "Murdoch", "emergency_contact_name": "Somebody Private"},
+        format="json",
+    )
     assert created.status_code == 201
     api.patch(f"/api/v1/clients/{created.json()['id']}/", {"phone": "+14155550999"}, format="json")
     events = AuditEvent.objects.filter(object_id=str(created.json()["id"])).order_by("id")
@@ -39,8 +42,9 @@ def test_sms_consent_records_its_time_and_source(world):
 
 def test_client_cannot_change_fields_outside_contact_and_preferences(world):
     api = world.client_for("client")
-    response = api.patch(f"/api/v1/clients/{world.p.client_a.pk}/", {"last_name": "Changed", "phone": "+1415"},
-                         format="json")
+    response = api.patch(
+        f"/api/v1/clients/{world.p.client_a.pk}/", {"last_name": "Changed", "phone": "+1415"}, format="json"
+    )
     assert response.status_code == 403
     assert set(response.json()["error"]["fields"]) == {"last_name"}
     world.p.client_a.refresh_from_db()

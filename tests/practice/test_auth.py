@@ -124,13 +124,19 @@ def test_password_reset_sets_the_password_once_and_revokes_tokens(member):
     api.post("/api/v1/auth/password-reset/", {"email": member.user.email}, format="json")
     uid, token = _reset_link_parts(mail.outbox[0].body)
     new_password = "a-brand-new-Passphrase"
-    confirm = api.post("/api/v1/auth/password-reset/confirm/",
-                       {"uid": uid, "token": token, "new_password": new_password}, format="json")
+    confirm = api.post(
+        "/api/v1/auth/password-reset/confirm/",
+        {"uid": uid, "token": token, "new_password": new_password},
+        format="json",
+    )
     assert confirm.status_code == 200
     assert _login(member.user.email, new_password).status_code == 200
     assert _authed(old_token).get("/api/v1/auth/me/").status_code == 401
-    again = api.post("/api/v1/auth/password-reset/confirm/",
-                     {"uid": uid, "token": token, "new_password": "yet-another-Passphrase"}, format="json")
+    again = api.post(
+        "/api/v1/auth/password-reset/confirm/",
+        {"uid": uid, "token": token, "new_password": "yet-another-Passphrase"},
+        format="json",
+    )
     assert again.status_code == 400
     assert "token" in again.json()["error"]["fields"]
 
@@ -139,8 +145,9 @@ def test_password_reset_applies_the_password_validators(member):
     api = APIClient()
     api.post("/api/v1/auth/password-reset/", {"email": member.user.email}, format="json")
     uid, token = _reset_link_parts(mail.outbox[0].body)
-    weak = api.post("/api/v1/auth/password-reset/confirm/",
-                    {"uid": uid, "token": token, "new_password": "12345678"}, format="json")
+    weak = api.post(
+        "/api/v1/auth/password-reset/confirm/", {"uid": uid, "token": token, "new_password": "12345678"}, format="json"
+    )
     assert weak.status_code == 400
     assert "new_password" in weak.json()["error"]["fields"]
 
@@ -151,21 +158,25 @@ def _admin_api(world):
 
 def test_invitation_email_link_creates_a_staff_member(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = _admin_api(world).post("/api/v1/invitations/", {"email": "New.Person@example.test",
-                                                                   "roles": ["clinician"]}, format="json")
+        response = _admin_api(world).post(
+            "/api/v1/invitations/", {"email": "New.Person@example.test", "roles": ["clinician"]}, format="json"
+        )
     assert response.status_code == 201
     assert mail.outbox[-1].to == ["new.person@example.test"]
     token = invitation_token(Invitation.objects.get(pk=response.json()["id"]))
     assert token in mail.outbox[-1].body
-    accept = APIClient().post("/api/v1/auth/invitations/accept/",
-                              {"token": token, "password": "a-good-Passphrase", "full_name": "New Person"},
-                              format="json")
+    accept = APIClient().post(
+        "/api/v1/auth/invitations/accept/",
+        {"token": token, "password": "a-good-Passphrase", "full_name": "New Person"},
+        format="json",
+    )
     assert accept.status_code == 201
     membership = Membership.objects.get(user__email="new.person@example.test", practice=world.p.practice)
     assert membership.roles == ["clinician"]
     assert membership.clinician.practice == world.p.practice
-    reused = APIClient().post("/api/v1/auth/invitations/accept/",
-                              {"token": token, "password": "a-good-Passphrase"}, format="json")
+    reused = APIClient().post(
+        "/api/v1/auth/invitations/accept/", {"token": token, "password": "a-good-Passphrase"}, format="json"
+    )
     assert reused.status_code == 400
 
 
@@ -173,8 +184,9 @@ def test_expired_invitation_is_refused(world, settings):
     invitation = Invitation.objects.create(practice=world.p.practice, email="late@example.test", roles=["front_desk"])
     token = invitation_token(invitation)
     settings.INVITATION_MAX_AGE = -1
-    response = APIClient().post("/api/v1/auth/invitations/accept/",
-                                {"token": token, "password": "a-good-Passphrase"}, format="json")
+    response = APIClient().post(
+        "/api/v1/auth/invitations/accept/", {"token": token, "password": "a-good-Passphrase"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "token_expired"
 

@@ -56,8 +56,9 @@ def test_a_wrong_or_missing_second_factor_never_gives_a_token(staff):
     api = APIClient()
     assert api.post(VERIFY, {"challenge": enrolled["challenge"]}, format="json").status_code == 400
     assert api.post(VERIFY, {"challenge": enrolled["challenge"], "code": "000000"}, format="json").status_code == 400
-    assert api.post(VERIFY, {"challenge": "forged", "code": _code(enrolled["secret"])},
-                    format="json").status_code == 400
+    assert (
+        api.post(VERIFY, {"challenge": "forged", "code": _code(enrolled["secret"])}, format="json").status_code == 400
+    )
     assert not AuthToken.objects.filter(user=staff).exists()
 
 
@@ -65,8 +66,9 @@ def test_enrol_at_login_then_verify_with_totp_gives_a_token_and_confirms_the_dev
     enrolled = _enrol_through_login(staff)
     assert enrolled["otpauth_uri"].startswith("otpauth://totp/")
     assert len(enrolled["recovery_codes"]) == 10
-    response = APIClient().post(VERIFY, {"challenge": enrolled["challenge"], "code": _code(enrolled["secret"])},
-                                format="json")
+    response = APIClient().post(
+        VERIFY, {"challenge": enrolled["challenge"], "code": _code(enrolled["secret"])}, format="json"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["token"]
     assert MfaDevice.objects.get(user=staff).confirmed_at is not None
@@ -99,8 +101,9 @@ def test_a_recovery_code_works_once(staff):
 
 def test_recovery_codes_do_not_complete_an_unconfirmed_enrolment(staff):
     enrolled = _enrol_through_login(staff)
-    response = APIClient().post(VERIFY, {"challenge": enrolled["challenge"],
-                                         "recovery_code": enrolled["recovery_codes"][0]}, format="json")
+    response = APIClient().post(
+        VERIFY, {"challenge": enrolled["challenge"], "recovery_code": enrolled["recovery_codes"][0]}, format="json"
+    )
     assert response.status_code == 400
 
 
@@ -120,16 +123,20 @@ def test_a_password_change_voids_an_outstanding_challenge(staff):
     enrolled = _enrol_through_login(staff)
     staff.set_password("a-different-Passw0rd!")
     staff.save()
-    response = APIClient().post(VERIFY, {"challenge": enrolled["challenge"], "code": _code(enrolled["secret"])},
-                                format="json")
+    response = APIClient().post(
+        VERIFY, {"challenge": enrolled["challenge"], "code": _code(enrolled["secret"])}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "challenge_invalid"
 
 
 def _logged_in_with_mfa(user):
     enrolled = _enrol_through_login(user)
-    token = APIClient().post(VERIFY, {"challenge": enrolled["challenge"], "code": _code(enrolled["secret"])},
-                             format="json").json()["token"]
+    token = (
+        APIClient()
+        .post(VERIFY, {"challenge": enrolled["challenge"], "code": _code(enrolled["secret"])}, format="json")
+        .json()["token"]
+    )
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api, enrolled
@@ -152,8 +159,12 @@ def test_a_logged_in_user_enrols_and_confirms_with_a_code(db):
 def test_disable_needs_a_code_then_login_asks_to_enrol_again(staff):
     api, enrolled = _logged_in_with_mfa(staff)
     assert api.post("/api/v1/auth/mfa/disable/", {"code": "000000"}, format="json").status_code == 400
-    assert api.post("/api/v1/auth/mfa/disable/", {"recovery_code": enrolled["recovery_codes"][1]},
-                    format="json").status_code == 204
+    assert (
+        api.post(
+            "/api/v1/auth/mfa/disable/", {"recovery_code": enrolled["recovery_codes"][1]}, format="json"
+        ).status_code
+        == 204
+    )
     assert not MfaDevice.objects.filter(user=staff).exists()
     assert _login(staff).json()["mfa_enrolled"] is False
 

@@ -18,8 +18,9 @@ LINKS = "/api/v1/reminders/links/"
 
 @pytest.fixture
 def appointment(world):
-    return appointment_row(clinician=world.p.clinician, clients=[world.p.client_a],
-                           starts_at=timezone.now() + timedelta(days=3))
+    return appointment_row(
+        clinician=world.p.clinician, clients=[world.p.client_a], starts_at=timezone.now() + timedelta(days=3)
+    )
 
 
 def _token(world, appointment, action):
@@ -28,8 +29,9 @@ def _token(world, appointment, action):
 
 def test_front_desk_sees_status_per_appointment_with_skip_reason(world, appointment, django_assert_max_num_queries):
     a = world.p.client_a
-    OutboundMessageFactory(appointment=appointment, client=a, status="skipped", skip_reason="no_sms_consent",
-                           channel="sms")
+    OutboundMessageFactory(
+        appointment=appointment, client=a, status="skipped", skip_reason="no_sms_consent", channel="sms"
+    )
     OutboundMessageFactory(appointment=appointment, client=a, status="sent")
     other = appointment_row(clinician=world.p.clinician, clients=[a], starts_at=timezone.now() + timedelta(days=9))
     OutboundMessageFactory(appointment=other, client=a)
@@ -41,8 +43,9 @@ def test_front_desk_sees_status_per_appointment_with_skip_reason(world, appointm
 
 
 def test_resend_requeues_a_failed_row_and_refuses_others(world, appointment):
-    failed = OutboundMessageFactory(appointment=appointment, client=world.p.client_a, status="failed",
-                                    attempts=6, last_error="gave up")
+    failed = OutboundMessageFactory(
+        appointment=appointment, client=world.p.client_a, status="failed", attempts=6, last_error="gave up"
+    )
     api = world.client_for("front_desk")
     response = api.post(f"/api/v1/reminders/{failed.pk}/resend/")
     assert response.status_code == 200 and response.json()["status"] == "pending"
@@ -55,12 +58,18 @@ def test_resend_requeues_a_failed_row_and_refuses_others(world, appointment):
 
 def test_policy_update_validates_steps(world):
     api = world.client_for("admin")
-    bad = api.patch("/api/v1/reminder-policy/", {"steps": [{"offset_minutes": 60, "channel": "email"},
-                                                           {"offset_minutes": 60, "channel": "email"}]})
+    bad = api.patch(
+        "/api/v1/reminder-policy/",
+        {"steps": [{"offset_minutes": 60, "channel": "email"}, {"offset_minutes": 60, "channel": "email"}]},
+    )
     assert bad.status_code == 400 and "steps" in bad.json()["error"]["fields"]
-    ok = api.patch("/api/v1/reminder-policy/", {"steps": [{"offset_minutes": 60, "channel": "sms"},
-                                                          {"offset_minutes": 2880, "channel": "email"}],
-                                                "send_confirmation": False})
+    ok = api.patch(
+        "/api/v1/reminder-policy/",
+        {
+            "steps": [{"offset_minutes": 60, "channel": "sms"}, {"offset_minutes": 2880, "channel": "email"}],
+            "send_confirmation": False,
+        },
+    )
     assert ok.status_code == 200
     assert [s["offset_minutes"] for s in ok.json()["steps"]] == [2880, 60]
 
@@ -84,8 +93,9 @@ def test_cancel_link_applies_the_late_cancellation_window(world):
     from rest_framework.test import APIClient
 
     ReminderPolicyFactory(practice=world.p.practice)
-    soon = appointment_row(clinician=world.p.clinician, clients=[world.p.client_a],
-                           starts_at=timezone.now() + timedelta(hours=5))
+    soon = appointment_row(
+        clinician=world.p.clinician, clients=[world.p.client_a], starts_at=timezone.now() + timedelta(hours=5)
+    )
     response = APIClient().post(LINKS, {"token": _token(world, soon, "cancel")}, format="json")
     assert response.status_code == 200
     soon.refresh_from_db()
@@ -128,8 +138,11 @@ def test_bad_links_do_nothing(world, appointment, settings, case):
         appointment.save()
         code = "link_outdated"
     else:
-        token = signing.dumps({"a": appointment.pk, "c": world.p.client_b.pk, "x": "cancel",
-                               "t": int(appointment.starts_at.timestamp())}, salt=SALT, compress=True)
+        token = signing.dumps(
+            {"a": appointment.pk, "c": world.p.client_b.pk, "x": "cancel", "t": int(appointment.starts_at.timestamp())},
+            salt=SALT,
+            compress=True,
+        )
     response = APIClient().post(LINKS, {"token": token}, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == code
     assert Appointment.objects.get(pk=appointment.pk).status == "scheduled"

@@ -19,13 +19,22 @@ N = 1000
 
 
 def test_two_dispatchers_over_1000_due_rows_send_each_exactly_once(world):
-    appointment = appointment_row(clinician=world.p.clinician, clients=[world.p.client_a],
-                                  starts_at=timezone.now() + timedelta(days=30))
+    appointment = appointment_row(
+        clinician=world.p.clinician, clients=[world.p.client_a], starts_at=timezone.now() + timedelta(days=30)
+    )
     OutboundMessage.objects.bulk_create(
-        OutboundMessage(practice=world.p.practice, appointment=appointment, client=world.p.client_a, kind="reminder",
-                        channel="email", offset_minutes=i + 1, scheduled_for=appointment.starts_at,
-                        due_at=appointment.starts_at - timedelta(days=20, minutes=i))
-        for i in range(N))
+        OutboundMessage(
+            practice=world.p.practice,
+            appointment=appointment,
+            client=world.p.client_a,
+            kind="reminder",
+            channel="email",
+            offset_minutes=i + 1,
+            scheduled_for=appointment.starts_at,
+            due_at=appointment.starts_at - timedelta(days=20, minutes=i),
+        )
+        for i in range(N)
+    )
     now = appointment.starts_at - timedelta(days=1)
     claimed: dict[str, list[int]] = {"a": [], "b": []}
     outcomes: dict[str, list[str]] = {"a": [], "b": []}
@@ -66,12 +75,19 @@ def test_two_dispatchers_over_1000_due_rows_send_each_exactly_once(world):
 
 
 def test_the_same_send_task_run_concurrently_sends_once(world):
-    appointment = appointment_row(clinician=world.p.clinician, clients=[world.p.client_a],
-                                  starts_at=timezone.now() + timedelta(days=2))
+    appointment = appointment_row(
+        clinician=world.p.clinician, clients=[world.p.client_a], starts_at=timezone.now() + timedelta(days=2)
+    )
     row = OutboundMessage.objects.create(
-        practice=world.p.practice, appointment=appointment, client=world.p.client_a, kind="reminder",
-        channel="email", offset_minutes=60, scheduled_for=appointment.starts_at,
-        due_at=appointment.starts_at - timedelta(hours=1))
+        practice=world.p.practice,
+        appointment=appointment,
+        client=world.p.client_a,
+        kind="reminder",
+        channel="email",
+        offset_minutes=60,
+        scheduled_for=appointment.starts_at,
+        due_at=appointment.starts_at - timedelta(hours=1),
+    )
     reminders_dispatch(now=row.due_at, enqueue=False)
     start = threading.Barrier(4)
     results: list[str] = []

@@ -19,8 +19,9 @@ St = OutboundMessage.Status
 
 @pytest.fixture
 def appointment(world):
-    return appointment_row(clinician=world.p.clinician, clients=[world.p.client_a],
-                           starts_at=timezone.now() + timedelta(days=2))
+    return appointment_row(
+        clinician=world.p.clinician, clients=[world.p.client_a], starts_at=timezone.now() + timedelta(days=2)
+    )
 
 
 def _sms_client(client):
@@ -137,8 +138,10 @@ def test_no_sms_consent_at_send_time_skips_with_reason(world, appointment):
 def test_sms_rate_limit_per_practice(world, appointment, settings):
     settings.REMINDERS_SMS_RATE_LIMIT = 2
     client = _sms_client(world.p.client_a)
-    rows = [OutboundMessageFactory(appointment=appointment, client=client, channel="sms", offset_minutes=m)
-            for m in (300, 200, 100)]
+    rows = [
+        OutboundMessageFactory(appointment=appointment, client=client, channel="sms", offset_minutes=m)
+        for m in (300, 200, 100)
+    ]
     reminders_dispatch(now=appointment.starts_at - timedelta(minutes=50), enqueue=False)
     outcomes = [reminder_send(message_id=r.pk) for r in rows]
     assert [o.status for o in outcomes] == [St.SENT, St.SENT, St.CLAIMED]

@@ -30,9 +30,12 @@ def _packet(world, client=None, *, assigned_ago=timedelta(days=5)):
 
 
 def _first_session(world, in_hours, client=None, status="scheduled", clinician=None):
-    return appointment_row(clinician=clinician or world.p.clinician, clients=[client or world.p.client_a],
-                           status=status,
-                           starts_at=timezone.now() + timedelta(hours=in_hours))
+    return appointment_row(
+        clinician=clinician or world.p.clinician,
+        clients=[client or world.p.client_a],
+        status=status,
+        starts_at=timezone.now() + timedelta(hours=in_hours),
+    )
 
 
 def _nudges():
@@ -49,7 +52,12 @@ def test_an_incomplete_packet_is_nudged_once_48_hours_before_the_first_session(w
     assert intake_nudges_queue(now=later + timedelta(hours=10)) == 0  # later runs: still one
     [row] = _nudges()
     assert (row.client_id, row.subject_type, row.subject_id, row.status, row.scheduled_for) == (
-        world.p.client_a.pk, "intake.packet", str(packet.pk), St.PENDING, appointment.starts_at)
+        world.p.client_a.pk,
+        "intake.packet",
+        str(packet.pk),
+        St.PENDING,
+        appointment.starts_at,
+    )
 
     assert outbox_deliver(now=later) == ["sent"]
     assert outbox_deliver(now=later + timedelta(minutes=5)) == []
@@ -114,14 +122,28 @@ def test_the_beat_task_queues_nudges(world):
 
 def test_a_second_message_about_the_same_subject_is_impossible(world):
     packet = _packet(world)
-    row = dict(practice=world.p.practice, client=world.p.client_a, kind=Kind.INTAKE_NUDGE, channel="email",
-               subject_type="intake.packet", subject_id=str(packet.pk), due_at=timezone.now())
+    row = dict(
+        practice=world.p.practice,
+        client=world.p.client_a,
+        kind=Kind.INTAKE_NUDGE,
+        channel="email",
+        subject_type="intake.packet",
+        subject_id=str(packet.pk),
+        due_at=timezone.now(),
+    )
     first = OutboundMessage.objects.create(**row)
     OutboundMessage.objects.filter(pk=first.pk).update(status=St.CANCELLED)  # even after the first was cancelled
     with pytest.raises(IntegrityError), transaction.atomic():
         OutboundMessage.objects.create(**row)
-    staff = dict(practice=world.p.practice, recipient=world.p.clinician.membership, kind=Kind.RISK_FLAG_REVIEW,
-                 channel="email", subject_type="intake.riskflag", subject_id="7", due_at=timezone.now())
+    staff = dict(
+        practice=world.p.practice,
+        recipient=world.p.clinician.membership,
+        kind=Kind.RISK_FLAG_REVIEW,
+        channel="email",
+        subject_type="intake.riskflag",
+        subject_id="7",
+        due_at=timezone.now(),
+    )
     OutboundMessage.objects.create(**staff)
     with pytest.raises(IntegrityError), transaction.atomic():
         OutboundMessage.objects.create(**staff)

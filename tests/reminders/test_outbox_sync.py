@@ -19,9 +19,16 @@ Kind = OutboundMessage.Kind
 
 def _book(world, starts_at, clients=None):
     p = world.p
-    return appointment_book(actor=p.members["front_desk"], clinician=p.clinician, clients=clients or [p.client_a],
-                            appointment_type=AppointmentTypeFactory(practice=p.practice), starts_at=starts_at,
-                            mode="telehealth", video_link="https://video.example/abc", outside_availability=True)
+    return appointment_book(
+        actor=p.members["front_desk"],
+        clinician=p.clinician,
+        clients=clients or [p.client_a],
+        appointment_type=AppointmentTypeFactory(practice=p.practice),
+        starts_at=starts_at,
+        mode="telehealth",
+        video_link="https://video.example/abc",
+        outside_availability=True,
+    )
 
 
 def _rows(appointment, **filters):
@@ -29,8 +36,11 @@ def _rows(appointment, **filters):
 
 
 def test_booking_writes_confirmation_and_policy_reminders_with_skips_visible(world):
-    ReminderPolicyFactory(practice=world.p.practice, send_confirmation=True, steps=[
-        {"offset_minutes": 2880, "channel": "email"}, {"offset_minutes": 1440, "channel": "sms"}])
+    ReminderPolicyFactory(
+        practice=world.p.practice,
+        send_confirmation=True,
+        steps=[{"offset_minutes": 2880, "channel": "email"}, {"offset_minutes": 1440, "channel": "sms"}],
+    )
     starts = timezone.now() + timedelta(days=5)
     appointment = _book(world, starts)
 
@@ -58,8 +68,9 @@ def test_reschedule_cancels_old_reminders_and_schedules_new_ones(world):
     old_start = timezone.now() + timedelta(days=4)
     appointment = _book(world, old_start)
     new_start = old_start + timedelta(days=2)
-    appointment_reschedule(actor=world.p.members["front_desk"], appointment=appointment, starts_at=new_start,
-                           outside_availability=True)
+    appointment_reschedule(
+        actor=world.p.members["front_desk"], appointment=appointment, starts_at=new_start, outside_availability=True
+    )
 
     [old] = _rows(appointment, kind=Kind.REMINDER, scheduled_for=old_start)
     assert (old.status, old.skip_reason) == (St.CANCELLED, "appointment_moved")
@@ -74,8 +85,9 @@ def test_moving_back_to_the_first_time_schedules_again(world):
     first = timezone.now() + timedelta(days=4)
     appointment = _book(world, first)
     fd = world.p.members["front_desk"]
-    appointment_reschedule(actor=fd, appointment=appointment, starts_at=first + timedelta(hours=3),
-                           outside_availability=True)
+    appointment_reschedule(
+        actor=fd, appointment=appointment, starts_at=first + timedelta(hours=3), outside_availability=True
+    )
     appointment_reschedule(actor=fd, appointment=appointment, starts_at=first, outside_availability=True)
     live = _rows(appointment, kind=Kind.REMINDER, status=St.PENDING)
     assert [m.scheduled_for for m in live] == [first]
@@ -99,8 +111,10 @@ def test_cancel_before_any_message_sends_no_notice(world):
 
 
 def test_reminders_whose_time_has_passed_are_not_created(world):
-    ReminderPolicyFactory(practice=world.p.practice, steps=[{"offset_minutes": 2880, "channel": "email"},
-                                                            {"offset_minutes": 60, "channel": "email"}])
+    ReminderPolicyFactory(
+        practice=world.p.practice,
+        steps=[{"offset_minutes": 2880, "channel": "email"}, {"offset_minutes": 60, "channel": "email"}],
+    )
     appointment = _book(world, timezone.now() + timedelta(hours=5))
     assert [m.offset_minutes for m in _rows(appointment)] == [60]
 

@@ -28,8 +28,9 @@ def worker(settings):
     connections.settings["default"]["CONN_MAX_AGE"] = 0
     app.control.purge()
     try:
-        with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING",
-                          shutdown_timeout=30):
+        with start_worker(
+            app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING", shutdown_timeout=30
+        ):
             yield app
     finally:
         connections.settings["default"]["CONN_MAX_AGE"] = saved
@@ -50,14 +51,25 @@ def _settled(ids):
 
 def _book(world, starts_at):
     p = world.p
-    return appointment_book(actor=p.members["front_desk"], clinician=p.clinician, clients=[p.client_a],
-                            appointment_type=AppointmentTypeFactory(practice=p.practice), starts_at=starts_at,
-                            mode="telehealth", video_link="https://video.example/e2e", outside_availability=True)
+    return appointment_book(
+        actor=p.members["front_desk"],
+        clinician=p.clinician,
+        clients=[p.client_a],
+        appointment_type=AppointmentTypeFactory(practice=p.practice),
+        starts_at=starts_at,
+        mode="telehealth",
+        video_link="https://video.example/e2e",
+        outside_availability=True,
+    )
 
 
 def test_book_dispatch_reschedule_cancel_through_a_real_worker(world, worker):
-    ReminderPolicyFactory(practice=world.p.practice, send_confirmation=False, send_change_notices=False,
-                          steps=[{"offset_minutes": 24 * 60, "channel": "email"}])
+    ReminderPolicyFactory(
+        practice=world.p.practice,
+        send_confirmation=False,
+        send_change_notices=False,
+        steps=[{"offset_minutes": 24 * 60, "channel": "email"}],
+    )
     fd = world.p.members["front_desk"]
     starts = timezone.now().replace(microsecond=0) + timedelta(days=3)
     first = _book(world, starts)

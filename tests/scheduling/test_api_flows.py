@@ -27,9 +27,16 @@ def test_front_desk_books_a_series_sees_leave_conflicts_cancels_and_reschedules(
     desk = api_for(sched.front_desk)
     monday = next_monday()
     # 1. the first free 50-minute slot with any clinician next week
-    response = desk.get("/api/v1/slots/", {"appointment_type": sched.session.pk, "date_from": monday.isoformat(),
-                                           "date_to": (monday + timedelta(days=6)).isoformat(),
-                                           "tz": "America/New_York", "mode": "telehealth"})
+    response = desk.get(
+        "/api/v1/slots/",
+        {
+            "appointment_type": sched.session.pk,
+            "date_from": monday.isoformat(),
+            "date_to": (monday + timedelta(days=6)).isoformat(),
+            "tz": "America/New_York",
+            "mode": "telehealth",
+        },
+    )
     assert response.status_code == 200, response.json()
     first = response.json()[0]
     assert first["time_zone"] == "America/New_York"
@@ -41,9 +48,17 @@ def test_front_desk_books_a_series_sees_leave_conflicts_cancels_and_reschedules(
     leave_start = datetime(monday.year + (1 if monday.month > 1 else 0), 1, 11, tzinfo=UTC)
     AvailabilityExceptionFactory(clinician=clinician, starts_at=leave_start, ends_at=leave_start + timedelta(days=7))
 
-    body = {"clinician": clinician.pk, "clients": [sched.client.pk], "appointment_type": sched.session.pk,
-            "mode": "telehealth", "time_zone": "America/New_York", "start_date": monday.isoformat(),
-            "local_time": "07:00", "rrule": "FREQ=WEEKLY", "until_date": f"{leave_start.year}-06-30"}
+    body = {
+        "clinician": clinician.pk,
+        "clients": [sched.client.pk],
+        "appointment_type": sched.session.pk,
+        "mode": "telehealth",
+        "time_zone": "America/New_York",
+        "start_date": monday.isoformat(),
+        "local_time": "07:00",
+        "rrule": "FREQ=WEEKLY",
+        "until_date": f"{leave_start.year}-06-30",
+    }
     # 2. all or nothing: 409, with the conflicting week named, and nothing booked
     response = desk.post("/api/v1/series/", body, format="json")
     assert response.status_code == 409
@@ -51,8 +66,11 @@ def test_front_desk_books_a_series_sees_leave_conflicts_cancels_and_reschedules(
     assert error["code"] == "series_conflicts"
     conflicts = [o for o in error["occurrences"] if o["status"] == "conflict"]
     assert len(conflicts) == 1 and conflicts[0]["conflict"]["code"] == "clinician_unavailable"
-    assert leave_start.date() <= datetime.fromisoformat(conflicts[0]["starts_at"]).date() < (
-        leave_start + timedelta(days=7)).date()
+    assert (
+        leave_start.date()
+        <= datetime.fromisoformat(conflicts[0]["starts_at"]).date()
+        < (leave_start + timedelta(days=7)).date()
+    )
     assert not AppointmentSeries.objects.exists()
 
     # 3. book the rest
@@ -66,12 +84,14 @@ def test_front_desk_books_a_series_sees_leave_conflicts_cancels_and_reschedules(
 
     # 4. cancel one occurrence, reschedule another
     first_appt, second_appt = series.appointments.order_by("starts_at")[:2]
-    response = desk.post(f"/api/v1/appointments/{first_appt.pk}/cancel/", {"reason": "Client travelling"},
-                         format="json")
+    response = desk.post(
+        f"/api/v1/appointments/{first_appt.pk}/cancel/", {"reason": "Client travelling"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     new_start = second_appt.starts_at + timedelta(hours=3)
-    response = desk.post(f"/api/v1/appointments/{second_appt.pk}/reschedule/",
-                         {"starts_at": new_start.isoformat()}, format="json")
+    response = desk.post(
+        f"/api/v1/appointments/{second_appt.pk}/reschedule/", {"starts_at": new_start.isoformat()}, format="json"
+    )
     assert response.status_code == 200, response.json()
     history = desk.get(f"/api/v1/appointments/{second_appt.pk}/history/").json()
     moved = [h for h in history if h["kind"] == "rescheduled"]
@@ -84,12 +104,28 @@ def test_client_sees_own_sessions_in_own_zone_and_cancels_within_policy(sched):
     sched.client.save()
     start = (timezone.now() + timedelta(days=10)).replace(hour=17, minute=0, second=0, microsecond=0)
     desk = api_for(sched.front_desk)
-    mine = desk.post("/api/v1/appointments/", {"clinician": sched.clinician.pk, "clients": [sched.client.pk],
-                                               "appointment_type": sched.session.pk, "starts_at": start.isoformat(),
-                                               "mode": "telehealth"}, format="json").json()
-    desk.post("/api/v1/appointments/", {"clinician": sched.clinician2.pk, "clients": [sched.client2.pk],
-                                        "appointment_type": sched.session.pk, "starts_at": start.isoformat(),
-                                        "mode": "telehealth"}, format="json")
+    mine = desk.post(
+        "/api/v1/appointments/",
+        {
+            "clinician": sched.clinician.pk,
+            "clients": [sched.client.pk],
+            "appointment_type": sched.session.pk,
+            "starts_at": start.isoformat(),
+            "mode": "telehealth",
+        },
+        format="json",
+    ).json()
+    desk.post(
+        "/api/v1/appointments/",
+        {
+            "clinician": sched.clinician2.pk,
+            "clients": [sched.client2.pk],
+            "appointment_type": sched.session.pk,
+            "starts_at": start.isoformat(),
+            "mode": "telehealth",
+        },
+        format="json",
+    )
     client = api_for(sched.portal)
     listed = client.get("/api/v1/appointments/").json()["results"]
     assert [a["id"] for a in listed] == [mine["id"]]
@@ -104,13 +140,27 @@ def test_client_sees_own_sessions_in_own_zone_and_cancels_within_policy(sched):
 def test_client_cannot_reschedule_and_late_cancel_is_recorded(sched):
     start = timezone.now() + timedelta(hours=5)
     desk = api_for(sched.front_desk)
-    appt = desk.post("/api/v1/appointments/", {"clinician": sched.clinician.pk, "clients": [sched.client.pk],
-                                               "appointment_type": sched.session.pk, "starts_at": start.isoformat(),
-                                               "mode": "telehealth", "outside_availability": True},
-                     format="json").json()
+    appt = desk.post(
+        "/api/v1/appointments/",
+        {
+            "clinician": sched.clinician.pk,
+            "clients": [sched.client.pk],
+            "appointment_type": sched.session.pk,
+            "starts_at": start.isoformat(),
+            "mode": "telehealth",
+            "outside_availability": True,
+        },
+        format="json",
+    ).json()
     client = api_for(sched.portal)
-    assert client.post(f"/api/v1/appointments/{appt['id']}/reschedule/",
-                       {"starts_at": (start + timedelta(days=1)).isoformat()}, format="json").status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/appointments/{appt['id']}/reschedule/",
+            {"starts_at": (start + timedelta(days=1)).isoformat()},
+            format="json",
+        ).status_code
+        == 403
+    )
     response = client.post(f"/api/v1/appointments/{appt['id']}/cancel/", {}, format="json")
     assert response.json()["status"] == Status.LATE_CANCELLED
 
@@ -118,13 +168,20 @@ def test_client_cannot_reschedule_and_late_cancel_is_recorded(sched):
 def test_conflict_answer_names_resource_and_time_but_not_the_other_client(sched):
     desk = api_for(sched.front_desk)
     start = datetime(2027, 2, 1, 15, tzinfo=UTC)
-    payload = {"clinician": sched.clinician.pk, "clients": [sched.client.pk], "appointment_type": sched.session.pk,
-               "starts_at": start.isoformat(), "mode": "telehealth"}
+    payload = {
+        "clinician": sched.clinician.pk,
+        "clients": [sched.client.pk],
+        "appointment_type": sched.session.pk,
+        "starts_at": start.isoformat(),
+        "mode": "telehealth",
+    }
     assert desk.post("/api/v1/appointments/", payload, format="json").status_code == 201
     clinician_api = api_for(sched.clinician.membership)
-    response = clinician_api.post("/api/v1/appointments/", {**payload, "clients": [sched.client.pk],
-                                                            "starts_at": (start + timedelta(minutes=20)).isoformat()},
-                                  format="json")
+    response = clinician_api.post(
+        "/api/v1/appointments/",
+        {**payload, "clients": [sched.client.pk], "starts_at": (start + timedelta(minutes=20)).isoformat()},
+        format="json",
+    )
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["resource"] in ("clinician", "client") and "taken_from" in error
@@ -133,12 +190,21 @@ def test_conflict_answer_names_resource_and_time_but_not_the_other_client(sched)
 
 def test_invalid_transition_is_409_with_current_status(sched):
     desk = api_for(sched.front_desk)
-    appt = desk.post("/api/v1/appointments/", {"clinician": sched.clinician.pk, "clients": [sched.client.pk],
-                                               "appointment_type": sched.session.pk,
-                                               "starts_at": "2027-02-01T15:00:00Z", "mode": "telehealth"},
-                     format="json").json()
-    assert desk.post(f"/api/v1/appointments/{appt['id']}/transition/", {"status": "completed"},
-                     format="json").status_code == 200
+    appt = desk.post(
+        "/api/v1/appointments/",
+        {
+            "clinician": sched.clinician.pk,
+            "clients": [sched.client.pk],
+            "appointment_type": sched.session.pk,
+            "starts_at": "2027-02-01T15:00:00Z",
+            "mode": "telehealth",
+        },
+        format="json",
+    ).json()
+    assert (
+        desk.post(f"/api/v1/appointments/{appt['id']}/transition/", {"status": "completed"}, format="json").status_code
+        == 200
+    )
     response = desk.post(f"/api/v1/appointments/{appt['id']}/transition/", {"status": "confirmed"}, format="json")
     assert response.status_code == 409
     assert response.json()["error"]["current_status"] == "completed"
@@ -146,14 +212,22 @@ def test_invalid_transition_is_409_with_current_status(sched):
 
 def test_calendar_feed_is_secret_revocable_and_minimal(sched):
     desk = api_for(sched.front_desk)
-    desk.post("/api/v1/appointments/", {"clinician": sched.clinician.pk, "clients": [sched.client.pk],
-                                        "appointment_type": sched.session.pk,
-                                        "starts_at": (timezone.now() + timedelta(days=3)).isoformat(),
-                                        "mode": "telehealth", "video_link": "https://video.example.test/r/1",
-                                        "outside_availability": True}, format="json")
+    desk.post(
+        "/api/v1/appointments/",
+        {
+            "clinician": sched.clinician.pk,
+            "clients": [sched.client.pk],
+            "appointment_type": sched.session.pk,
+            "starts_at": (timezone.now() + timedelta(days=3)).isoformat(),
+            "mode": "telehealth",
+            "video_link": "https://video.example.test/r/1",
+            "outside_availability": True,
+        },
+        format="json",
+    )
     clinician_api = api_for(sched.clinician.membership)
     url = clinician_api.post("/api/v1/calendar-feed/").json()["url"]
-    path = url[url.index("/api/v1/"):]
+    path = url[url.index("/api/v1/") :]
     response = APIClient().get(path)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     body = response.content.decode()
@@ -163,7 +237,7 @@ def test_calendar_feed_is_secret_revocable_and_minimal(sched):
 
     new_url = clinician_api.post("/api/v1/calendar-feed/").json()["url"]
     assert APIClient().get(path).status_code == 404  # rotated: the old URL is dead
-    new_path = new_url[new_url.index("/api/v1/"):]
+    new_path = new_url[new_url.index("/api/v1/") :]
     assert APIClient().get(new_path).status_code == 200
     assert clinician_api.delete("/api/v1/calendar-feed/").status_code == 204
     assert APIClient().get(new_path).status_code == 404
@@ -172,12 +246,25 @@ def test_calendar_feed_is_secret_revocable_and_minimal(sched):
 def test_cancellation_surfaces_matching_waitlist_entries_oldest_first(sched):
     desk = api_for(sched.front_desk)
     start = datetime(2027, 2, 1, 15, tzinfo=UTC)  # Monday 10:00 New York
-    appt = desk.post("/api/v1/appointments/", {"clinician": sched.clinician.pk, "clients": [sched.client.pk],
-                                               "appointment_type": sched.session.pk, "starts_at": start.isoformat(),
-                                               "mode": "telehealth"}, format="json").json()
+    appt = desk.post(
+        "/api/v1/appointments/",
+        {
+            "clinician": sched.clinician.pk,
+            "clients": [sched.client.pk],
+            "appointment_type": sched.session.pk,
+            "starts_at": start.isoformat(),
+            "mode": "telehealth",
+        },
+        format="json",
+    ).json()
     entries = [
-        {"client": sched.client2.pk, "appointment_type": sched.session.pk, "preferred_weekdays": [0],
-         "earliest_time": "09:00", "latest_time": "12:00"},
+        {
+            "client": sched.client2.pk,
+            "appointment_type": sched.session.pk,
+            "preferred_weekdays": [0],
+            "earliest_time": "09:00",
+            "latest_time": "12:00",
+        },
         {"client": sched.client2.pk, "appointment_type": sched.session.pk, "clinician": sched.clinician.pk},
         {"client": sched.client2.pk, "appointment_type": sched.session.pk, "preferred_weekdays": [1]},
         {"client": sched.client2.pk, "appointment_type": sched.session.pk, "clinician": sched.clinician2.pk},
@@ -196,10 +283,20 @@ def test_series_extend_task_is_safe_to_run_twice(sched):
     desk = api_for(sched.front_desk)
     sched.practice.settings = {"series_horizon_days": 21}
     sched.practice.save()
-    response = desk.post("/api/v1/series/", {
-        "clinician": sched.clinician.pk, "clients": [sched.client.pk], "appointment_type": sched.session.pk,
-        "mode": "telehealth", "time_zone": "America/New_York", "start_date": next_monday().isoformat(),
-        "local_time": "09:00", "rrule": "FREQ=WEEKLY"}, format="json")
+    response = desk.post(
+        "/api/v1/series/",
+        {
+            "clinician": sched.clinician.pk,
+            "clients": [sched.client.pk],
+            "appointment_type": sched.session.pk,
+            "mode": "telehealth",
+            "time_zone": "America/New_York",
+            "start_date": next_monday().isoformat(),
+            "local_time": "09:00",
+            "rrule": "FREQ=WEEKLY",
+        },
+        format="json",
+    )
     series_id = response.json()["series"]["id"]
     before = Appointment.objects.filter(series_id=series_id).count()
     sched.practice.settings = {"series_horizon_days": 42}

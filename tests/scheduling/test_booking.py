@@ -11,9 +11,16 @@ T0 = datetime(2027, 2, 1, 15, 0, tzinfo=UTC)  # a Monday, 10:00 in New York
 
 
 def book(s, start=T0, clinician=None, clients=None, mode="telehealth", room=None, actor=None, **kw):
-    return appointment_book(actor=actor or s.front_desk, clinician=clinician or s.clinician,
-                            clients=clients or [s.client], appointment_type=s.session, starts_at=start,
-                            mode=mode, room=room, **kw)
+    return appointment_book(
+        actor=actor or s.front_desk,
+        clinician=clinician or s.clinician,
+        clients=clients or [s.client],
+        appointment_type=s.session,
+        starts_at=start,
+        mode=mode,
+        room=room,
+        **kw,
+    )
 
 
 def test_booking_stores_span_and_occupied_with_buffers(sched):
@@ -52,19 +59,30 @@ def test_back_to_back_without_buffers_is_allowed(sched):
 def test_same_room_overlap_is_409_naming_room(sched):
     book(sched, mode="in_person", room=sched.room)
     with pytest.raises(Conflict) as err:
-        book(sched, clinician=sched.clinician2, clients=[sched.client2], mode="in_person", room=sched.room,
-             start=T0 + timedelta(minutes=10))
+        book(
+            sched,
+            clinician=sched.clinician2,
+            clients=[sched.client2],
+            mode="in_person",
+            room=sched.room,
+            start=T0 + timedelta(minutes=10),
+        )
     assert err.value.code == "room_taken"
-    other_room = book(sched, clinician=sched.clinician2, clients=[sched.client2], mode="in_person", room=sched.room2,
-                      start=T0 + timedelta(minutes=10))
+    other_room = book(
+        sched,
+        clinician=sched.clinician2,
+        clients=[sched.client2],
+        mode="in_person",
+        room=sched.room2,
+        start=T0 + timedelta(minutes=10),
+    )
     assert other_room.pk
 
 
 def test_same_client_with_two_clinicians_is_409_naming_client(sched):
     book(sched)
     with pytest.raises(Conflict) as err:
-        book(sched, clinician=sched.clinician2, clients=[sched.client2, sched.client],
-             start=T0 + timedelta(minutes=20))
+        book(sched, clinician=sched.clinician2, clients=[sched.client2, sched.client], start=T0 + timedelta(minutes=20))
     assert err.value.code == "client_taken"
     assert not Appointment.objects.filter(clinician=sched.clinician2).exists()
 
@@ -73,16 +91,22 @@ def test_the_database_itself_refuses_an_overlap_written_around_the_services(sche
     from django.db import IntegrityError, transaction
 
     first = book(sched)
-    clone = Appointment(practice=sched.practice, clinician=sched.clinician, appointment_type=sched.session,
-                        mode="telehealth")
+    clone = Appointment(
+        practice=sched.practice, clinician=sched.clinician, appointment_type=sched.session, mode="telehealth"
+    )
     clone.set_times(T0 + timedelta(minutes=5), sched.session)
     with pytest.raises(IntegrityError), transaction.atomic():
         clone.save()
     second = book(sched, clinician=sched.clinician2, clients=[sched.client2], start=T0 + timedelta(hours=3))
     with pytest.raises(IntegrityError), transaction.atomic():
         # client2 added to `first` by hand while already in `second` at an overlapping time
-        AppointmentClient.objects.create(practice=sched.practice, appointment=first, client=sched.client2,
-                                         span=(second.starts_at, second.ends_at), is_active=True)
+        AppointmentClient.objects.create(
+            practice=sched.practice,
+            appointment=first,
+            client=sched.client2,
+            span=(second.starts_at, second.ends_at),
+            is_active=True,
+        )
 
 
 def test_cancelled_appointment_frees_the_slot(sched):
@@ -92,8 +116,9 @@ def test_cancelled_appointment_frees_the_slot(sched):
 
 
 def test_time_off_blocks_booking_unless_staff_override(sched):
-    AvailabilityExceptionFactory(clinician=sched.clinician, starts_at=T0 - timedelta(hours=1),
-                                 ends_at=T0 + timedelta(hours=5))
+    AvailabilityExceptionFactory(
+        clinician=sched.clinician, starts_at=T0 - timedelta(hours=1), ends_at=T0 + timedelta(hours=5)
+    )
     with pytest.raises(Conflict) as err:
         book(sched)
     assert err.value.code == "clinician_unavailable"

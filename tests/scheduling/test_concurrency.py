@@ -31,9 +31,17 @@ def test_concurrent_bookings_of_one_slot_exactly_one_wins():
             api = APIClient()
             api.credentials(HTTP_AUTHORIZATION=f"Token {tokens[i]}", HTTP_X_PRACTICE=s.practice.slug)
             barrier.wait(timeout=30)
-            response = api.post("/api/v1/appointments/", {
-                "clinician": s.clinician.pk, "clients": [clients[i].pk], "appointment_type": s.session.pk,
-                "starts_at": START.isoformat(), "mode": "telehealth"}, format="json")
+            response = api.post(
+                "/api/v1/appointments/",
+                {
+                    "clinician": s.clinician.pk,
+                    "clients": [clients[i].pk],
+                    "appointment_type": s.session.pk,
+                    "starts_at": START.isoformat(),
+                    "mode": "telehealth",
+                },
+                format="json",
+            )
             with lock:
                 results.append((response.status_code, response.json()))
         finally:
@@ -75,9 +83,20 @@ def test_concurrent_bookings_of_one_room_with_different_clinicians_exactly_one_w
             api = APIClient()
             api.credentials(HTTP_AUTHORIZATION=f"Token {tokens[i]}", HTTP_X_PRACTICE=s.practice.slug)
             barrier.wait(timeout=30)
-            codes.append(api.post("/api/v1/appointments/", {
-                "clinician": clinicians[i].pk, "clients": [clients[i].pk], "appointment_type": s.session.pk,
-                "starts_at": START.isoformat(), "mode": "in_person", "room": s.room.pk}, format="json").status_code)
+            codes.append(
+                api.post(
+                    "/api/v1/appointments/",
+                    {
+                        "clinician": clinicians[i].pk,
+                        "clients": [clients[i].pk],
+                        "appointment_type": s.session.pk,
+                        "starts_at": START.isoformat(),
+                        "mode": "in_person",
+                        "room": s.room.pk,
+                    },
+                    format="json",
+                ).status_code
+            )
         finally:
             connection.close()
 
@@ -111,8 +130,15 @@ def test_simultaneous_service_bookings_over_many_rounds_never_error_only_conflic
                 start = START + timedelta(days=r)
                 barriers[r].wait(timeout=30)
                 try:
-                    appointment_book(actor=s.front_desk, clinician=s.clinician, clients=[clients[i]],
-                                     appointment_type=s.session, starts_at=start, mode="in_person", room=s.room)
+                    appointment_book(
+                        actor=s.front_desk,
+                        clinician=s.clinician,
+                        clients=[clients[i]],
+                        appointment_type=s.session,
+                        starts_at=start,
+                        mode="in_person",
+                        room=s.room,
+                    )
                     result = "booked"
                 except Conflict as exc:
                     result = exc.code
@@ -146,8 +172,14 @@ def test_a_deadlock_between_exclusion_checks_is_retried_not_a_500():
     from scheduling.services.appointments import appointment_book
 
     s = build_sched()
-    elsewhere = appointment_book(actor=s.front_desk, clinician=s.clinician2, clients=[s.client2],
-                                 appointment_type=s.session, starts_at=START + td(days=1), mode="telehealth")
+    elsewhere = appointment_book(
+        actor=s.front_desk,
+        clinician=s.clinician2,
+        clients=[s.client2],
+        appointment_type=s.session,
+        starts_at=START + td(days=1),
+        mode="telehealth",
+    )
     holding = threading.Event()
     outcome: dict = {}
 
@@ -156,12 +188,18 @@ def test_a_deadlock_between_exclusion_checks_is_retried_not_a_500():
 
         try:
             with transaction.atomic():
-                AppointmentClient.objects.create(practice=s.practice, appointment=elsewhere, client=s.client,
-                                                 span=(START, START + td(minutes=50)), is_active=True)
+                AppointmentClient.objects.create(
+                    practice=s.practice,
+                    appointment=elsewhere,
+                    client=s.client,
+                    span=(START, START + td(minutes=50)),
+                    is_active=True,
+                )
                 holding.set()
                 clock.sleep(0.5)  # let the booking insert its appointment and block on the client row
-                clash = Appointment(practice=s.practice, clinician=s.clinician, appointment_type=s.session,
-                                    mode="telehealth")
+                clash = Appointment(
+                    practice=s.practice, clinician=s.clinician, appointment_type=s.session, mode="telehealth"
+                )
                 clash.set_times(START, s.session)
                 try:
                     clash.save()
@@ -176,8 +214,14 @@ def test_a_deadlock_between_exclusion_checks_is_retried_not_a_500():
     def booking() -> None:
         try:
             holding.wait(timeout=10)
-            appointment = appointment_book(actor=s.front_desk, clinician=s.clinician, clients=[s.client],
-                                           appointment_type=s.session, starts_at=START, mode="telehealth")
+            appointment = appointment_book(
+                actor=s.front_desk,
+                clinician=s.clinician,
+                clients=[s.client],
+                appointment_type=s.session,
+                starts_at=START,
+                mode="telehealth",
+            )
             outcome["booking"] = appointment.status
         except Exception as exc:  # noqa: BLE001
             outcome["booking"] = f"error: {type(exc).__name__}: {exc}"

@@ -18,8 +18,9 @@ T0 = datetime(2027, 2, 1, 15, 0, tzinfo=UTC)
 
 def book(s, start=T0, **kw):
     kw.setdefault("clients", [s.client])
-    return appointment_book(actor=s.front_desk, clinician=s.clinician, appointment_type=s.session, starts_at=start,
-                            mode="telehealth", **kw)
+    return appointment_book(
+        actor=s.front_desk, clinician=s.clinician, appointment_type=s.session, starts_at=start, mode="telehealth", **kw
+    )
 
 
 def test_happy_path_scheduled_confirmed_checked_in_completed(sched):
@@ -64,7 +65,11 @@ def test_reschedule_keeps_history(sched):
     appt = appointment_reschedule(actor=sched.clinician.membership, appointment=appt, starts_at=new, reason="Flu")
     change = appt.changes.get(kind="rescheduled")
     assert (change.old_starts_at, change.new_starts_at, change.changed_by, change.reason) == (
-        T0, new, sched.clinician.membership, "Flu")
+        T0,
+        new,
+        sched.clinician.membership,
+        "Flu",
+    )
     assert appt.participants.get().span.lower == new
 
 
@@ -86,8 +91,13 @@ def test_client_cancel_outside_window_is_cancelled_inside_is_late(sched):
 
 
 def test_practice_cancellation_inside_window_is_not_late(sched):
-    appt = appointment_cancel(actor=sched.front_desk, appointment=book(sched), now=T0 - timedelta(hours=1),
-                              by="practice", reason="Clinician ill")
+    appt = appointment_cancel(
+        actor=sched.front_desk,
+        appointment=book(sched),
+        now=T0 - timedelta(hours=1),
+        by="practice",
+        reason="Clinician ill",
+    )
     assert appt.status == Status.CANCELLED and appt.cancellation_reason == "Clinician ill"
 
 
@@ -118,15 +128,26 @@ def test_cancelled_cannot_be_cancelled_again(sched):
 def test_client_request_then_staff_accept_or_decline(sched):
     # 15:00 UTC is 10:00 or 11:00 in New York, inside the clinician's hours whatever time the suite runs at
     start = (datetime.now(UTC) + timedelta(days=5)).replace(hour=15, minute=0, second=0, microsecond=0)
-    requested = appointment_request(actor=sched.portal, clinician=sched.clinician, appointment_type=sched.session,
-                                    starts_at=start, mode="telehealth")
+    requested = appointment_request(
+        actor=sched.portal,
+        clinician=sched.clinician,
+        appointment_type=sched.session,
+        starts_at=start,
+        mode="telehealth",
+    )
     assert requested.status == Status.REQUESTED
     # a request holds no time: staff can still book over it, then accepting it conflicts
-    accepted = appointment_transition(actor=sched.clinician.membership, appointment=requested,
-                                      to_status=Status.SCHEDULED)
+    accepted = appointment_transition(
+        actor=sched.clinician.membership, appointment=requested, to_status=Status.SCHEDULED
+    )
     assert accepted.status == Status.SCHEDULED
-    second = appointment_request(actor=sched.portal, clinician=sched.clinician, appointment_type=sched.session,
-                                 starts_at=start + timedelta(days=1), mode="telehealth")
+    second = appointment_request(
+        actor=sched.portal,
+        clinician=sched.clinician,
+        appointment_type=sched.session,
+        starts_at=start + timedelta(days=1),
+        mode="telehealth",
+    )
     declined = appointment_transition(actor=sched.front_desk, appointment=second, to_status=Status.DECLINED)
     assert declined.status == Status.DECLINED
 
@@ -137,8 +158,13 @@ def test_client_cannot_request_a_type_that_is_not_self_bookable(sched):
     sched.session.client_bookable = False
     sched.session.save()
     with pytest.raises(DomainError):
-        appointment_request(actor=sched.portal, clinician=sched.clinician, appointment_type=sched.session,
-                            starts_at=datetime.now(UTC) + timedelta(days=5), mode="telehealth")
+        appointment_request(
+            actor=sched.portal,
+            clinician=sched.clinician,
+            appointment_type=sched.session,
+            starts_at=datetime.now(UTC) + timedelta(days=5),
+            mode="telehealth",
+        )
 
 
 def test_signed_session_note_blocks_moving_and_deleting(sched):
@@ -158,8 +184,9 @@ def test_supervisor_reads_but_cannot_change_supervisee_schedule(sched):
     from practice import roles
     from tests.factories.practice import ClinicianFactory, SupervisionFactory
 
-    supervisor = ClinicianFactory(membership__practice=sched.practice,
-                                  membership__roles=[roles.CLINICIAN, roles.SUPERVISOR])
+    supervisor = ClinicianFactory(
+        membership__practice=sched.practice, membership__roles=[roles.CLINICIAN, roles.SUPERVISOR]
+    )
     SupervisionFactory(practice=sched.practice, supervisor=supervisor, supervisee=sched.clinician)
     appt = book(sched)
     with pytest.raises(NotAllowed):

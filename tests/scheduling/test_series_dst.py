@@ -16,25 +16,37 @@ from tests.scheduling.conftest import build_sched
 
 def make_series(s, *, start_date, local_time=time(10, 0), tz="America/New_York", rrule="FREQ=WEEKLY", **kw):
     kw.setdefault("count", 6)
-    return series_create(actor=s.front_desk, clinician=s.clinician, clients=[s.client], appointment_type=s.session,
-                         mode="telehealth", time_zone=tz, start_date=start_date, local_time=local_time, rrule=rrule,
-                         **kw)
+    return series_create(
+        actor=s.front_desk,
+        clinician=s.clinician,
+        clients=[s.client],
+        appointment_type=s.session,
+        mode="telehealth",
+        time_zone=tz,
+        start_date=start_date,
+        local_time=local_time,
+        rrule=rrule,
+        **kw,
+    )
 
 
 def local_starts(series, tz):
     return [a.starts_at.astimezone(ZoneInfo(tz)) for a in series.appointments.order_by("starts_at")]
 
 
-@pytest.mark.parametrize(("tz", "start_date", "utc_hours"), [
-    # New York springs forward on 2027-03-14: 10:00 EST is 15:00 UTC, 10:00 EDT is 14:00 UTC.
-    ("America/New_York", date(2027, 3, 1), {15, 14}),
-    # New York falls back on 2027-11-07.
-    ("America/New_York", date(2027, 10, 25), {14, 15}),
-    # Sydney falls back on 2027-04-04 (AEDT +11 -> AEST +10): 10:00 is 23:00 then 00:00 UTC.
-    ("Australia/Sydney", date(2027, 3, 22), {23, 0}),
-    # Sydney springs forward on 2027-10-03 (AEST +10 -> AEDT +11).
-    ("Australia/Sydney", date(2027, 9, 20), {0, 23}),
-])
+@pytest.mark.parametrize(
+    ("tz", "start_date", "utc_hours"),
+    [
+        # New York springs forward on 2027-03-14: 10:00 EST is 15:00 UTC, 10:00 EDT is 14:00 UTC.
+        ("America/New_York", date(2027, 3, 1), {15, 14}),
+        # New York falls back on 2027-11-07.
+        ("America/New_York", date(2027, 10, 25), {14, 15}),
+        # Sydney falls back on 2027-04-04 (AEDT +11 -> AEST +10): 10:00 is 23:00 then 00:00 UTC.
+        ("Australia/Sydney", date(2027, 3, 22), {23, 0}),
+        # Sydney springs forward on 2027-10-03 (AEST +10 -> AEDT +11).
+        ("Australia/Sydney", date(2027, 9, 20), {0, 23}),
+    ],
+)
 def test_weekly_series_stays_at_ten_local_across_both_transitions(db, tz, start_date, utc_hours):
     s = build_sched(tz)
     series, report = make_series(s, start_date=start_date, tz=tz)
@@ -48,8 +60,9 @@ def test_weekly_series_stays_at_ten_local_across_both_transitions(db, tz, start_
 
 def test_nonexistent_local_time_shifts_forward_by_the_gap_and_says_so(db):
     s = build_sched("America/New_York")
-    series, report = make_series(s, start_date=date(2027, 3, 7), local_time=time(2, 30), count=2,
-                                 outside_availability=True)
+    series, report = make_series(
+        s, start_date=date(2027, 3, 7), local_time=time(2, 30), count=2, outside_availability=True
+    )
     assert report[0]["dst_adjustment"] is None
     assert report[1]["dst_adjustment"] == SHIFTED_FORWARD
     second = series.appointments.get(series_date=date(2027, 3, 14))
@@ -59,8 +72,9 @@ def test_nonexistent_local_time_shifts_forward_by_the_gap_and_says_so(db):
 
 def test_ambiguous_local_time_takes_the_first_occurrence(db):
     s = build_sched("America/New_York")
-    series, report = make_series(s, start_date=date(2027, 11, 7), local_time=time(1, 30), count=1,
-                                 outside_availability=True)
+    series, report = make_series(
+        s, start_date=date(2027, 11, 7), local_time=time(1, 30), count=1, outside_availability=True
+    )
     assert report[0]["dst_adjustment"] == AMBIGUOUS_FIRST
     assert series.appointments.get().starts_at == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)  # 01:30 EDT
 
@@ -77,7 +91,10 @@ def test_every_other_week_and_rrule_validation(db):
     s = build_sched()
     series, _ = make_series(s, start_date=date(2027, 2, 1), rrule="RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", count=3)
     assert [a.series_date for a in series.appointments.order_by("starts_at")] == [
-        date(2027, 2, 1), date(2027, 2, 15), date(2027, 3, 1)]
+        date(2027, 2, 1),
+        date(2027, 2, 15),
+        date(2027, 3, 1),
+    ]
     for bad in ("FREQ=FORTNIGHTLY", "FREQ=WEEKLY;COUNT=3", "nonsense", "FREQ=WEEKLY;BYDAY=XX", "FREQ=HOURLY"):
         with pytest.raises(DomainError) as err:
             rrule_validate(bad)
@@ -86,8 +103,9 @@ def test_every_other_week_and_rrule_validation(db):
 
 def test_series_reports_conflicts_during_leave_all_or_nothing(db):
     s = build_sched()
-    AvailabilityExceptionFactory(clinician=s.clinician, starts_at=datetime(2027, 2, 14, tzinfo=UTC),
-                                 ends_at=datetime(2027, 2, 21, tzinfo=UTC))
+    AvailabilityExceptionFactory(
+        clinician=s.clinician, starts_at=datetime(2027, 2, 14, tzinfo=UTC), ends_at=datetime(2027, 2, 21, tzinfo=UTC)
+    )
     with pytest.raises(Conflict) as err:
         make_series(s, start_date=date(2027, 2, 1), until_date=date(2027, 6, 30), count=None)
     report = err.value.extra["occurrences"]
@@ -99,8 +117,14 @@ def test_series_reports_conflicts_during_leave_all_or_nothing(db):
 
 def test_series_book_the_rest_skips_conflicts_and_reports_them(db):
     s = build_sched()
-    appointment_book(actor=s.front_desk, clinician=s.clinician, clients=[s.client2], appointment_type=s.session,
-                     starts_at=datetime(2027, 2, 8, 15, 20, tzinfo=UTC), mode="telehealth")
+    appointment_book(
+        actor=s.front_desk,
+        clinician=s.clinician,
+        clients=[s.client2],
+        appointment_type=s.session,
+        starts_at=datetime(2027, 2, 8, 15, 20, tzinfo=UTC),
+        mode="telehealth",
+    )
     series, report = make_series(s, start_date=date(2027, 2, 1), count=4, on_conflict="book_available")
     assert [e["status"] for e in report] == ["booked", "conflict", "booked", "booked"]
     assert report[1]["conflict"]["resource"] == "clinician"
@@ -122,8 +146,9 @@ def test_edit_this_and_following_moves_the_rest_to_a_new_time(db):
     s = build_sched()
     series, _ = make_series(s, start_date=date(2027, 2, 1), count=6)
     third = series.appointments.get(series_date=date(2027, 2, 15))
-    new, report = series_edit(actor=s.front_desk, series=series, appointment=third, scope="following",
-                              local_time=time(14, 0))
+    new, report = series_edit(
+        actor=s.front_desk, series=series, appointment=third, scope="following", local_time=time(14, 0)
+    )
     assert len(report) == 4 and all(e["status"] == "booked" for e in report)
     old = list(series.appointments.order_by("starts_at").values_list("status", flat=True))
     assert old == ["scheduled", "scheduled", "cancelled", "cancelled", "cancelled", "cancelled"]
@@ -159,6 +184,7 @@ def test_extend_materialises_to_the_rolling_horizon_and_is_idempotent(db):
 def test_series_in_sydney_for_a_new_york_clinician_uses_the_series_zone(db):
     s = build_sched("America/New_York")
     working_every_day(s.clinician, start=time(0, 0), end=time(23, 59))
-    series, _ = make_series(s, start_date=date(2027, 3, 22), tz="Australia/Sydney", local_time=time(9, 0),
-                            outside_availability=True)
+    series, _ = make_series(
+        s, start_date=date(2027, 3, 22), tz="Australia/Sydney", local_time=time(9, 0), outside_availability=True
+    )
     assert {a.hour for a in local_starts(series, "Australia/Sydney")} == {9}

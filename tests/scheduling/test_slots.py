@@ -25,39 +25,62 @@ def local_times(slots, tz=NY):
 
 
 def slots(s, clinicians, mode="telehealth", tz=NY, date_from=MONDAY, date_to=MONDAY, now=NOW):
-    return slots_for(appointment_type=s.session, clinicians=clinicians, date_from=date_from, date_to=date_to, tz=tz,
-                     mode=mode, now=now)
+    return slots_for(
+        appointment_type=s.session,
+        clinicians=clinicians,
+        date_from=date_from,
+        date_to=date_to,
+        tz=tz,
+        mode=mode,
+        now=now,
+    )
 
 
 def test_slots_honour_hours_existing_appointments_and_buffers(sched):
     clinician = monday_clinician(sched)  # Monday 09:00-17:00 New York; 50 min + 10 min buffer after
-    appointment_book(actor=sched.front_desk, clinician=clinician, clients=[sched.client2],
-                     appointment_type=sched.session, starts_at=datetime(2027, 2, 1, 10, 0, tzinfo=NY),
-                     mode="telehealth")
+    appointment_book(
+        actor=sched.front_desk,
+        clinician=clinician,
+        clients=[sched.client2],
+        appointment_type=sched.session,
+        starts_at=datetime(2027, 2, 1, 10, 0, tzinfo=NY),
+        mode="telehealth",
+    )
     times = local_times(slots(sched, [clinician]))
     assert times[0] == "09:00"
     assert "09:15" not in times and "10:45" not in times  # would run into the 10:00 session or its buffer
     assert times[1] == "11:00"
     assert times[-1] == "16:00"  # 16:00-16:50 ends inside working hours; 16:15 would not
-    assert all(d.weekday() == 0 for d in (s["starts_at"] for s in slots(sched, [clinician], date_to=MONDAY
-                                                                              + timedelta(days=6))))
+    assert all(
+        d.weekday() == 0
+        for d in (s["starts_at"] for s in slots(sched, [clinician], date_to=MONDAY + timedelta(days=6)))
+    )
 
 
 def test_time_off_and_blocked_time_remove_slots(sched):
     clinician = monday_clinician(sched)
-    AvailabilityExceptionFactory(clinician=clinician, kind="blocked", starts_at=datetime(2027, 2, 1, 13, tzinfo=NY),
-                                 ends_at=datetime(2027, 2, 1, 14, tzinfo=NY))
+    AvailabilityExceptionFactory(
+        clinician=clinician,
+        kind="blocked",
+        starts_at=datetime(2027, 2, 1, 13, tzinfo=NY),
+        ends_at=datetime(2027, 2, 1, 14, tzinfo=NY),
+    )
     times = local_times(slots(sched, [clinician]))
     assert "12:00" in times and "12:15" not in times and "13:30" not in times and "14:00" in times
-    AvailabilityExceptionFactory(clinician=clinician, starts_at=datetime(2027, 1, 31, tzinfo=UTC),
-                                 ends_at=datetime(2027, 2, 3, tzinfo=UTC))
+    AvailabilityExceptionFactory(
+        clinician=clinician, starts_at=datetime(2027, 1, 31, tzinfo=UTC), ends_at=datetime(2027, 2, 3, tzinfo=UTC)
+    )
     assert slots(sched, [clinician]) == []
 
 
 def test_extra_hours_add_slots(sched):
     clinician = monday_clinician(sched)
-    AvailabilityExceptionFactory(clinician=clinician, kind="extra", starts_at=datetime(2027, 2, 2, 18, tzinfo=NY),
-                                 ends_at=datetime(2027, 2, 2, 19, tzinfo=NY))
+    AvailabilityExceptionFactory(
+        clinician=clinician,
+        kind="extra",
+        starts_at=datetime(2027, 2, 2, 18, tzinfo=NY),
+        ends_at=datetime(2027, 2, 2, 19, tzinfo=NY),
+    )
     tuesday = slots(sched, [clinician], date_from=date(2027, 2, 2), date_to=date(2027, 2, 2))
     assert local_times(tuesday) == ["18:00"]
 
@@ -85,10 +108,15 @@ def test_in_person_needs_a_free_room(sched):
     clinician = monday_clinician(sched, start_time=time(9), end_time=time(10))
     assert local_times(slots(sched, [clinician], mode="in_person")) == ["09:00"]
     for room, other in ((sched.room, sched.clinician), (sched.room2, sched.clinician2)):
-        appointment_book(actor=sched.front_desk, clinician=other, clients=[sched.client if other == sched.clinician
-                                                                           else sched.client2],
-                         appointment_type=sched.session, starts_at=datetime(2027, 2, 1, 9, tzinfo=NY),
-                         mode="in_person", room=room)
+        appointment_book(
+            actor=sched.front_desk,
+            clinician=other,
+            clients=[sched.client if other == sched.clinician else sched.client2],
+            appointment_type=sched.session,
+            starts_at=datetime(2027, 2, 1, 9, tzinfo=NY),
+            mode="in_person",
+            room=room,
+        )
     assert slots(sched, [clinician], mode="in_person") == []
     assert local_times(slots(sched, [clinician], mode="telehealth")) == ["09:00"]
 
@@ -97,10 +125,15 @@ def test_slot_query_count_does_not_grow_with_range_or_clinicians(sched):
     one = monday_clinician(sched)
     many = [one] + [monday_clinician(sched) for _ in range(4)]
     for hour, clinician in enumerate(many):
-        appointment_book(actor=sched.front_desk, clinician=clinician, clients=[sched.client2],
-                         appointment_type=sched.session,
-                         starts_at=datetime(2027, 2, 8, 12, tzinfo=NY) + timedelta(weeks=hour),
-                         mode="in_person", room=sched.room)
+        appointment_book(
+            actor=sched.front_desk,
+            clinician=clinician,
+            clients=[sched.client2],
+            appointment_type=sched.session,
+            starts_at=datetime(2027, 2, 8, 12, tzinfo=NY) + timedelta(weeks=hour),
+            mode="in_person",
+            room=sched.room,
+        )
 
     def count(clinicians, days, mode="in_person"):
         with CaptureQueriesContext(connection) as ctx:

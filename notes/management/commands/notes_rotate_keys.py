@@ -15,8 +15,7 @@ BATCH = 500
 
 
 def encrypted_fields(model) -> list[str]:
-    return [f.name for f in model._meta.get_fields()
-            if isinstance(f, EncryptedTextField | EncryptedJSONField)]
+    return [f.name for f in model._meta.get_fields() if isinstance(f, EncryptedTextField | EncryptedJSONField)]
 
 
 class Command(BaseCommand):
@@ -28,7 +27,8 @@ class Command(BaseCommand):
             ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(ids), BATCH):
                 with transaction.atomic():
-                    rows = list(model.objects.select_for_update().filter(pk__in=ids[start:start + BATCH])
-                                .only("pk", *fields))
+                    rows = list(
+                        model.objects.select_for_update().filter(pk__in=ids[start : start + BATCH]).only("pk", *fields)
+                    )
                     model.objects.bulk_update(rows, fields)  # loading decrypts; saving encrypts with key 1
             self.stdout.write(f"{model._meta.label}: {len(ids)} rows re-encrypted")
