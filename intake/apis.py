@@ -11,6 +11,7 @@ from rest_framework.response import Response as HttpResponse
 from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
+from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from intake import invitations, selectors, services
 from intake.models import FormDefinition, MeasureSchedule, Packet, Response, RiskFlag
@@ -374,6 +375,8 @@ def _link_response_or_404(token: str, pk: int) -> Response:
 class LinkMixin:
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [AtomicScopedThrottle]
+    throttle_scope = "public_link"
 
 
 class LinkPacketView(LinkMixin, APIView):

@@ -10,11 +10,11 @@ from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
+from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles, selectors, services
 from practice.models import Membership, MfaDevice
@@ -58,7 +58,7 @@ def me_payload(user) -> dict:
 class AnonAuthView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedThrottle]
     throttle_scope = "anon_auth"
 
 
@@ -207,7 +207,7 @@ class MfaEnrolView(APIView):
     """Logged in (token), or in the middle of logging in (the challenge from /auth/login/)."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedThrottle]
     throttle_scope = "anon_auth"
 
     @extend_schema(

@@ -7,10 +7,10 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
+from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles
 from reminders import selectors, services
@@ -75,8 +75,8 @@ class AppointmentLinkView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "anon_auth"
+    throttle_classes = [AtomicScopedThrottle]
+    throttle_scope = "public_link"
 
     @extend_schema(
         parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],

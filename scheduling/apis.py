@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
+from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles
 from practice.selectors import client_list
@@ -631,6 +632,8 @@ class CalendarFeedPublicView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [AtomicScopedThrottle]
+    throttle_scope = "public_link"
 
     @extend_schema(
         responses={

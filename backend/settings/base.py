@@ -146,7 +146,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon_auth": env("ANON_AUTH_THROTTLE", default="30/min")},
+    # Per client address, counted atomically in Redis (backend/api/throttling.py).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon_auth": env("ANON_AUTH_THROTTLE", default="30/min"),  # log-in, reset, invitation, MFA
+        "public_link": env("PUBLIC_LINK_THROTTLE", default="120/min"),  # signed links, calendar feeds
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

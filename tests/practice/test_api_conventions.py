@@ -62,3 +62,8 @@ def test_an_unknown_api_url_answers_the_api_error_body(db):
     response = APIClient().get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+
+
+def test_cors_is_closed_by_default(db):
+    response = APIClient().get("/healthz", HTTP_ORIGIN="https://evil.example")
+    assert not [h for h in response.headers if h.lower().startswith("access-control-allow")]
