@@ -5,6 +5,8 @@ the practice comes from the `X-Practice` header (the practice's slug) and may be
 out by a user who belongs to exactly one practice.
 """
 
+from datetime import timedelta
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
@@ -40,10 +42,46 @@ def resolve_membership(request) -> Membership | None:
     raise exceptions.ValidationError({"X-Practice": ["You belong to several practices: name one in this header."]})
 
 
+def enforce_practice_token_policy(request, membership: Membership) -> None:
+    """A practice may log its staff out sooner than the global token rules do.
+
+    `Practice.settings["token_max_hours"]`: absolute lifetime of a token, from log-in.
+    `Practice.settings["token_idle_minutes"]`: inactivity timeout inside this practice. The last use
+    is kept in the shared cache for twice the global idle TTL; a missing entry can only mean a
+    gap longer than that, which knox's own expiry has already ended.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    token = request.auth
+    if not isinstance(token, AuthToken):
+        return
+    policy = membership.practice.settings or {}
+    now = timezone.now()
+    max_hours = policy.get("token_max_hours")
+    if max_hours and token.created < now - timedelta(hours=float(max_hours)):
+        token.delete()
+        raise exceptions.AuthenticationFailed("This log-in has reached the practice's maximum length. Log in again.")
+    idle_minutes = policy.get("token_idle_minutes")
+    if idle_minutes:
+        key = f"token-last-use:{token.pk}:{membership.practice_id}"
+        last_use = cache.get(key)
+        if last_use is not None and now.timestamp() - last_use > float(idle_minutes) * 60:
+            token.delete()
+            cache.delete(key)
+            raise exceptions.AuthenticationFailed("Logged out after inactivity. Log in again.")
+        ttl = int(settings.REST_KNOX["TOKEN_TTL"].total_seconds()) * 2
+        cache.set(key, now.timestamp(), ttl)
+
+
 class PracticeScopedMixin:
     """Sets `request.membership` after authentication and before permissions and throttles."""
 
     def initial(self, request, *args, **kwargs):
         self.perform_authentication(request)
         request.membership = resolve_membership(request)
+        if request.membership is not None:
+            enforce_practice_token_policy(request, request.membership)
         super().initial(request, *args, **kwargs)

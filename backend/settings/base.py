@@ -160,6 +160,8 @@ REST_KNOX = {
     "TOKEN_TTL": timedelta(minutes=env.int("TOKEN_TTL_MINUTES", default=60)),
     "AUTO_REFRESH": True,
     "MIN_REFRESH_INTERVAL": 60,
+    # Absolute lifetime: however active, a token ends this long after log-in (practices may set less).
+    "AUTO_REFRESH_MAX_TTL": timedelta(hours=env.int("TOKEN_MAX_HOURS", default=12)),
     "TOKEN_LIMIT_PER_USER": 20,
 }
 
