@@ -6,7 +6,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.exceptions import NotAllowed
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
 from practice import roles, selectors, services
@@ -17,7 +16,6 @@ from practice.serializers import (
     AuditEventSerializer,
     CareTeamMemberSerializer,
     ClientInput,
-    ClientSelfInput,
     ClientSerializer,
     ClinicianEntry,
     ClinicianForClientSerializer,
@@ -171,18 +169,10 @@ class ClientViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         client = self.get_object()
-        is_self = request.membership.has_role(roles.CLIENT) and client.portal_membership_id == request.membership.pk
-        input_class = ClientSelfInput if is_self and not request.membership.has_role(roles.FRONT_DESK) else ClientInput
-        if input_class is ClientSelfInput:
-            refused = sorted(set(request.data) - set(ClientSelfInput.Meta.fields))
-            if refused:
-                # Say so rather than silently ignoring what the client tried to change.
-                raise NotAllowed(
-                    "You may only change your contact details and preferences.",
-                    fields={name: ["Not editable by you."] for name in refused},
-                )
-        data = input_class(client, data=request.data, partial=True)
+        data = ClientInput(client, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        # The service decides which of these fields the caller may change (a client: contact and
+        # preferences only) and refuses the rest by name.
         client = services.client_update(actor=request.membership, client=client, **data.validated_data)
         return Response(ClientSerializer(client).data)
 

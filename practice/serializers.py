@@ -1,6 +1,5 @@
 """Input and output shapes. Which output a caller gets depends on role (field-level separation)."""
 
-from django.contrib.auth.password_validation import validate_password
 from rest_framework import serializers
 
 from practice import roles
@@ -209,33 +208,6 @@ class ClientInput(serializers.ModelSerializer):
         ]
 
 
-class ClientSelfInput(serializers.ModelSerializer):
-    """A client changes their own contact details and preferences, nothing else."""
-
-    class Meta:
-        model = Client
-        fields = [
-            "preferred_name",
-            "pronouns",
-            "email",
-            "phone",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "time_zone",
-            "language",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-            "preferred_channel",
-            "email_consent",
-            "sms_consent",
-        ]
-
-
 class CareTeamMemberSerializer(serializers.ModelSerializer):
     clinician_name = serializers.CharField(source="clinician.display_name", read_only=True)
 
@@ -290,11 +262,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "detail",
         ]
         read_only_fields = fields
-
-
-def validate_new_password(value: str, user=None) -> str:
-    validate_password(value, user)
-    return value
 
 
 class ErrorDetailOutput(serializers.Serializer):

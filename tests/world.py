@@ -28,7 +28,6 @@ from tests.factories.practice import (
     MembershipFactory,
     PracticeFactory,
     SupervisionFactory,
-    UserFactory,
 )
 
 ACTOR_ROLES = ("admin", "front_desk", "clinician", "supervisor", "client")
@@ -93,7 +92,3 @@ class World:
 
     def tenant(self, scope: str) -> Tenant:
         return self.q if scope == "other" else self.p
-
-
-def make_user(**kwargs):
-    return UserFactory(**kwargs)

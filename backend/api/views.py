@@ -7,19 +7,9 @@ out by a user who belongs to exactly one practice.
 
 from datetime import timedelta
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 
 from practice.models import Membership
-
-PRACTICE_HEADER = OpenApiParameter(
-    name="X-Practice",
-    type=OpenApiTypes.STR,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Slug of the practice to act in. Required when the user belongs to more than one practice.",
-)
 
 
 def resolve_membership(request) -> Membership | None:
