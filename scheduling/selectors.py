@@ -146,7 +146,14 @@ def calendar_feed_clinician(*, token: str) -> Clinician | None:
 
     digest = hashlib.sha256(token.encode()).hexdigest()
     feed = (
-        CalendarFeed.objects.filter(token_hash=digest, revoked_at__isnull=True)
+        CalendarFeed.objects.filter(
+            token_hash=digest,
+            revoked_at__isnull=True,
+            # A deactivated clinician's secret URL stops serving at once, like their tokens.
+            clinician__is_active=True,
+            clinician__membership__is_active=True,
+            clinician__membership__user__is_active=True,
+        )
         .select_related("clinician__practice")
         .first()
     )
