@@ -176,16 +176,17 @@ def test_conflict_answer_names_resource_and_time_but_not_the_other_client(sched)
         "mode": "telehealth",
     }
     assert desk.post("/api/v1/appointments/", payload, format="json").status_code == 201
-    clinician_api = api_for(sched.clinician.membership)
-    response = clinician_api.post(
+    # Another client, same clinician, overlapping time: the clinician is what is taken.
+    response = desk.post(
         "/api/v1/appointments/",
-        {**payload, "clients": [sched.client.pk], "starts_at": (start + timedelta(minutes=20)).isoformat()},
+        {**payload, "clients": [sched.client2.pk], "starts_at": (start + timedelta(minutes=20)).isoformat()},
         format="json",
     )
     assert response.status_code == 409
     error = response.json()["error"]
-    assert error["resource"] in ("clinician", "client") and "taken_from" in error
-    assert sched.client.last_name not in str(error) and sched.session.name not in str(error)
+    assert error["resource"] == "clinician" and "taken_from" in error
+    for leak in (sched.client.last_name, sched.client.first_name, sched.session.name):
+        assert leak not in str(error)
 
 
 def test_invalid_transition_is_409_with_current_status(sched):
@@ -233,6 +234,8 @@ def test_calendar_feed_is_secret_revocable_and_minimal(sched):
     body = response.content.decode()
     assert "BEGIN:VEVENT" in body and f"Session {sched.client.initials}" in body
     assert sched.client.last_name not in body and sched.session.name not in body
+    for leak in (sched.clinician.credentials, sched.clinician.membership.user.full_name):
+        assert leak not in body
     assert "video.example.test" in body
 
     new_url = clinician_api.post("/api/v1/calendar-feed/").json()["url"]
@@ -241,6 +244,15 @@ def test_calendar_feed_is_secret_revocable_and_minimal(sched):
     assert APIClient().get(new_path).status_code == 200
     assert clinician_api.delete("/api/v1/calendar-feed/").status_code == 204
     assert APIClient().get(new_path).status_code == 404
+
+
+def test_a_deactivated_clinicians_calendar_feed_stops_serving(sched):
+    url = api_for(sched.clinician.membership).post("/api/v1/calendar-feed/").json()["url"]
+    path = url[url.index("/api/v1/") :]
+    assert APIClient().get(path).status_code == 200
+    sched.clinician.membership.is_active = False
+    sched.clinician.membership.save(update_fields=["is_active"])
+    assert APIClient().get(path).status_code == 404
 
 
 def test_cancellation_surfaces_matching_waitlist_entries_oldest_first(sched):

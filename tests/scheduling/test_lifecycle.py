@@ -189,6 +189,9 @@ def test_supervisor_reads_but_cannot_change_supervisee_schedule(sched):
     )
     SupervisionFactory(practice=sched.practice, supervisor=supervisor, supervisee=sched.clinician)
     appt = book(sched)
+    from scheduling import selectors
+
+    assert selectors.appointment_list(actor=supervisor.membership).filter(pk=appt.pk).exists()
     with pytest.raises(NotAllowed):
         appointment_transition(actor=supervisor.membership, appointment=appt, to_status=Status.CONFIRMED)
     with pytest.raises(NotAllowed):
