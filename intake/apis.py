@@ -389,6 +389,7 @@ class LinkPacketView(LinkMixin, APIView):
         packet = (
             Packet.objects.select_related("practice").prefetch_related("responses__version__form").get(pk=packet.pk)
         )
+        services.packet_link_read_audit(packet=packet)
         return HttpResponse(LinkPacketSerializer(packet).data)
 
 

@@ -127,6 +127,14 @@ class ResponseForClientSerializer(serializers.ModelSerializer):
     answers = serializers.JSONField(read_only=True)  # an encrypted text column: say it is JSON
     signatures = ConsentSignatureSerializer(many=True, read_only=True)
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The client gets the questions, never the scoring: bands and flag rules are clinical
+        # interpretation (ACCESS.md), and knowing what raises a flag changes how people answer.
+        if isinstance(data.get("definition"), dict):
+            data["definition"] = {k: v for k, v in data["definition"].items() if k != "scoring"}
+        return data
+
     class Meta:
         model = Response
         fields = [

@@ -28,14 +28,10 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Membership, Practice
 from practice.selectors import acting_clinician, client_list
+from practice.services import require_role
 
 FORM_EDITORS = {roles.ADMIN, roles.CLINICIAN}
 ASSIGNERS = {roles.FRONT_DESK, roles.CLINICIAN}
-
-
-def require_role(actor: Membership, allowed: set[str]) -> None:
-    if not actor.has_role(*allowed):
-        raise NotAllowed("Your role in this practice may not do this.")
 
 
 def _require_client_in_scope(actor: Membership, client: Client) -> None:
@@ -242,6 +238,20 @@ def _audit_client_write(*, actor, response: Response, action: str, detail: dict)
         action=action,
         obj=response,
         detail=detail,
+    )
+
+
+def packet_link_read_audit(*, packet: Packet) -> None:
+    """Opening a packet through its signed link reads the client's answers: audit it like any read,
+    as the client (the link is theirs), with the packet as the object."""
+    portal = packet.client.portal_membership
+    audit_record(
+        actor=None,
+        practice=packet.practice,
+        user=portal.user if portal else None,
+        action=AuditEvent.Action.READ,
+        obj=packet,
+        detail={"via": "signed_link"},
     )
 
 

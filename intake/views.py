@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from intake import definitions, invitations
+from intake import definitions, invitations, services
 from intake.models import Packet
 
 
@@ -81,7 +81,8 @@ def packet_page(request: HttpRequest, token: str) -> HttpResponse:
     packet = invitations.packet_from_token(token)
     if packet is None:
         return render(request, "intake/link_invalid.html", status=404)
-    packet = Packet.objects.select_related("practice").get(pk=packet.pk)
+    packet = Packet.objects.select_related("practice", "client__portal_membership__user").get(pk=packet.pk)
+    services.packet_link_read_audit(packet=packet)
     responses = packet.responses.filter(amends__isnull=True).select_related("version__form").order_by("position", "id")
     forms = [_form_view(r) for r in responses]
     context = {

@@ -60,7 +60,11 @@ def test_new_client_packet_end_to_end(world, django_capture_on_commit_callbacks)
         {"answers": {"date_of_birth": "1990-12-10", "reason": "Feeling stuck", "prior_therapy": False}},
         format="json",
     )
-    assert anon.get(_link(packet)).json()["responses"][0]["answers"]["full_name"] == "Ada Lovelace"
+    opened = anon.get(_link(packet)).json()
+    assert opened["responses"][0]["answers"]["full_name"] == "Ada Lovelace"
+    # the client gets the questions, never the scoring (bands, flag rules)
+    assert all("scoring" not in r["definition"] for r in opened["responses"])
+    assert AuditEvent.objects.filter(action="read", object_type="intake.packet", object_id=str(packet.pk)).exists()
     assert anon.post(f"{_link(packet)}responses/{demo}/submit/").status_code == 200
     anon.patch(f"{_link(packet)}responses/{consent}/", {"answers": {"consent_services": "Ada Lovelace"}}, format="json")
     assert anon.post(f"{_link(packet)}responses/{consent}/submit/", HTTP_USER_AGENT="PhoneBrowser/1").status_code == 200
@@ -96,6 +100,7 @@ def test_new_client_packet_end_to_end(world, django_capture_on_commit_callbacks)
     # the client (portal) sees their answers but no score or flags
     mine = world.client_for("client").get(f"/api/v1/intake/responses/{phq}/").json()
     assert mine["answers"]["phq9_9"] == 1 and "score" not in mine and "risk_flags" not in mine
+    assert "scoring" not in mine["definition"] and mine["definition"]["sections"]
 
 
 def test_submitted_response_cannot_change_through_the_link(world):
