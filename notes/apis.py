@@ -391,6 +391,22 @@ class _ClinicalView(PracticeScopedMixin, APIView):
     read_roles = CLINICAL
 
 
+def _audit_prep_read(*, actor, clients, preps) -> None:
+    """Session prep reads notes (audited one by one) and each client's measures and risk flags
+    (audited as one `notes.session_prep` read per client)."""
+    read = [p["last_note"] for p in preps if p["last_note"]]
+    read += [ProgressNote(pk=r.note_id) for p in preps for r in p["open_ruptures"]]
+    audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
+    for client in clients:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.READ,
+            obj=client,
+            object_type="notes.session_prep",
+            detail={"includes": ["notes", "measures", "risk_flags"]},
+        )
+
+
 class ClientTimelineView(_ClinicalView):
     @extend_schema(
         responses={200: TimelineOutput},
@@ -402,6 +418,14 @@ class ClientTimelineView(_ClinicalView):
         client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
         timeline = selectors.client_timeline(actor=actor, client=client)
         audit_read_many(actor=actor, objects=[ProgressNote(pk=s["id"]) for s in timeline["sessions"]])
+        # The timeline also shows the client's measures: one event for the timeline as a whole.
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.READ,
+            obj=client,
+            object_type="notes.timeline",
+            detail={"includes": ["notes", "measures"]},
+        )
         # The selector builds plain JSON-ready values in TimelineOutput's shape (tests/notes pin it); walking
         # 600 ruptures through DRF fields would triple the response time at 200 notes (bench/notes_bench.py).
         return Response(timeline)
@@ -417,9 +441,7 @@ class SessionPrepView(_ClinicalView):
         actor = request.membership
         client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
         prep = selectors.session_prep(actor=actor, client=client)
-        read = [prep["last_note"]] if prep["last_note"] else []
-        read += [ProgressNote(pk=r.note_id) for r in prep["open_ruptures"]]
-        audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
+        _audit_prep_read(actor=actor, clients=[client], preps=[prep])
         return Response(SessionPrepOutput(prep).data)
 
 
@@ -437,9 +459,7 @@ class AppointmentSessionPrepView(_ClinicalView):
         if not clients:
             raise Http404
         preps = [selectors.session_prep(actor=actor, client=client) for client in clients]
-        read = [p["last_note"] for p in preps if p["last_note"]]
-        read += [ProgressNote(pk=r.note_id) for p in preps for r in p["open_ruptures"]]
-        audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
+        _audit_prep_read(actor=actor, clients=clients, preps=preps)
         return Response(
             AppointmentPrepOutput(
                 {"appointment": appointment.pk, "starts_at": appointment.starts_at, "clients": preps}
