@@ -41,6 +41,19 @@ def _author_or_403(actor: Membership):
     return clinician
 
 
+def _require_own_appointment(author, appointment, client: Client) -> None:
+    """A note (progress or psychotherapy) may name only its author's own appointment that the client attended."""
+    if appointment.practice_id != author.practice_id or appointment.clinician_id != author.pk:
+        raise DomainError(
+            "You can write notes only for your own appointments.", fields={"appointment": ["Not your appointment."]}
+        )
+    if not appointment.clients.filter(pk=client.pk).exists():
+        raise DomainError(
+            "The client did not attend this appointment.",
+            fields={"appointment": ["Client not in this appointment."]},
+        )
+
+
 def _require_own_caseload(clinician, client: Client) -> None:
     # Supervisors read their supervisees' clients but write notes only for their own care teams.
     if not CareTeamMember.objects.filter(client=client, clinician=clinician).exists():
@@ -198,15 +211,7 @@ def progress_note_create(
     if template is None or template.practice_id != actor.practice_id or not template.is_active:
         raise DomainError("Choose an active note template.", fields={"template": ["Not available."]})
     if appointment is not None:
-        if appointment.practice_id != actor.practice_id or appointment.clinician_id != author.pk:
-            raise DomainError(
-                "You can write notes only for your own appointments.", fields={"appointment": ["Not your appointment."]}
-            )
-        if not appointment.clients.filter(pk=client.pk).exists():
-            raise DomainError(
-                "The client did not attend this appointment.",
-                fields={"appointment": ["Client not in this appointment."]},
-            )
+        _require_own_appointment(author, appointment, client)
         session_at = appointment.starts_at
     unknown = set(changes) - NOTE_EDITABLE
     if unknown:

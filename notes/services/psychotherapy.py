@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import Http404
 
-from backend.api.exceptions import DomainError
 from notes.models import PsychotherapyNote
-from notes.services.progress_notes import _author_or_403, _require_own_caseload
+from notes.services.progress_notes import _author_or_403, _require_own_appointment, _require_own_caseload
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Membership
 from practice.selectors import acting_clinician
@@ -17,10 +16,8 @@ from practice.selectors import acting_clinician
 def psychotherapy_note_create(*, actor: Membership, client: Client, body: str, appointment=None) -> PsychotherapyNote:
     author = _author_or_403(actor)
     _require_own_caseload(author, client)
-    if appointment is not None and (
-        appointment.practice_id != actor.practice_id or appointment.clinician_id != author.pk
-    ):
-        raise DomainError("Link only your own appointments.", fields={"appointment": ["Not your appointment."]})
+    if appointment is not None:
+        _require_own_appointment(author, appointment, client)
     note = PsychotherapyNote(practice=actor.practice, author=author, client=client, appointment=appointment, body=body)
     note.full_clean()
     note.save()

@@ -326,3 +326,17 @@ def test_overdue_hours_is_practice_configurable(world):
     world.p.practice.save()
     draft_note(world.p.clinician, world.p.client_a, session_at=timezone.now() - timedelta(hours=30))
     assert services.overdue_notes_flag() == 1
+
+
+def test_a_psychotherapy_note_cannot_name_an_appointment_the_client_did_not_attend(world):
+    from tests.factories.notes import appointment_for
+
+    other_clients_session = appointment_for(world.p.clinician, world.p.client_b)
+    with pytest.raises(DomainError) as exc:
+        services.psychotherapy_note_create(
+            actor=world.p.clinician.membership,
+            client=world.p.client_a,
+            body="process",
+            appointment=other_clients_session,
+        )
+    assert exc.value.fields == {"appointment": ["Client not in this appointment."]}
