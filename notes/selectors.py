@@ -76,7 +76,10 @@ def progress_note_list(*, actor: Membership) -> QuerySet[ProgressNote]:
     readable = Q(client_id__in=my_clients)
     supervised = supervisee_ids(actor)
     if supervised:
-        readable |= Q(author_id__in=supervised)
+        # A supervisor reads the supervisees' notes for the supervisees' clients (ACCESS.md), not a
+        # note left behind on a client the supervisee no longer serves.
+        supervisees_clients = CareTeamMember.objects.filter(clinician_id__in=supervised).values("client_id")
+        readable |= Q(author_id__in=supervised, client_id__in=supervisees_clients)
     scope = Q(author=clinician) | (readable & Q(status__in=LOCKED))
     return (
         ProgressNote.objects.filter(practice=actor.practice)

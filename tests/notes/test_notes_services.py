@@ -340,3 +340,16 @@ def test_a_psychotherapy_note_cannot_name_an_appointment_the_client_did_not_atte
             appointment=other_clients_session,
         )
     assert exc.value.fields == {"appointment": ["Client not in this appointment."]}
+
+
+def test_a_supervisor_reads_supervisee_notes_only_for_the_supervisees_clients(world):
+    from notes.selectors import progress_note_list
+    from practice.models import CareTeamMember
+    from tests.factories.notes import signed_note
+
+    note = signed_note(world.p.clinician, world.p.client_a)
+    supervisor = world.p.supervisor.membership
+    assert progress_note_list(actor=supervisor).filter(pk=note.pk).exists()
+    CareTeamMember.objects.filter(client=world.p.client_a, clinician=world.p.clinician).delete()
+    assert not progress_note_list(actor=supervisor).filter(pk=note.pk).exists()
+    assert progress_note_list(actor=world.p.clinician.membership).filter(pk=note.pk).exists()  # the author still does
