@@ -178,8 +178,11 @@ def test_answers_are_encrypted_at_rest(world):
 
 def test_clinician_can_only_assign_to_own_caseload(world):
     forms = seeded(world.p.practice)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as exc:
         services.packet_assign(actor=world.p.members["clinician"], client=world.p.client_b, forms=[forms["phq-9"]])
+    assert "client" in exc.value.fields  # refused for the client, not for the clinician's role
+    mine = services.packet_assign(actor=world.p.members["clinician"], client=world.p.client_a, forms=[forms["phq-9"]])
+    assert mine.client == world.p.client_a
 
 
 def test_invitation_is_an_outbox_row_of_the_assignment_and_is_sent_exactly_once(world):

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from notes.models import ProgressNote
 from practice.models import AuditEvent
 from tests.factories.notes import RELATIONAL, appointment_for, signed_note, withdrawal_rupture
 
@@ -227,14 +226,14 @@ def test_overdue_endpoints(world):
     from notes.services import overdue_notes_flag
     from tests.factories.notes import draft_note
 
-    draft_note(world.p.clinician, world.p.client_a, session_at=timezone.now() - timedelta(days=5))
+    draft = draft_note(world.p.clinician, world.p.client_a, session_at=timezone.now() - timedelta(days=5))
     overdue_notes_flag()
     alerts = world.client_for("clinician").get("/api/v1/notes/overdue-alerts/").json()
     assert len(alerts["results"]) == 1
+    assert (alerts["results"][0]["note"], alerts["results"][0]["client"]) == (draft.pk, world.p.client_a.pk)
     summary = world.client_for("admin").get("/api/v1/notes/overdue-summary/").json()
     name = world.p.clinician.membership.user.full_name
     assert summary == [{"clinician": world.p.clinician.pk, "clinician_name": name, "overdue": 1}]
-    assert ProgressNote.objects.filter(status="draft").count() == 1
 
 
 def test_timeline_body_matches_its_documented_shape(world):

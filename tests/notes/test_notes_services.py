@@ -119,14 +119,16 @@ def test_database_refuses_signed_note_with_risk_and_no_rationale(world):
 
 
 def test_rupture_markers_must_match_family_and_intensity_1_to_5(world):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as wrong_family:
         draft_note(
             world.p.clinician, world.p.client_a, ruptures=[withdrawal_rupture(markers=["co_rejects_intervention"])]
         )
+    assert set(wrong_family.value.fields) == {"ruptures.0.markers"}
     with pytest.raises(ValidationError):
         RuptureEvent(practice=world.p.practice, intensity=6).full_clean()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as unknown:
         draft_note(world.p.clinician, world.p.client_a, ruptures=[withdrawal_rupture(markers=["nope"])])
+    assert set(unknown.value.fields) == {"ruptures.0.markers"}
 
 
 def test_addendum_on_signed_note_only_by_author(world):
@@ -204,12 +206,13 @@ def test_repaired_in_session_is_not_open(world):
 def test_follow_up_only_of_an_open_rupture_of_the_same_client(world):
     services.taxonomy_seed(practice=world.p.practice)
     other = signed_note(world.p.clinician2, world.p.client_b, ruptures=[withdrawal_rupture()])
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as exc:
         draft_note(
             world.p.clinician,
             world.p.client_a,
             follow_ups=[{"rupture": other.ruptures.get().pk, "outcome": "repaired"}],
         )
+    assert set(exc.value.fields) == {"follow_ups.0.rupture"}  # the rupture check, not any other refusal
 
 
 def test_close_rupture_needs_reason_and_care_team(world):
