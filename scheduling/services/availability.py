@@ -56,6 +56,8 @@ def require_schedule_writer(actor: Membership, clinician: Clinician) -> None:
 def availability_rule_save(
     *, actor: Membership, rule: AvailabilityRule | None = None, **fields: Any
 ) -> AvailabilityRule:
+    if rule is not None:
+        require_schedule_writer(actor, rule.clinician)  # the current owner, before any change moves it
     rule = rule or AvailabilityRule(practice=actor.practice)
     for name, value in fields.items():
         setattr(rule, name, value)
@@ -77,6 +79,8 @@ def availability_rule_delete(*, actor: Membership, rule: AvailabilityRule) -> No
 def availability_exception_save(
     *, actor: Membership, exception: AvailabilityException | None = None, **fields: Any
 ) -> AvailabilityException:
+    if exception is not None:
+        require_schedule_writer(actor, exception.clinician)  # the current owner, before any change moves it
     exception = exception or AvailabilityException(practice=actor.practice)
     for name, value in fields.items():
         setattr(exception, name, value)

@@ -196,3 +196,17 @@ def test_supervisor_reads_but_cannot_change_supervisee_schedule(sched):
         appointment_transition(actor=supervisor.membership, appointment=appt, to_status=Status.CONFIRMED)
     with pytest.raises(NotAllowed):
         appointment_cancel(actor=supervisor.membership, appointment=appt)
+
+
+def test_a_clinician_cannot_take_over_a_colleagues_availability_rule(sched):
+    from practice import roles
+    from scheduling.services.availability import availability_rule_save
+    from tests.factories.practice import ClinicianFactory
+    from tests.factories.scheduling import AvailabilityRuleFactory
+
+    colleague = ClinicianFactory(membership__practice=sched.practice, membership__roles=[roles.CLINICIAN])
+    theirs = AvailabilityRuleFactory(clinician=colleague)
+    with pytest.raises(NotAllowed):
+        availability_rule_save(actor=sched.clinician.membership, rule=theirs, clinician=sched.clinician)
+    theirs.refresh_from_db()
+    assert theirs.clinician == colleague
