@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
 
+from backend.api.filters import IdFilterSet
 from practice.models import AuditEvent, CareTeamMember, Client
 
 
@@ -25,7 +26,7 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class ClientFilter(django_filters.FilterSet):
+class ClientFilter(IdFilterSet):
     q = django_filters.CharFilter(method="search", label="Name, email or phone contains")
 
     class Meta:
@@ -44,13 +45,13 @@ class ClientFilter(django_filters.FilterSet):
         )
 
 
-class CareTeamFilter(django_filters.FilterSet):
+class CareTeamFilter(IdFilterSet):
     class Meta:
         model = CareTeamMember
         fields = ["client", "clinician"]
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(IdFilterSet):
     since = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
     until = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
 
