@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
+from backend.api.scope import in_scope_or_400
 from backend.api.views import PracticeScopedMixin
 from notes import selectors, services
 from notes.models import (
@@ -61,19 +62,12 @@ CLINICAL = {roles.CLINICIAN, roles.SUPERVISOR}
 TAXONOMY_READERS = {roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR}
 
 
-def _in_scope_or_400(queryset, pk, field: str):
-    obj = queryset.filter(pk=pk).first() if pk is not None else None
-    if obj is None:
-        raise DomainError("Not found.", fields={field: [f'Invalid pk "{pk}" - object does not exist.']})
-    return obj
-
-
 def _appointment_or_400(actor, pk):
     if pk is None:
         return None
-    from scheduling.models import Appointment
+    from scheduling.selectors import appointment_list
 
-    return _in_scope_or_400(Appointment.objects.filter(practice=actor.practice), pk, "appointment")
+    return in_scope_or_400(appointment_list(actor=actor), pk, "appointment")
 
 
 # --- taxonomy -------------------------------------------------------------------------------------
@@ -226,7 +220,7 @@ class ProgressNoteViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         actor = request.membership
-        client = _in_scope_or_400(client_list(actor=actor), values.pop("client"), "client")
+        client = in_scope_or_400(client_list(actor=actor), values.pop("client"), "client")
         template = None
         if "template" in values:
             services.taxonomy_seed(practice=actor.practice)
@@ -364,7 +358,7 @@ class PsychotherapyNoteViewSet(
         data = PsychotherapyNoteCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         actor = request.membership
-        client = _in_scope_or_400(client_list(actor=actor), data.validated_data["client"], "client")
+        client = in_scope_or_400(client_list(actor=actor), data.validated_data["client"], "client")
         appointment = _appointment_or_400(actor, data.validated_data.get("appointment"))
         note = services.psychotherapy_note_create(
             actor=actor, client=client, appointment=appointment, body=data.validated_data["body"]

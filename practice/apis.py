@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
+from backend.api.scope import in_scope_or_400
 from backend.api.views import PracticeScopedMixin
 from practice import roles, selectors, services
 from practice.audit import audit_record
@@ -203,8 +204,8 @@ class CareTeamViewSet(
         # The referenced rows must be in the caller's scope: an id from elsewhere is simply "not found".
         client = data.validated_data["client"]
         clinician = data.validated_data["clinician"]
-        _in_scope_or_400(selectors.client_list(actor=request.membership), client, "client")
-        _in_scope_or_400(selectors.clinician_list(actor=request.membership), clinician, "clinician")
+        in_scope_or_400(selectors.client_list(actor=request.membership), client, "client")
+        in_scope_or_400(selectors.clinician_list(actor=request.membership), clinician, "clinician")
         member = services.care_team_add(
             actor=request.membership,
             client=client,
@@ -216,13 +217,6 @@ class CareTeamViewSet(
     def destroy(self, request, *args, **kwargs):
         services.care_team_remove(actor=request.membership, member=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _in_scope_or_400(queryset, obj, field: str) -> None:
-    from backend.api.exceptions import DomainError
-
-    if not queryset.filter(pk=obj.pk).exists():
-        raise DomainError("Not found.", fields={field: [f'Invalid pk "{obj.pk}" - object does not exist.']})
 
 
 class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -241,8 +235,8 @@ class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Crea
         data = SupervisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         clinicians = selectors.clinician_list(actor=request.membership)
-        _in_scope_or_400(clinicians, data.validated_data["supervisor"], "supervisor")
-        _in_scope_or_400(clinicians, data.validated_data["supervisee"], "supervisee")
+        in_scope_or_400(clinicians, data.validated_data["supervisor"], "supervisor")
+        in_scope_or_400(clinicians, data.validated_data["supervisee"], "supervisee")
         supervision = services.supervision_create(actor=request.membership, **data.validated_data)
         return Response(SupervisionSerializer(supervision).data, status=status.HTTP_201_CREATED)
 

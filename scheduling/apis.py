@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
+from backend.api.scope import all_in_scope_or_400
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles
@@ -100,12 +101,6 @@ def _response_tz(request) -> str:
         if record is not None:
             return record.time_zone
     return membership.practice.time_zone
-
-
-def _require_in(queryset, objs, field: str) -> None:
-    ids = {o.pk for o in objs}
-    if ids and queryset.filter(pk__in=ids).count() != len(ids):
-        raise DomainError("Not found.", fields={field: ["Not found."]})
 
 
 # --- set-up: locations, rooms, appointment types -----------------------------------------------------
@@ -328,7 +323,7 @@ class AppointmentViewSet(
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if request.membership.has_role(roles.FRONT_DESK, roles.CLINICIAN):
-            _require_in(client_list(actor=request.membership), v["clients"], "clients")
+            all_in_scope_or_400(client_list(actor=request.membership), v["clients"], "clients")
         appointment = appt_services.appointment_book(actor=request.membership, **v)
         return self._out(appointment, status.HTTP_201_CREATED)
 
@@ -453,7 +448,7 @@ class SeriesViewSet(
     def create(self, request, *args, **kwargs):
         data = SeriesCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _require_in(client_list(actor=request.membership), data.validated_data["clients"], "clients")
+        all_in_scope_or_400(client_list(actor=request.membership), data.validated_data["clients"], "clients")
         series, report = series_services.series_create(actor=request.membership, **data.validated_data)
         return Response(
             SeriesResultSerializer({"series": series, "occurrences": report}).data, status=status.HTTP_201_CREATED
@@ -593,7 +588,7 @@ class WaitlistViewSet(
     def create(self, request, *args, **kwargs):
         data = WaitlistEntrySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _require_in(client_list(actor=request.membership), [data.validated_data["client"]], "client")
+        all_in_scope_or_400(client_list(actor=request.membership), [data.validated_data["client"]], "client")
         entry = waitlist_services.waitlist_add(actor=request.membership, **data.validated_data)
         return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
