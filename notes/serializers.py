@@ -16,8 +16,13 @@ from notes.models import (
     RuptureFollowUp,
     RuptureMarker,
 )
+from notes.services.taxonomy import TAXONOMY_EDITABLE
 
 # --- taxonomy -------------------------------------------------------------------------------------
+
+
+# What a practice may change of a taxonomy entry; the service enforces the same set.
+TAXONOMY_FIELDS = sorted(TAXONOMY_EDITABLE)
 
 
 class RuptureMarkerSerializer(serializers.ModelSerializer):
@@ -29,7 +34,7 @@ class RuptureMarkerSerializer(serializers.ModelSerializer):
 class RuptureMarkerUpdateInput(serializers.ModelSerializer):
     class Meta:
         model = RuptureMarker
-        fields = ["label", "description", "sort_order", "is_active"]
+        fields = TAXONOMY_FIELDS
 
 
 class RepairStrategySerializer(serializers.ModelSerializer):
@@ -41,7 +46,7 @@ class RepairStrategySerializer(serializers.ModelSerializer):
 class RepairStrategyUpdateInput(serializers.ModelSerializer):
     class Meta:
         model = RepairStrategy
-        fields = ["label", "description", "sort_order", "is_active"]
+        fields = TAXONOMY_FIELDS
 
 
 class NoteTemplateSerializer(serializers.ModelSerializer):
@@ -53,21 +58,24 @@ class NoteTemplateSerializer(serializers.ModelSerializer):
 # --- progress notes: input ------------------------------------------------------------------------
 
 
-class RuptureInput(serializers.Serializer):
+class _RepairFields(serializers.Serializer):
+    """What was tried and how the client responded: the same on a rupture and on a later follow-up."""
+
+    strategies = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
+    client_response = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class RuptureInput(_RepairFields):
     minute = serializers.IntegerField(min_value=0, max_value=600, required=False, allow_null=True)
     family = serializers.ChoiceField(choices=Family.choices)
     markers = serializers.ListField(child=serializers.CharField(max_length=60), min_length=1)
     intensity = serializers.IntegerField(min_value=1, max_value=5)
     therapist_contribution = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    strategies = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
-    client_response = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     outcome = serializers.ChoiceField(choices=RuptureEvent.Outcome.choices, default=RuptureEvent.Outcome.UNRESOLVED)
 
 
-class FollowUpInput(serializers.Serializer):
+class FollowUpInput(_RepairFields):
     rupture = serializers.IntegerField(help_text="An open rupture of this client from an earlier signed note.")
-    strategies = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
-    client_response = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     outcome = serializers.ChoiceField(choices=RuptureEvent.Outcome.choices)
 
 
