@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
-from backend.api.scope import all_in_scope_or_400
+from backend.api.scope import all_in_scope_or_400, in_scope_or_400
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles
@@ -101,6 +101,19 @@ def _response_tz(request) -> str:
         if record is not None:
             return record.time_zone
     return membership.practice.time_zone
+
+
+def _references_in_scope(actor, data: dict) -> None:
+    """The clinician, type and room a booking names must be of the caller's practice; one of another
+    practice answers exactly like an id that does not exist."""
+    from practice.selectors import clinician_list
+
+    if data.get("clinician") is not None:
+        in_scope_or_400(clinician_list(actor=actor), data["clinician"], "clinician")
+    if data.get("appointment_type") is not None:
+        in_scope_or_400(selectors.appointment_type_list(actor=actor), data["appointment_type"], "appointment_type")
+    if data.get("room") is not None:
+        in_scope_or_400(selectors.room_list(actor=actor), data["room"], "room")
 
 
 # --- set-up: locations, rooms, appointment types -----------------------------------------------------
@@ -322,6 +335,7 @@ class AppointmentViewSet(
         data = AppointmentBookInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        _references_in_scope(request.membership, v)
         if request.membership.has_role(roles.FRONT_DESK, roles.CLINICIAN):
             all_in_scope_or_400(client_list(actor=request.membership), v["clients"], "clients")
         appointment = appt_services.appointment_book(actor=request.membership, **v)
@@ -448,6 +462,7 @@ class SeriesViewSet(
     def create(self, request, *args, **kwargs):
         data = SeriesCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
+        _references_in_scope(request.membership, data.validated_data)
         all_in_scope_or_400(client_list(actor=request.membership), data.validated_data["clients"], "clients")
         series, report = series_services.series_create(actor=request.membership, **data.validated_data)
         return Response(
@@ -588,6 +603,7 @@ class WaitlistViewSet(
     def create(self, request, *args, **kwargs):
         data = WaitlistEntrySerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        _references_in_scope(request.membership, data.validated_data)
         all_in_scope_or_400(client_list(actor=request.membership), [data.validated_data["client"]], "client")
         entry = waitlist_services.waitlist_add(actor=request.membership, **data.validated_data)
         return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)

@@ -63,3 +63,31 @@ def test_another_practices_client_in_a_request_body_answers_like_an_unknown_one(
         for k, v in unknown.json()["error"]["fields"].items()
     }
     assert foreign.json()["error"]["message"] == unknown.json()["error"]["message"]
+
+
+def test_another_practices_clinician_in_a_booking_answers_like_an_unknown_one(world):
+    from tests.factories.scheduling import AppointmentTypeFactory
+
+    appointment_type = AppointmentTypeFactory(practice=world.p.practice)
+    api = world.client_for("front_desk")
+
+    def book(clinician_id):
+        return api.post(
+            "/api/v1/appointments/",
+            {
+                "clinician": clinician_id,
+                "clients": [world.p.client_a.pk],
+                "appointment_type": appointment_type.pk,
+                "mode": "telehealth",
+                "starts_at": "2030-01-07T15:00:00Z",
+            },
+            format="json",
+        )
+
+    foreign, unknown = book(world.q.clinician.pk), book(987654321)
+    assert foreign.status_code == unknown.status_code == 400
+    assert foreign.json()["error"]["message"] == unknown.json()["error"]["message"]
+    assert foreign.json()["error"]["fields"] == {
+        "clinician": [f'Invalid pk "{world.q.clinician.pk}" - object does not exist.']
+    }
+    assert unknown.json()["error"]["fields"] == {"clinician": ['Invalid pk "987654321" - object does not exist.']}
