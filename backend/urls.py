@@ -23,3 +23,4 @@ urlpatterns = [
 ]
 
 handler404 = "backend.api.errors.not_found"
+handler500 = "backend.api.errors.server_error"

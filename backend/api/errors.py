@@ -7,16 +7,27 @@ Every error answers:
 
 `fields` is present for validation errors (400) and names each wrong field. Nested
 fields use dotted paths (`clients.0.email`); errors not tied to a field use `non_field_errors`.
+
+A database that cannot be reached (restart, failover, network cut) answers 503
+`database_unavailable` with `Retry-After`, from a view or from any middleware: the request's
+transaction has rolled back, so the client may simply try again.
 """
 
+import logging
+import sys
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend.api.exceptions import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -46,7 +57,26 @@ def _body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
     return {"error": error}
 
 
+def _database_unavailable(exc: BaseException | None) -> bool:
+    """Lost or refused connections (and the server's other transient refusals: a cancelled statement,
+    a deadlock no service retried). Django raises InterfaceError for a connection it has already seen
+    die. Constraint violations are IntegrityError and never land here."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+DATABASE_UNAVAILABLE = "The service cannot reach its database right now. Try again shortly."
+
+
+def _database_unavailable_response(exc: BaseException, response):
+    logger.warning("database unavailable: %s: %s", exc.__class__.__name__, str(exc).strip().split("\n")[0])
+    response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
 def exception_handler(exc, context):
+    if _database_unavailable(exc):
+        body = _body("database_unavailable", DATABASE_UNAVAILABLE)
+        return _database_unavailable_response(exc, Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE))
     if isinstance(exc, DomainError):
         return Response(_body(exc.code, exc.message, exc.fields or None, **exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
@@ -73,9 +103,28 @@ def exception_handler(exc, context):
 
 def not_found(request, exception=None):
     """Django's 404 for URLs that match no route: the API's error body under /api/, the usual page elsewhere."""
-    from django.http import JsonResponse
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
         return JsonResponse(_body("not_found", "Not found."), status=404)
     return page_not_found(request, exception)
+
+
+def server_error(request):
+    """Django's 500 handler: an exception no view handled, raised in a view outside DRF or in a middleware
+    (a session read, say). A lost database is a 503 like everywhere else; any other error stays a 500,
+    in the API's error body under /api/, with the request id to quote."""
+    from django.views.defaults import server_error as default_server_error
+
+    exc = sys.exc_info()[1]
+    is_api = request.path.startswith("/api/")
+    if _database_unavailable(exc):
+        if is_api:
+            response = JsonResponse(_body("database_unavailable", DATABASE_UNAVAILABLE), status=503)
+        else:
+            response = HttpResponse(DATABASE_UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
+        return _database_unavailable_response(exc, response)
+    if is_api:
+        body = _body("server_error", "Something went wrong on our side.", request_id=getattr(request, "request_id", ""))
+        return JsonResponse(body, status=500)
+    return default_server_error(request)
