@@ -8,6 +8,7 @@ and when, and nothing about the appointment that holds it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,9 +18,11 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
+from backend.api.scope import all_in_scope_or_400
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership
+from practice.selectors import client_list
 from scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -90,6 +93,17 @@ def _require_writer(actor: Membership, appointment: Appointment) -> None:
         require_schedule_writer(actor, appointment.clinician)
         return
     raise NotAllowed("Your role in this practice may not change appointments.")
+
+
+def require_clients_in_scope(actor: Membership | None, clients: Iterable[Client], *, field: str = "clients") -> None:
+    """A caller books only clients they may see: the front desk any of the practice's, a clinician their
+    caseload. Any other client answers exactly like an unknown id (400 naming `field`), so a caseload
+    cannot be probed. `actor=None` is the system. Roles that may not book are left to the writer check
+    that follows, which refuses them with its own 403.
+    """
+    if actor is None or not actor.has_role(roles.FRONT_DESK, roles.CLINICIAN):
+        return
+    all_in_scope_or_400(client_list(actor=actor), clients, field)
 
 
 def _require_no_signed_note(appointment: Appointment) -> None:
@@ -326,8 +340,10 @@ def appointment_book(
     """Book an appointment (front desk: anyone's; clinician: their own).
 
     Outside working hours or during time off answers 409 `clinician_unavailable` unless
-    staff pass `outside_availability=True`. Overlaps answer 409 `<resource>_taken`.
+    staff pass `outside_availability=True`. Overlaps answer 409 `<resource>_taken`. A client the
+    caller may not see (a clinician: off their caseload) answers 400 on `clients`, like an unknown id.
     """
+    require_clients_in_scope(actor, clients)
     require_schedule_writer(actor, clinician)
     appointment = book_unchecked_actor(
         practice_id=actor.practice_id,

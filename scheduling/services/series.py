@@ -28,6 +28,7 @@ from scheduling.services.appointments import (
     appointment_cancel,
     appointment_reschedule,
     book_unchecked_actor,
+    require_clients_in_scope,
 )
 from scheduling.services.availability import require_schedule_writer
 from scheduling.timezones import resolve_local
@@ -166,8 +167,10 @@ def series_create(
     """Create a series and book its occurrences up to the horizon, reporting each occurrence.
 
     `on_conflict="all_or_nothing"` books nothing if any occurrence conflicts (409 with the
-    per-occurrence report); `"book_available"` books the rest and reports the conflicts.
+    per-occurrence report); `"book_available"` books the rest and reports the conflicts. Clients
+    the caller may not see answer 400 on `clients` (also when "this and following" re-creates a series).
     """
+    require_clients_in_scope(actor, clients)
     require_schedule_writer(actor, clinician)
     if on_conflict not in (ALL_OR_NOTHING, BOOK_AVAILABLE):
         raise DomainError("Unknown conflict policy.", fields={"on_conflict": [f"{ALL_OR_NOTHING} or {BOOK_AVAILABLE}"]})

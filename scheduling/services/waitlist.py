@@ -13,11 +13,15 @@ from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
 from practice.services import require_role
 from scheduling.models import WaitlistEntry
+from scheduling.services.appointments import require_clients_in_scope
 
 
 @transaction.atomic
 def waitlist_add(*, actor: Membership, **fields: Any) -> WaitlistEntry:
+    """Put a client on the waitlist (front desk). A client out of the caller's scope answers like an unknown id."""
     require_role(actor, {roles.FRONT_DESK})
+    if fields.get("client") is not None:
+        require_clients_in_scope(actor, [fields["client"]], field="client")
     entry = WaitlistEntry(practice=actor.practice, **fields)
     for name in ("client", "clinician", "appointment_type"):
         related = getattr(entry, name, None)
