@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from practice.admin_auth import AdminLoginForm
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Membership, Practice, Supervision, User
+
+admin.site.login_form = AdminLoginForm  # password and a second factor (operators only)
 
 
 @admin.register(User)

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class PracticeConfig(AppConfig):
     name = "practice"
     verbose_name = "Practices, people and audit"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from backend.api.sessions import record_login_time
+
+        user_logged_in.connect(record_login_time, dispatch_uid="attune-record-login-time")

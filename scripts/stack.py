@@ -131,7 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     base = f"http://{bind}"
     say(f"API docs (Swagger UI):  {base}/api/docs/")
     say(f"OpenAPI schema:         {base}/api/schema/")
-    say(f"Browsable API:          {base}/api/v1/  (log in at {base}/api-auth/login/)")
+    say(f"API root (tokens only): {base}/api/v1/  (POST {base}/api/v1/auth/login/)")
     say(f"Health:                 {base}/healthz")
     say(f"Emails are written to:  {VAR / 'outbox'}")
     say("Ctrl-C stops everything.")
