@@ -4,16 +4,20 @@
 - packets (assignment and status): admin and front desk all; clinicians their caseload; a client their own.
 - responses (answers, signatures, scores): clinicians and supervisors their caseload; a client their own.
   Admin and front desk: none, ever.
-- risk flags and score series: clinicians and supervisors, their caseload only.
+- risk flags and scores (one client's series, or many clients' at once): clinicians and supervisors, their
+  caseload only.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from intake.models import FormDefinition, MeasureSchedule, Packet, Response, RiskFlag, Score
 from practice import roles
-from practice.models import Membership
+from practice.models import Client, Membership
 from practice.selectors import caseload_q
 
 
@@ -71,20 +75,55 @@ def schedule_list(*, actor: Membership) -> QuerySet[MeasureSchedule]:
     return base.filter(clinical).distinct() if clinical is not None else base.none()
 
 
-def score_series(*, actor: Membership, client_id: int, form_slug: str | None = None) -> QuerySet[Score]:
-    """Scores of one client, oldest first, for charts. A score replaced by a submitted amendment is left out."""
-    clinical = caseload_q(actor, client_field="client")
+def _score_list(*, actor: Membership) -> QuerySet[Score]:
+    """Scores of the actor's caseload (clinicians and supervisors only), amended-away scores left out.
+
+    Scoped through a client-id subquery rather than a join on care teams, so a score is never repeated
+    (a client with two of the actor's clinicians on the care team) and no DISTINCT is needed.
+    """
+    clinical = caseload_q(actor)
     if clinical is None:
         return Score.objects.none()
+    caseload = Client.objects.filter(practice=actor.practice).filter(clinical).values("pk")
     superseded = Response.objects.filter(amends=OuterRef("response"), status=Response.Status.SUBMITTED)
+    return Score.objects.filter(practice=actor.practice, client_id__in=caseload).filter(~Exists(superseded))
+
+
+def score_series(*, actor: Membership, client_id: int, form_slug: str | None = None) -> QuerySet[Score]:
+    """Scores of one client, oldest first, for charts. A score replaced by a submitted amendment is left out."""
     qs = (
-        Score.objects.filter(practice=actor.practice, client_id=client_id)
-        .filter(clinical)
-        .filter(~Exists(superseded))
+        _score_list(actor=actor)
+        .filter(client_id=client_id)
         .select_related("form")
         .order_by("form__slug", "administered_at", "id")
-        .distinct()
     )
     if form_slug:
         qs = qs.filter(form__slug=form_slug)
     return qs
+
+
+def scores_by_client(
+    *, actor: Membership, client_ids: Iterable[int], form_slugs: Iterable[str]
+) -> dict[int, list[dict]]:
+    """{client_id: [{"measure", "total", "band", "administered_at"}...] oldest first} for many clients at once.
+
+    Scoped here, not by the caller: a client outside the actor's caseload (or practice) gets no entry.
+    One query for the scores (plus the supervisees look-up for a supervisor).
+    """
+    rows = (
+        _score_list(actor=actor)
+        .filter(client_id__in=list(client_ids), form__slug__in=list(form_slugs))
+        .order_by("administered_at", "id")
+        .values("client_id", "form__slug", "total", "band", "administered_at")
+    )
+    out: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        out[row["client_id"]].append(
+            {
+                "measure": row["form__slug"],
+                "total": row["total"],
+                "band": row["band"],
+                "administered_at": row["administered_at"],
+            }
+        )
+    return dict(out)

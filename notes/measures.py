@@ -1,16 +1,12 @@
-"""The notes app's one door to intake's measures (alliance check, PHQ-9, GAD-7) and risk flags.
+"""What the notes app makes of intake's measures (alliance check, PHQ-9, GAD-7) and risk flags.
 
-Reads intake's scores for many clients in one query each (the timeline, session prep and the
-caseload list must stay within a fixed number of queries). Intake exposes `score_series` for one
-client; the batch reads below follow its rules (caseload scope, amended responses left out) and
-belong in intake.selectors once intake offers a batch selector: this module is the hook to move.
+The scores themselves come from `intake.selectors.scores_by_client`, which scopes them to the actor's
+caseload and reads many clients in one query (the timeline, session prep and the caseload list must
+stay within a fixed number of queries). This module holds the notes-side rules: which measures, the
+alliance cutoff and what counts as a falling or low alliance.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
-
-from django.db.models import Exists, OuterRef
 
 from practice.models import Membership
 
@@ -26,31 +22,6 @@ def alliance_cutoff(practice) -> int:
         return int(((practice.settings or {}).get("intake") or {}).get("alliance_cutoff", DEFAULT_ALLIANCE_CUTOFF))
     except (TypeError, ValueError):
         return DEFAULT_ALLIANCE_CUTOFF
-
-
-def scores_by_client(*, actor: Membership, client_ids: list[int]) -> dict[int, list[dict]]:
-    """{client_id: [{"measure", "total", "band", "administered_at"}...] oldest first}, for clients the caller
-    has already scoped. One query."""
-    from intake.models import Response, Score
-
-    superseded = Response.objects.filter(amends=OuterRef("response"), status=Response.Status.SUBMITTED)
-    rows = (
-        Score.objects.filter(practice=actor.practice, client_id__in=client_ids, form__slug__in=MEASURE_SLUGS)
-        .filter(~Exists(superseded))
-        .order_by("administered_at", "id")
-        .values("client_id", "form__slug", "total", "band", "administered_at")
-    )
-    out: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        out[row["client_id"]].append(
-            {
-                "measure": row["form__slug"],
-                "total": row["total"],
-                "band": row["band"],
-                "administered_at": row["administered_at"],
-            }
-        )
-    return out
 
 
 def open_risk_flags(*, actor: Membership, client_id: int) -> list[dict]:

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from intake.selectors import scores_by_client
 from notes import measures
 from notes.models import (
     Addendum,
@@ -260,7 +261,7 @@ def client_timeline(*, actor: Membership, client: Client) -> dict:
         RuptureEvent.objects.filter(note_id__in=note_ids).order_by("note_id", "position"), markers, strategies
     )
     follow_ups = _follow_up_rows(RuptureFollowUp.objects.filter(note_id__in=note_ids), strategies)
-    scores = measures.scores_by_client(actor=actor, client_ids=[client.pk]).get(client.pk, [])
+    scores = scores_by_client(actor=actor, client_ids=[client.pk], form_slugs=measures.MEASURE_SLUGS).get(client.pk, [])
     cutoff = measures.alliance_cutoff(actor.practice)
     for score in scores:
         score["below_cutoff"] = (
@@ -368,7 +369,7 @@ def session_prep(*, actor: Membership, client: Client) -> dict:
         progress_note_list(actor=actor).filter(client=client, status__in=LOCKED).order_by("-session_at", "-id").first()
     )
     ruptures = list(open_ruptures(actor=actor, client=client))
-    scores = measures.scores_by_client(actor=actor, client_ids=[client.pk]).get(client.pk, [])
+    scores = scores_by_client(actor=actor, client_ids=[client.pk], form_slugs=measures.MEASURE_SLUGS).get(client.pk, [])
     latest: dict[str, dict] = {}
     for score in scores:
         latest[score["measure"]] = score
@@ -421,7 +422,7 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
             "id", "first_name", "preferred_name", "last_name", "open_ruptures", "max_open_intensity", "last_session_at"
         )
     )
-    scores = measures.scores_by_client(actor=actor, client_ids=[c["id"] for c in clients])
+    scores = scores_by_client(actor=actor, client_ids=[c["id"] for c in clients], form_slugs=measures.MEASURE_SLUGS)
     cutoff = measures.alliance_cutoff(actor.practice)
     now = timezone.now()
     out = []
