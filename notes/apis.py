@@ -13,7 +13,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
 from backend.api.scope import in_scope_or_400
 from backend.api.views import PracticeScopedMixin
@@ -221,15 +220,9 @@ class ProgressNoteViewSet(
         values = dict(data.validated_data)
         actor = request.membership
         client = in_scope_or_400(client_list(actor=actor), values.pop("client"), "client")
-        template = None
-        if "template" in values:
-            services.taxonomy_seed(practice=actor.practice)
-            template = selectors.note_template_list(actor=actor).filter(code=values.pop("template")).first()
-            if template is None:
-                raise DomainError("Unknown template.", fields={"template": ["No template with this code."]})
         appointment = _appointment_or_400(actor, values.pop("appointment", None))
         note = services.progress_note_create(
-            actor=actor, client=client, template=template, appointment=appointment, **values
+            actor=actor, client=client, template_code=values.pop("template", None), appointment=appointment, **values
         )
         return Response(ProgressNoteOutput(self._fresh(note)).data, status=status.HTTP_201_CREATED)
 

@@ -192,24 +192,37 @@ def _apply_changes(note: ProgressNote, changes: dict) -> None:
         _replace_follow_ups(note, changes["follow_ups"] or [])
 
 
+def _template_for(practice, code: str | None) -> NoteTemplate:
+    taxonomy_seed(practice=practice)
+    templates = NoteTemplate.objects.filter(practice=practice)
+    if code is None:
+        template = templates.filter(is_default=True).first()
+    else:
+        template = templates.filter(code=code).first()
+        if template is None:
+            raise DomainError("Unknown template.", fields={"template": ["No template with this code."]})
+    if template is None or not template.is_active:
+        raise DomainError("Choose an active note template.", fields={"template": ["Not available."]})
+    return template
+
+
 @transaction.atomic
 def progress_note_create(
     *,
     actor: Membership,
     client: Client,
-    template: NoteTemplate | None = None,
+    template_code: str | None = None,
     appointment=None,
     session_at: datetime | None = None,
     **changes: Any,
 ) -> ProgressNote:
-    """A draft for one client: of an appointment the author holds, or a standalone contact note."""
+    """A draft for one client: of an appointment the author holds, or a standalone contact note.
+
+    `template_code` names one of the practice's templates (seeded on first use); None takes the default.
+    """
     author = _author_or_403(actor)
     _require_own_caseload(author, client)
-    taxonomy_seed(practice=actor.practice)
-    if template is None:
-        template = NoteTemplate.objects.filter(practice=actor.practice, is_default=True).first()
-    if template is None or template.practice_id != actor.practice_id or not template.is_active:
-        raise DomainError("Choose an active note template.", fields={"template": ["Not available."]})
+    template = _template_for(actor.practice, template_code)
     if appointment is not None:
         _require_own_appointment(author, appointment, client)
         session_at = appointment.starts_at

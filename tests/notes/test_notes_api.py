@@ -172,6 +172,7 @@ def test_soap_template_by_code(world):
     assert response.status_code == 201 and response.json()["template"] == "soap"
     bad = api.post("/api/v1/progress-notes/", {"client": world.p.client_a.pk, "template": "nope"}, format="json")
     assert bad.status_code == 400
+    assert bad.json()["error"]["fields"] == {"template": ["No template with this code."]}
 
 
 def _many_notes(world, count, start):

@@ -69,6 +69,31 @@ def test_unknown_section_is_refused(world):
     assert "content.subjective" in exc.value.fields
 
 
+def test_template_is_chosen_by_code_seeding_the_taxonomy_on_first_use(world):
+    assert not NoteTemplate.objects.filter(practice=world.p.practice).exists()
+    actor = world.p.clinician.membership
+    soap = services.progress_note_create(actor=actor, client=world.p.client_a, template_code="soap")
+    assert soap.template.code == "soap" and soap.template.practice == world.p.practice
+    default = services.progress_note_create(actor=actor, client=world.p.client_a)
+    assert default.template.code == "relational"
+
+
+def test_unknown_template_code_is_refused_naming_the_template_field(world):
+    with pytest.raises(DomainError) as exc:
+        services.progress_note_create(actor=world.p.clinician.membership, client=world.p.client_a, template_code="nope")
+    assert exc.value.status_code == 400
+    assert exc.value.fields == {"template": ["No template with this code."]}
+    assert not ProgressNote.objects.filter(client=world.p.client_a).exists()
+
+
+def test_inactive_template_is_not_available(world):
+    services.taxonomy_seed(practice=world.p.practice)
+    NoteTemplate.objects.filter(practice=world.p.practice, code="dap").update(is_active=False)
+    with pytest.raises(DomainError) as exc:
+        services.progress_note_create(actor=world.p.clinician.membership, client=world.p.client_a, template_code="dap")
+    assert exc.value.fields == {"template": ["Not available."]}
+
+
 def test_only_own_caseload_gets_notes(world):
     with pytest.raises(NotAllowed):
         draft_note(world.p.clinician, world.p.client_b)
