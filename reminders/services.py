@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
+from backend.api.exceptions import DomainError, InvalidTransition, NotAllowed
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, CommunicationChannel, Membership, Practice
@@ -555,8 +555,12 @@ def outbound_message_resend(*, actor: Membership, message: OutboundMessage) -> O
 # --- signed links -------------------------------------------------------------------------------------
 
 
-def link_resolve(*, token: str, now: datetime | None = None):
-    """The (appointment, client, action) a link token names, or a 400 saying why it cannot be used."""
+def link_resolve(*, token: str, now: datetime | None = None, for_update: bool = False):
+    """The (appointment, client, action) a link token names, or a 400 saying why it cannot be used.
+
+    `for_update` locks the appointment row (inside a transaction), so a second click waits for the
+    first and then sees what it did.
+    """
     from scheduling.models import Appointment
 
     now = now or timezone.now()
@@ -566,11 +570,10 @@ def link_resolve(*, token: str, now: datetime | None = None):
         raise DomainError("This link has expired.", code="link_expired") from None
     except signing.BadSignature:
         raise DomainError("This link is not valid.", code="link_invalid") from None
-    appointment = (
-        Appointment.objects.select_related("practice", "room__location")
-        .filter(pk=claim.appointment_id, participants__client_id=claim.client_id)
-        .first()
-    )
+    rows = Appointment.objects.select_related("practice", "room__location")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    appointment = rows.filter(pk=claim.appointment_id, participants__client_id=claim.client_id).first()
     if appointment is None:
         raise DomainError("This link is not valid.", code="link_invalid")
     if int(appointment.starts_at.timestamp()) != claim.starts_at_ts:
@@ -585,32 +588,21 @@ def link_resolve(*, token: str, now: datetime | None = None):
 
 @transaction.atomic
 def link_apply(*, token: str, now: datetime | None = None):
-    """Confirm or cancel through a signed link, with no login. Cancelling applies the practice's policy:
-    the client cut-off (`settings.client_cancel_cutoff_hours`) and the late-cancellation window."""
+    """Confirm or cancel through a signed link, with no login. Cancelling applies the practice's policy
+    (the client cut-off `settings.client_cancel_cutoff_hours` and the late-cancellation window) through
+    scheduling's `appointment_cancel` for a client cancelling online."""
     from scheduling.models import Status
-    from scheduling.services.appointments import _locked, _set_status, appointment_cancel
+    from scheduling.services.appointments import appointment_cancel, appointment_confirm_by_client
 
     now = now or timezone.now()
-    appointment, client, action = link_resolve(token=token, now=now)
-    appointment = _locked(appointment)
+    appointment, client, action = link_resolve(token=token, now=now, for_update=True)
     if action == "confirm":
-        if appointment.status == Status.SCHEDULED:
-            # scheduling has no system-actor confirm service; _set_status keeps its history and outbox hook.
-            _set_status(appointment, Status.CONFIRMED, None, "confirmed by the client's link")
-        elif appointment.status != Status.CONFIRMED:
-            raise InvalidTransition(
-                f"The appointment is {appointment.status}: it cannot be confirmed.",
-                extra={"current_status": appointment.status},
-            )
+        appointment = appointment_confirm_by_client(
+            appointment=appointment, client=client, reason="confirmed by the client's link"
+        )
     else:
         if appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED):
             return appointment, client, action  # the same link clicked twice
-        cutoff = timedelta(hours=appointment.practice.settings.get("client_cancel_cutoff_hours", 0))
-        if now > appointment.starts_at - cutoff:
-            raise Conflict(
-                "It is too late to cancel this appointment online: please call the practice.",
-                code="past_cancellation_cutoff",
-            )
         appointment = appointment_cancel(
             actor=None, appointment=appointment, by="client", reason="cancelled by the client's link", now=now
         )

@@ -509,28 +509,32 @@ def appointment_cancel(
     """Cancel. A cancellation by the client inside the practice's window is `late_cancelled`.
 
     A client cancels only their own appointment, and only until the practice's cut-off
-    (`settings.client_cancel_cutoff_hours` before the start, 0 by default). `actor=None`
-    is the system (series cancellation).
+    (`settings.client_cancel_cutoff_hours` before the start, 0 by default): in the portal, or
+    with `actor=None, by="client"` (a signed link, where the system acts for the client).
+    Staff recording a client's call (`by="client"`) are not bound by the cut-off. Any other
+    `actor=None` is the system (series cancellation).
     """
     appointment = _locked(appointment)
     now = now or timezone.now()
+    client_online = actor is None and by == "client"
     if actor is not None:
         if actor.has_role(roles.FRONT_DESK, roles.CLINICIAN) and (
             actor.has_role(roles.FRONT_DESK) or _own(actor, appointment)
         ):
             _require_writer(actor, appointment)
         elif actor.has_role(roles.CLIENT) and _client_of(actor, appointment) is not None:
-            by = "client"
-            cutoff = timedelta(hours=appointment.practice.settings.get("client_cancel_cutoff_hours", 0))
-            if now > appointment.starts_at - cutoff:
-                raise Conflict(
-                    "It is too late to cancel this appointment online: please call the practice.",
-                    code="past_cancellation_cutoff",
-                )
+            by, client_online = "client", True
         else:
             raise NotAllowed("Your role in this practice may not cancel this appointment.")
     if by not in ("client", "practice"):
         raise DomainError("Who cancels?", fields={"by": ["Either 'client' or 'practice'."]})
+    if client_online:
+        cutoff = timedelta(hours=appointment.practice.settings.get("client_cancel_cutoff_hours", 0))
+        if now > appointment.starts_at - cutoff:
+            raise Conflict(
+                "It is too late to cancel this appointment online: please call the practice.",
+                code="past_cancellation_cutoff",
+            )
     if appointment.status not in CANCELLABLE:
         raise InvalidTransition(
             f"The appointment is {appointment.status}: it cannot be cancelled.",
@@ -549,6 +553,26 @@ def appointment_cancel(
             action=AuditEvent.Action.UPDATE,
             obj=appointment,
             detail={"status": appointment.status, "by": by},
+        )
+    return appointment
+
+
+@transaction.atomic
+def appointment_confirm_by_client(*, appointment: Appointment, client: Client, reason: str = "") -> Appointment:
+    """The client confirms their own appointment with no login (a signed link): the system acts for them,
+    so the history records no `changed_by`. Confirming a confirmed appointment changes nothing; any
+    status but scheduled or confirmed answers 409 with `current_status`. The caller has established
+    who the client is, and records the audit event.
+    """
+    appointment = _locked(appointment)
+    if not appointment.participants.filter(client_id=client.pk).exists():
+        raise NotAllowed("This client is not in this appointment.")
+    if appointment.status == Status.SCHEDULED:
+        _set_status(appointment, Status.CONFIRMED, None, reason)
+    elif appointment.status != Status.CONFIRMED:
+        raise InvalidTransition(
+            f"The appointment is {appointment.status}: it cannot be confirmed.",
+            extra={"current_status": appointment.status},
         )
     return appointment
 
