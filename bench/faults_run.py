@@ -8,7 +8,7 @@ stopped and restarted by this script; the machine's shared Redis is never touche
 one Celery worker and one beat, and a file email backend (bench/faults_mail.py) writing one file
 per message. It counts, per outbox row, the emails carrying that row's Message-ID.
 
-PostgreSQL is shared on this machine, so the "PostgreSQL restarted under load" fault is not run.
+The third fault, PostgreSQL restarted under load, needs a server of its own: bench/faults_pg.py.
 """
 
 from __future__ import annotations
