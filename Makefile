@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint lock clean
+.PHONY: run test venv lint audit lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP)  ## the whole test suite on PostgreSQL and Redis
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+
+# Known vulnerabilities in every locked dependency (PyPA advisory database through the PyPI JSON API).
+# --strict: a package that could not be looked up fails the run instead of passing unaudited.
+audit: $(STAMP)
+	$(PY) -m pip_audit -r requirements.lock --no-deps --disable-pip --strict --progress-spinner off
 
 lock:  ## re-pin every dependency after changing pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,embedded]' && $(PY) -m pip freeze --exclude-editable > requirements.lock
