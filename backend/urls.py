@@ -21,5 +21,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "backend.api.errors.bad_request"
 handler404 = "backend.api.errors.not_found"
 handler500 = "backend.api.errors.server_error"

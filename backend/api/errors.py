@@ -101,6 +101,21 @@ def exception_handler(exc, context):
     return response
 
 
+def bad_request(request, exception=None):
+    """Django's 400 handler, for what Django refuses before any view parses it: a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE (413 `request_too_large`), too many fields, a disallowed host."""
+    from django.core.exceptions import RequestDataTooBig
+    from django.views.defaults import bad_request as default_bad_request
+
+    if not request.path.startswith("/api/"):
+        return default_bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"The request body is larger than the {limit // 1024} KiB this API accepts."
+        return JsonResponse(_body("request_too_large", message, max_bytes=limit), status=413)
+    return JsonResponse(_body("bad_request", "The request could not be read."), status=400)
+
+
 def not_found(request, exception=None):
     """Django's 404 for URLs that match no route: the API's error body under /api/, the usual page elsewhere."""
     from django.views.defaults import page_not_found
