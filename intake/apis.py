@@ -319,40 +319,16 @@ class ClientSeriesViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("form", str, description="slug of one measure")],
         responses={200: SeriesOutput, 404: OpenApiTypes.OBJECT},
-        summary="Measure scores over time (oldest first), with ranges and bands for the chart.",
+        summary="Measure scores over time (oldest first), with ranges and bands for the chart: each point "
+        "carries those of the form version it was scored with; the measure's are its latest published version's.",
     )
     @action(detail=True, methods=["get"])
     def series(self, request, pk=None):
-        client = self.get_object()
-        scores = list(
-            selectors.score_series(
-                actor=request.membership, client_id=client.pk, form_slug=request.query_params.get("form") or None
-            )
+        series = selectors.client_measure_series(
+            actor=request.membership, client=self.get_object(), form_slug=request.query_params.get("form") or None
         )
-        audit_read_many(actor=request.membership, objects=scores)
-        measures: dict[str, dict] = {}
-        for s in scores:
-            entry = measures.get(s.form.slug)
-            if entry is None:
-                latest = s.form.latest_published
-                scoring = (latest.content.get("scoring") if latest else None) or {}
-                entry = measures[s.form.slug] = {
-                    "slug": s.form.slug,
-                    "name": s.form.name,
-                    "range": scoring.get("range"),
-                    "bands": scoring.get("bands") or [],
-                    "points": [],
-                }
-            entry["points"].append(
-                {
-                    "response": s.response_id,
-                    "at": s.administered_at,
-                    "total": s.total,
-                    "band": s.band,
-                    "subscales": s.subscales,
-                }
-            )
-        return HttpResponse(SeriesOutput({"client": client.pk, "measures": list(measures.values())}).data)
+        audit_read_many(actor=request.membership, objects=series.scores)
+        return HttpResponse(SeriesOutput(series).data)
 
 
 # --- the client's signed link: no account, the token is the credential ------------------------------------

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from intake.models import FormDefinition, MeasureSchedule, Packet, Response, RiskFlag, Score
+from intake.models import FormDefinition, FormVersion, MeasureSchedule, Packet, Response, RiskFlag, Score
 from practice import roles
 from practice.models import Client, Membership
 from practice.selectors import caseload_q
@@ -100,6 +101,74 @@ def score_series(*, actor: Membership, client_id: int, form_slug: str | None = N
     if form_slug:
         qs = qs.filter(form__slug=form_slug)
     return qs
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    """One client's measures shaped for a chart, and the scores that were read (for the audit trail)."""
+
+    client: int
+    measures: list[dict]
+    scores: list[Score]
+
+
+def _scoring(version: FormVersion | None) -> dict:
+    return ((version.content or {}).get("scoring") if version else None) or {}
+
+
+def client_measure_series(*, actor: Membership, client: Client, form_slug: str | None = None) -> MeasureSeries:
+    """Each measure's scores oldest first, with ranges and bands for the chart.
+
+    A point carries the `range` and `bands` of the form version its score was computed with (its response's
+    version), so a point banded under an older version is drawn against that version's boundaries. The
+    measure's own `range` and `bands` are its latest published version's (the current scale). Two queries
+    whatever the number of points or versions (plus the supervisees look-up for a supervisor).
+    """
+    scores = list(
+        score_series(actor=actor, client_id=client.pk, form_slug=form_slug).annotate(
+            version_id=F("response__version_id")
+        )
+    )
+    if not scores:
+        return MeasureSeries(client=client.pk, measures=[], scores=[])
+    # The versions the scores were computed with, and every published version of their forms (for the latest).
+    versions = {
+        v.pk: v
+        for v in FormVersion.objects.filter(practice=actor.practice).filter(
+            Q(pk__in={s.version_id for s in scores})
+            | Q(form_id__in={s.form_id for s in scores}, status=FormVersion.Status.PUBLISHED)
+        )
+    }
+    published = [v for v in versions.values() if v.status == FormVersion.Status.PUBLISHED]
+    latest = {v.form_id: v for v in sorted(published, key=lambda v: v.number)}  # each form's highest number wins
+
+    measures: dict[str, dict] = {}
+    for s in scores:
+        entry = measures.get(s.form.slug)
+        if entry is None:
+            current = _scoring(latest.get(s.form_id))
+            entry = measures[s.form.slug] = {
+                "slug": s.form.slug,
+                "name": s.form.name,
+                "range": current.get("range"),
+                "bands": current.get("bands") or [],
+                "points": [],
+            }
+        version = versions[s.version_id]
+        scoring = _scoring(version)
+        entry["points"].append(
+            {
+                "response": s.response_id,
+                "at": s.administered_at,
+                "total": s.total,
+                "band": s.band,
+                "subscales": s.subscales,
+                "version": version.number,
+                "range": scoring.get("range"),
+                "bands": scoring.get("bands") or [],
+            }
+        )
+    return MeasureSeries(client=client.pk, measures=list(measures.values()), scores=scores)
 
 
 def scores_by_client(

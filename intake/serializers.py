@@ -222,13 +222,21 @@ class SeriesPoint(serializers.Serializer):
     total = serializers.FloatField(allow_null=True)
     band = serializers.CharField()
     subscales = serializers.DictField()
+    version = serializers.IntegerField(help_text="Number of the form version this score was computed with.")
+    range = serializers.DictField(allow_null=True, help_text="That version's score range.")
+    bands = serializers.ListField(
+        child=serializers.DictField(), help_text="That version's severity bands: draw this point against these."
+    )
 
 
 class SeriesMeasure(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
-    range = serializers.DictField(allow_null=True)
-    bands = serializers.ListField(child=serializers.DictField())
+    range = serializers.DictField(allow_null=True, help_text="The latest published version's score range.")
+    bands = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The latest published version's bands; a point scored under another version carries its own.",
+    )
     points = SeriesPoint(many=True)
 
 

@@ -184,3 +184,36 @@ def test_series_returns_points_oldest_first_with_bands(world):
     assert measure["slug"] == "phq-9" and measure["range"] == {"min": 0, "max": 27}
     assert [(p["total"], p["band"]) for p in measure["points"]] == [(27, "Severe"), (9, "Mild")]
     assert len(measure["bands"]) == 5
+
+
+def test_series_points_carry_the_bands_of_the_version_they_were_scored_with(world, django_assert_max_num_queries):
+    from intake import services
+    from intake.builtins import phq9
+
+    anon = world.client_for(None)
+
+    def submit(values):
+        packet = packet_for(world.p.client_a, "phq-9")
+        response = packet.responses.get()
+        anon.patch(f"{_link(packet)}responses/{response.pk}/", {"answers": phq9_answers(values)}, format="json")
+        assert anon.post(f"{_link(packet)}responses/{response.pk}/submit/").status_code == 200
+
+    submit([1] * 9)  # 9 under version 1: "Mild" (5-9)
+    v1_bands = phq9()["scoring"]["bands"]
+    revised = phq9()
+    revised["scoring"]["bands"] = [{"min": 0, "max": 9, "label": "Low"}, {"min": 10, "max": 27, "label": "High"}]
+    form = seeded(world.p.practice)["phq-9"]
+    admin = world.p.members["admin"]
+    services.form_edit(actor=admin, form=form, content=revised)
+    assert services.form_publish(actor=admin, form=form).number == 2
+    submit([1] * 9)  # the same 9 under version 2: "Low"
+
+    api = world.client_for("clinician")
+    with django_assert_max_num_queries(8):
+        body = api.get(f"/api/v1/intake/clients/{world.p.client_a.pk}/series/", {"form": "phq-9"}).json()
+    (measure,) = body["measures"]
+    first, second = measure["points"]
+    assert (first["version"], first["band"], first["bands"]) == (1, "Mild", v1_bands)
+    assert (second["version"], second["band"], second["bands"]) == (2, "Low", revised["scoring"]["bands"])
+    assert first["range"] == second["range"] == {"min": 0, "max": 27}
+    assert measure["bands"] == revised["scoring"]["bands"]  # the measure keeps the latest version's scale
