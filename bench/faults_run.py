@@ -267,7 +267,7 @@ def main() -> int:
         print(f"|{'-' * 82}|{'-' * 13}:|")
         for key, value in result.items():
             print(f"| {key:<80} | {str(value):>12} |")
-    print("\n(c) PostgreSQL restarted under load: NOT RUN (the PostgreSQL server on this machine is shared).")
+    print("\n(c) PostgreSQL restarted under load: bench/faults_pg.py (it needs a PostgreSQL server of its own).")
     print(f"\nlogs and mail: {tmp}")
     return 0
 

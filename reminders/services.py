@@ -246,8 +246,8 @@ def _series_confirmed(appointment) -> bool:
 
 def _kick_dispatcher() -> None:
     """Immediate messages need not wait for the next beat. A broker outage must not fail the booking:
-    the beat dispatcher finds the rows anyway. No publish retries (kombu's default policy waits up to
-    ~0.6 s): with the broker down, the booking answers at once and the beat sends."""
+    the beat dispatcher finds the rows anyway. No connection or publish retries (the transport's
+    `max_retries: 0` in settings, `retry=False` here): with the broker down the booking answers at once."""
     from reminders.tasks import reminders_dispatch_task
 
     try:

@@ -220,9 +220,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
-# Longer than any task can run (time limit above), so Redis never redelivers a task
-# that is still running.
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 60 * 60}
+# visibility_timeout: longer than any task can run (time limit above), so Redis never redelivers a task
+# that is still running. max_retries: a web process publishing a task (the dispatcher kick after a
+# booking) gives up at the first refused connection instead of retrying for broker_connection_timeout
+# (4 s): with Redis down a booking answers at once and the next beat sends (docs/reliability.md). The
+# worker's own consumer connection keeps Celery's broker_connection_max_retries.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 60 * 60, "max_retries": 0}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = BASE_DIR / "var" / "broker"
     for _sub in ("queue", "processed"):
