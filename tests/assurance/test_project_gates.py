@@ -1,6 +1,7 @@
 """Project-wide gates that fail the build: deploy checks and migrations that match the models."""
 
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.assurance.conftest import FIGURES
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -27,8 +30,12 @@ def test_production_settings_pass_the_deploy_check():
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    print(result.stdout.strip())
+    issues = re.findall(r"^\S+: \((\S+)\)", result.stdout + result.stderr, re.M)  # "?: (security.W004) ..."
+    FIGURES.append(
+        f"check --deploy --fail-level WARNING (production settings): {len(issues)} warnings or errors"
+        + (f" ({', '.join(issues)})" if issues else "")
+    )
+    assert result.returncode == 0 and not issues, result.stdout + result.stderr
 
 
 @pytest.mark.django_db
@@ -37,4 +44,6 @@ def test_every_model_change_has_a_migration():
     try:
         call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
     except SystemExit as exc:
+        FIGURES.append("makemigrations --check: model changes without a migration")
         pytest.fail(f"Models changed without a migration:\n{out.getvalue()}" if exc.code else out.getvalue())
+    FIGURES.append("makemigrations --check: every model change has its migration")
