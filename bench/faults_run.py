@@ -28,6 +28,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load_stack as stack  # noqa: E402
@@ -193,10 +194,18 @@ def main() -> int:
         wait_sent(url, 60)  # the demo data's own messages, if any
 
         # (a) Redis stopped during bookings -----------------------------------------------------
-        codes_up = Counter(book(base, fd, type_id, clinicians, clients, far_future()) for _ in range(5))
+        def timed_bookings(n: int) -> tuple[Counter, list[float]]:
+            codes, ms = Counter(), []
+            for _ in range(n):
+                started = time.monotonic()
+                codes[book(base, fd, type_id, clinicians, clients, far_future())] += 1
+                ms.append((time.monotonic() - started) * 1000)
+            return codes, ms
+
+        codes_up, ms_up = timed_bookings(5)
         redis_down()
         t0 = time.monotonic()
-        codes_down = Counter(book(base, fd, type_id, clinicians, clients, far_future()) for _ in range(args.bookings))
+        codes_down, ms_down = timed_bookings(args.bookings)
         # Two sessions 6 minutes ahead: their reminders fall due about a minute from now.
         soon = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=7)
         for clinician, client in zip(clinicians[:2], clients[:2], strict=False):
@@ -223,6 +232,7 @@ def main() -> int:
         result = {
             "bookings with Redis up (status: count)": dict(codes_up),
             "bookings with Redis down (status: count)": dict(codes_down),
+            "booking latency with Redis up / down, median ms": f"{median(ms_up):.0f} / {median(ms_down):.0f}",
             "GET /healthz while Redis down": health_down,
             f"due rows pending while Redis down (of {sum(queued_during.values())})": queued_during.get("pending", 0),
             "Redis outage, s": round(outage, 1),
