@@ -1,6 +1,9 @@
 """The forms and measures every practice starts with, as data (the same shape a practice writes).
 
-PHQ-9 and GAD-7 are free to reproduce (Pfizer); their scoring and bands follow ../shared/DOMAIN.md.
+PHQ-9 and GAD-7 are free to reproduce (Pfizer): their items, stems and answer options are the published wording,
+word for word, and so is the unscored difficulty question both forms end with; their scoring and bands follow
+../shared/DOMAIN.md. A change to a built-in reaches practices seeded earlier only as a new published version
+(a data migration, as intake/migrations/0002_builtin_measures_official_wording.py): a published version is frozen.
 The session alliance check is Attune's own wording, in the spirit of the Session Rating Scale
 (which is copyrighted and not shipped); its cutoff is configuration: practice.settings
 ["intake"]["alliance_cutoff"] (default 36, a total *below* the cutoff raises a flag).
@@ -36,20 +39,42 @@ GAD7_ITEMS = [
     "Becoming easily annoyed or irritable",
     "Feeling afraid as if something awful might happen",
 ]
-OVER_TWO_WEEKS = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+# The two instruments' own stems differ by two words: PHQ-9 asks about "any of the following problems", GAD-7 about
+# "the following problems" (the Pfizer forms, Kroenke et al. 2001, Spitzer et al. 2006).
+PHQ9_STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+GAD7_STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
+# Both forms end with this question. It is not part of the score (scoring lists its items), and it is optional:
+# it asks only a client who marked any problem.
+DIFFICULTY = {
+    "label": "If you checked off any problems, how difficult have these problems made it for you to do your work, "
+    "take care of things at home, or get along with other people?",
+    "choices": [
+        {"value": "not_difficult", "label": "Not difficult at all"},
+        {"value": "somewhat", "label": "Somewhat difficult"},
+        {"value": "very", "label": "Very difficult"},
+        {"value": "extremely", "label": "Extremely difficult"},
+    ],
+}
+
+
+def _difficulty(qid: str) -> dict:
+    return {"id": qid, "type": "single_choice", **DIFFICULTY}
 
 
 def phq9() -> dict:
     ids = [f"phq9_{i}" for i in range(1, 10)]
     return {
         "title": "PHQ-9",
-        "instructions": OVER_TWO_WEEKS,
+        "instructions": PHQ9_STEM,
         "sections": [
             {
                 "id": "phq9",
                 "questions": [
-                    {"id": qid, "type": "single_choice", "label": text, "required": True, "choices": FREQUENCY_0_3}
-                    for qid, text in zip(ids, PHQ9_ITEMS, strict=True)
+                    *(
+                        {"id": qid, "type": "single_choice", "label": text, "required": True, "choices": FREQUENCY_0_3}
+                        for qid, text in zip(ids, PHQ9_ITEMS, strict=True)
+                    ),
+                    _difficulty("phq9_difficulty"),
                 ],
             }
         ],
@@ -82,13 +107,16 @@ def gad7() -> dict:
     ids = [f"gad7_{i}" for i in range(1, 8)]
     return {
         "title": "GAD-7",
-        "instructions": OVER_TWO_WEEKS,
+        "instructions": GAD7_STEM,
         "sections": [
             {
                 "id": "gad7",
                 "questions": [
-                    {"id": qid, "type": "single_choice", "label": text, "required": True, "choices": FREQUENCY_0_3}
-                    for qid, text in zip(ids, GAD7_ITEMS, strict=True)
+                    *(
+                        {"id": qid, "type": "single_choice", "label": text, "required": True, "choices": FREQUENCY_0_3}
+                        for qid, text in zip(ids, GAD7_ITEMS, strict=True)
+                    ),
+                    _difficulty("gad7_difficulty"),
                 ],
             }
         ],
