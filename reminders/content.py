@@ -48,6 +48,7 @@ def render(message: OutboundMessage, appointment, client) -> Rendered:
             Kind.CONFIRMATION: _("Your appointment with %(practice)s is booked"),
             Kind.REMINDER: _("Reminder: your appointment with %(practice)s"),
             Kind.RESCHEDULED: _("Your appointment with %(practice)s has moved"),
+            Kind.DETAILS_CHANGED: _("Your appointment with %(practice)s has a new place"),
             Kind.CANCELLED: _("Your appointment with %(practice)s is cancelled"),
         }[message.kind] % {"practice": practice}
         lines = [heading + ".", "", _("When: %(when)s") % {"when": when}]
@@ -71,9 +72,17 @@ def render(message: OutboundMessage, appointment, client) -> Rendered:
                 "",
                 _("Cancelling less than %(hours)s hours before may count as a late cancellation.") % {"hours": window},
             ]
-            sms = _("%(practice)s: appointment %(when)s. Cancel: %(url)s") % {
-                "practice": practice,
-                "when": when,
-                "url": cancel,
-            }
+            if message.kind == Kind.DETAILS_CHANGED:
+                sms = _("%(practice)s: your appointment %(when)s is now: %(where)s. Cancel: %(url)s") % {
+                    "practice": practice,
+                    "when": when,
+                    "where": where,
+                    "url": cancel,
+                }
+            else:
+                sms = _("%(practice)s: appointment %(when)s. Cancel: %(url)s") % {
+                    "practice": practice,
+                    "when": when,
+                    "url": cancel,
+                }
         return Rendered(subject=f"{heading} ({when})", body="\n".join(lines) + "\n", sms=sms)

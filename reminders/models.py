@@ -35,7 +35,9 @@ class ReminderPolicy(models.Model):
     # [{"offset_minutes": 2880, "channel": "email"}, ...]: validated by services.reminder_policy_update.
     steps = models.JSONField(default=list, blank=True)
     send_confirmation = models.BooleanField(default=True, help_text="A confirmation when an appointment is booked.")
-    send_change_notices = models.BooleanField(default=True, help_text="A notice on reschedule and cancellation.")
+    send_change_notices = models.BooleanField(
+        default=True, help_text="A notice on reschedule, change of place and cancellation."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -54,6 +56,7 @@ class OutboundMessage(models.Model):
         CONFIRMATION = "confirmation", "Booking confirmation"
         REMINDER = "reminder", "Reminder"
         RESCHEDULED = "rescheduled", "Reschedule notice"
+        DETAILS_CHANGED = "details_changed", "Change of place notice"
         CANCELLED = "cancelled", "Cancellation notice"
         INTAKE_INVITATION = "intake_invitation", "Intake invitation"
         INTAKE_NUDGE = "intake_nudge", "Incomplete intake nudge"
@@ -104,10 +107,17 @@ class OutboundMessage(models.Model):
         constraints = [
             # The outbox guarantee: one live row per (appointment, client, kind, channel, offset, start time).
             # Cancelled rows are history and do not count, so moving back to an earlier time works.
+            # A change-of-place notice may follow every change of place at the same time, so it is
+            # unique only while it waits (it is rendered at send time: one waiting notice tells the latest).
             models.UniqueConstraint(
                 fields=["appointment", "client", "kind", "channel", "offset_minutes", "scheduled_for"],
-                condition=Q(appointment__isnull=False) & ~Q(status="cancelled"),
+                condition=Q(appointment__isnull=False) & ~Q(status="cancelled") & ~Q(kind="details_changed"),
                 name="outbound_message_unique_live",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "client", "kind"],
+                condition=Q(appointment__isnull=False, kind="details_changed", status="pending"),
+                name="outbound_message_unique_waiting_details",
             ),
             # Messages about another object go once per (recipient, kind, subject), whatever became of an
             # earlier row: an intake invitation, a nudge, a review notice or an overdue-note notice is never

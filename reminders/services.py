@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError, InvalidTransition, NotAllowed
+from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, CommunicationChannel, Membership, Practice
@@ -162,11 +162,12 @@ def _row(
 def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
     """Make the appointment's outbox rows match the appointment, in the caller's transaction.
 
-    `reason` is the scheduling event ("booked", "rescheduled", a new status, "deleted").
-    Reminders due for a start time the appointment no longer has are cancelled; reminders for the
-    current start are created unless their due time has already passed; a confirmation follows a
-    booking, a notice follows a reschedule or a cancellation (when the client had been told of the
-    appointment at all). The uniqueness constraint makes running this twice harmless.
+    `reason` is the scheduling event ("booked", "rescheduled", "details_changed", "room_changed", a new
+    status, "deleted"). Reminders due for a start time the appointment no longer has are cancelled;
+    reminders for the current start are created unless their due time has already passed; a confirmation
+    follows a booking, a notice follows a reschedule, a change of place the client is told of
+    ("details_changed": mode, location or video link) or a cancellation (when the client had been told of
+    the appointment at all). The uniqueness constraints make running this twice harmless.
     """
     from scheduling.models import Status
 
@@ -182,7 +183,7 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
         told = (
             OutboundMessage.objects.filter(appointment_id=appointment.pk)
             .filter(
-                Q(status=St.SENT, kind__in=(Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULED))
+                Q(status=St.SENT, kind__in=(Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULED, Kind.DETAILS_CHANGED))
                 | Q(status__in=LIVE, kind=Kind.CONFIRMATION)
             )
             .exists()
@@ -206,6 +207,13 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
             rows += [
                 _row(appointment, c, kind=Kind.RESCHEDULED, channel=_notice_channel(c), due_at=now, now=now)
                 for c in clients
+            ]
+        if reason == "details_changed" and policy.send_change_notices:
+            waiting = _clients_with_a_waiting_notice(appointment)
+            rows += [
+                _row(appointment, c, kind=Kind.DETAILS_CHANGED, channel=_notice_channel(c), due_at=now, now=now)
+                for c in clients
+                if c.pk not in waiting
             ]
         if reason in ("booked", Status.SCHEDULED) and policy.send_confirmation and not _series_confirmed(appointment):
             rows += [
@@ -232,6 +240,23 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
         OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)  # the constraint drops duplicates
         if any(r.status == St.PENDING and r.due_at <= now for r in rows):
             transaction.on_commit(_kick_dispatcher)
+
+
+def _clients_with_a_waiting_notice(appointment) -> set[int]:
+    """Clients who still have a notice about this appointment waiting to be sent (a confirmation, a
+    reschedule or a change-of-place notice): rendered at send time, it will tell the new place, so no
+    second notice is queued. The rows are locked so that a dispatcher passes over them (SKIP LOCKED) until
+    the change commits; a row already claimed may be sending the old place, and does not count."""
+    return set(
+        OutboundMessage.objects.select_for_update()
+        .filter(
+            appointment_id=appointment.pk,
+            scheduled_for=appointment.starts_at,
+            status=St.PENDING,
+            kind__in=(Kind.CONFIRMATION, Kind.RESCHEDULED, Kind.DETAILS_CHANGED),
+        )
+        .values_list("client_id", flat=True)
+    )
 
 
 def _series_confirmed(appointment) -> bool:
@@ -534,6 +559,21 @@ def _deliver_subject(message: OutboundMessage, checked: subjects.Check) -> str:
 # --- front desk ---------------------------------------------------------------------------------------
 
 
+def _require_no_waiting_details_notice(message: OutboundMessage) -> None:
+    """A newer change-of-place notice still waiting tells the client the latest place: resending an older
+    one would repeat it. The appointment row is locked first, as the scheduling services lock it before
+    they queue a notice, so the check and the resend cannot interleave with a change of place."""
+    from scheduling.models import Appointment
+
+    list(Appointment.objects.select_for_update().filter(pk=message.appointment_id).values_list("pk", flat=True))
+    if OutboundMessage.objects.filter(
+        appointment_id=message.appointment_id, client_id=message.client_id, kind=Kind.DETAILS_CHANGED, status=St.PENDING
+    ).exists():
+        raise Conflict(
+            "A newer notice of this appointment's place is already on its way to the client.", code="notice_queued"
+        )
+
+
 @transaction.atomic
 def outbound_message_resend(*, actor: Membership, message: OutboundMessage) -> OutboundMessage:
     """Put a failed row back in the queue (front desk). The send task re-checks everything again."""
@@ -545,6 +585,8 @@ def outbound_message_resend(*, actor: Membership, message: OutboundMessage) -> O
             f"Only a failed message can be resent; this one is {message.status}.",
             extra={"current_status": message.status},
         )
+    if message.kind == Kind.DETAILS_CHANGED:
+        _require_no_waiting_details_notice(message)
     now = timezone.now()
     message.status, message.due_at, message.attempts, message.claimed_at = St.PENDING, now, 0, None
     message.save(update_fields=["status", "due_at", "attempts", "claimed_at", "updated_at"])

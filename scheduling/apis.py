@@ -46,6 +46,7 @@ from scheduling.serializers import (
     CalendarFeedSerializer,
     CancelInput,
     LocationSerializer,
+    PlaceChangeInput,
     RescheduleInput,
     RoomSerializer,
     SeriesCreateInput,
@@ -276,6 +277,15 @@ APPT_FILTERS = [
         responses={201: AppointmentSerializer, **ERRORS},
         summary="Book (front desk: any clinician; clinician: own schedule).",
     ),
+    partial_update=extend_schema(
+        request=PlaceChangeInput,
+        responses={200: AppointmentSerializer, **ERRORS},
+        summary="Change the place (mode, room, video link) without moving the time; clients are told.",
+        description="Front desk: any appointment; clinician: their own. Only mode, room and video_link "
+        "(any other field: 400 naming it; the time moves through reschedule). Requested, scheduled or "
+        "confirmed appointments that have not started (else 409 invalid_transition / appointment_started). "
+        "A telehealth session needs its video link; a taken room is 409 room_taken.",
+    ),
     destroy=extend_schema(responses={204: None, **ERRORS}, summary="Delete an appointment entered in error."),
 )
 class AppointmentViewSet(
@@ -292,7 +302,7 @@ class AppointmentViewSet(
     # Services decide per object and per action (a client may cancel but not reschedule, ...).
     write_roles = {roles.FRONT_DESK, roles.CLINICIAN, roles.CLIENT}
     action_roles = {"waitlist_matches": {roles.ADMIN, roles.FRONT_DESK}}
-    http_method_names = ["get", "post", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     ordering = ["starts_at", "id"]
 
     def get_queryset(self):
@@ -364,6 +374,20 @@ class AppointmentViewSet(
         if "room" not in request.data:
             v["room"] = "unchanged"
         appointment = appt_services.appointment_reschedule(actor=request.membership, appointment=appointment, **v)
+        return self._out(appointment)
+
+    def partial_update(self, request, *args, **kwargs):
+        appointment = self.get_object()
+        data = PlaceChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        appointment = appt_services.appointment_change_place(
+            actor=request.membership,
+            appointment=appointment,
+            mode=v.get("mode"),
+            room=v.get("room", appt_services.UNCHANGED),
+            video_link=v.get("video_link"),
+        )
         return self._out(appointment)
 
     @extend_schema(

@@ -290,7 +290,7 @@ class AppointmentChange(models.Model):
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
-    kind = models.CharField(max_length=20)  # "rescheduled", "status", "booked"
+    kind = models.CharField(max_length=20)  # "booked", "rescheduled", "status", "place_changed"
     old_starts_at = models.DateTimeField(null=True, blank=True)
     old_ends_at = models.DateTimeField(null=True, blank=True)
     new_starts_at = models.DateTimeField(null=True, blank=True)

@@ -206,6 +206,26 @@ class RescheduleInput(serializers.Serializer):
     outside_availability = serializers.BooleanField(required=False, default=False)
 
 
+class PlaceChangeInput(serializers.Serializer):
+    """Where an appointment happens; its time moves only through reschedule. Any other field is refused by name."""
+
+    mode = serializers.ChoiceField(
+        choices=Mode.choices,
+        required=False,
+        help_text="A new mode drops what the old one carried (going online: the room; in person: the link).",
+    )
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    video_link = serializers.URLField(required=False, allow_blank=True)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                reason = "Not a field you can change here (mode, room, video_link); move the time with reschedule."
+                raise serializers.ValidationError({key: [reason] for key in unknown})
+        return super().to_internal_value(data)
+
+
 class CancelInput(serializers.Serializer):
     by = serializers.ChoiceField(
         choices=["client", "practice"],

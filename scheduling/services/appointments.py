@@ -1,4 +1,4 @@
-"""Booking, rescheduling, cancelling and moving appointments through their lifecycle.
+"""Booking, rescheduling, changing the place, cancelling and moving appointments through their lifecycle.
 
 The exclusion constraints are the real guard against double booking: services check what
 they can for a friendly message, then let PostgreSQL decide, and translate its verdict
@@ -18,7 +18,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
-from backend.api.scope import all_in_scope_or_400
+from backend.api.scope import all_in_scope_or_400, in_scope_or_400
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership
@@ -33,6 +33,7 @@ from scheduling.models import (
     Room,
     Status,
 )
+from scheduling.selectors import room_list
 from scheduling.services.availability import clinician_is_available, require_schedule_writer
 
 # Which status may follow which. Cancellations go through appointment_cancel (they carry who and why).
@@ -235,7 +236,13 @@ def _validate_booking(
     room: Room | None,
     video_link: str,
     starts_at: datetime,
+    telehealth_needs_link: bool = False,
 ) -> None:
+    """The booking rules for who, what, where and when; 400 naming every wrong field.
+
+    `telehealth_needs_link`: a change of place must give a telehealth session its video link (a booking
+    may leave it to later: client requests come without one).
+    """
     errors: dict[str, list[str]] = {}
     if not clients:
         errors["clients"] = ["At least one client is required."]
@@ -253,6 +260,8 @@ def _validate_booking(
         errors["room"] = ["Not found."]
     if mode == Mode.IN_PERSON and video_link:
         errors["video_link"] = ["Only telehealth appointments carry a video link."]
+    if mode == Mode.TELEHEALTH and telehealth_needs_link and not video_link:
+        errors["video_link"] = ["A telehealth appointment needs a video link."]
     if timezone.is_naive(starts_at):
         errors["starts_at"] = ["Give an instant with its UTC offset (for example 2026-03-09T14:00:00Z)."]
     if not clinician.is_active:
@@ -478,6 +487,93 @@ def appointment_reschedule(
         actor=actor, action=AuditEvent.Action.UPDATE, obj=appointment, detail={"fields": ["starts_at", "ends_at"]}
     )
     outbox_appointment_changed(appointment=appointment, event="rescheduled")
+    return appointment
+
+
+UNCHANGED = "unchanged"
+
+
+def _client_place(mode: str, room: Room | None, video_link: str) -> tuple:
+    """What a client is told of the place: the mode, the location (not the room) or the video link."""
+    return (mode, room.location_id if room is not None else None, video_link)
+
+
+@transaction.atomic
+def appointment_change_place(
+    *,
+    actor: Membership,
+    appointment: Appointment,
+    mode: str | None = None,
+    room: Room | None | str = UNCHANGED,
+    video_link: str | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Change where an appointment happens (mode, room, video link) without moving it in time.
+
+    Same writers and states as a reschedule, and not once the appointment has started (409
+    `appointment_started`). A field left out (None; for `room`, UNCHANGED) keeps its value, except that
+    a change of mode drops what the old mode carried: the room when going online, the video link when
+    going in person. The result must pass the booking rules, and a telehealth session must have its
+    video link. A room outside the caller's practice answers like an unknown id (400 on `room`); a new
+    room is checked by its exclusion constraint (409 `room_taken`). Giving what the
+    appointment already has changes nothing and records nothing. Clients are sent a notice when what
+    they are told changes (mode, location or video link), not for another room at the same location.
+    """
+    appointment = _locked(appointment)
+    _require_writer(actor, appointment)
+    if appointment.status not in MOVABLE:
+        raise InvalidTransition(
+            f"The appointment is {appointment.status}: its place cannot be changed.",
+            extra={"current_status": appointment.status},
+        )
+    if appointment.starts_at <= (now or timezone.now()):
+        raise Conflict(
+            "The appointment has already started: its place can no longer be changed.", code="appointment_started"
+        )
+    _require_no_signed_note(appointment)
+    if room not in (None, UNCHANGED):
+        # Checked here, after the writer: a room outside the caller's practice answers like an unknown id.
+        in_scope_or_400(room_list(actor=actor), room, "room")
+    old = {"mode": appointment.mode, "room": appointment.room, "video_link": appointment.video_link}
+    new = {
+        "mode": old["mode"] if mode is None else mode,
+        "room": old["room"] if room == UNCHANGED else room,
+        "video_link": old["video_link"] if video_link is None else video_link,
+    }
+    if new["mode"] != old["mode"]:
+        if new["mode"] == Mode.TELEHEALTH and room == UNCHANGED:
+            new["room"] = None
+        if new["mode"] == Mode.IN_PERSON and video_link is None:
+            new["video_link"] = ""
+    changed = [field for field in ("mode", "room", "video_link") if new[field] != old[field]]
+    if not changed:
+        return appointment
+    clients = list(appointment.clients.all())
+    _validate_booking(
+        actor_practice_id=actor.practice_id,
+        clinician=appointment.clinician,
+        clients=clients,
+        appointment_type=appointment.appointment_type,
+        mode=new["mode"],
+        room=new["room"],
+        video_link=new["video_link"],
+        starts_at=appointment.starts_at,
+        telehealth_needs_link=True,
+    )
+    appointment.mode, appointment.room, appointment.video_link = new["mode"], new["room"], new["video_link"]
+    _save_checked(appointment, clients, new=False)
+    AppointmentChange.objects.create(
+        practice_id=appointment.practice_id, appointment=appointment, kind="place_changed", changed_by=actor
+    )
+    # Field names, the mode and room ids: never the video link itself (it admits to the session).
+    detail: dict[str, Any] = {"fields": changed}
+    if "mode" in changed:
+        detail["mode"] = {"from": old["mode"], "to": new["mode"]}
+    if "room" in changed:
+        detail["room"] = {"from": getattr(old["room"], "pk", None), "to": getattr(new["room"], "pk", None)}
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=appointment, detail=detail)
+    told_changed = _client_place(**old) != _client_place(**new)
+    outbox_appointment_changed(appointment=appointment, event="details_changed" if told_changed else "room_changed")
     return appointment
 
 

@@ -413,6 +413,14 @@ ROWS = [
         payload=lambda w, a, s: {"starts_at": _day(31).isoformat(), "outside_availability": True},
     ),
     Row(
+        "PATCH",
+        "/api/v1/appointments/{id}/",
+        target="appointment",
+        expect=_detail(403, 200, (200, 404), (403, 404), (403, 404)),
+        payload=lambda w, a, s: {"video_link": "https://video.example.test/new-room"},
+        note="change of place (mode, room, video link): the writers of reschedule",
+    ),
+    Row(
         "POST",
         "/api/v1/appointments/{id}/transition/",
         target="appointment",
