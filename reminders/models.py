@@ -59,6 +59,7 @@ class OutboundMessage(models.Model):
         DETAILS_CHANGED = "details_changed", "Change of place notice"
         CANCELLED = "cancelled", "Cancellation notice"
         INTAKE_INVITATION = "intake_invitation", "Intake invitation"
+        INTAKE_INVITATION_RESEND = "intake_invitation_resend", "Intake invitation (sent again)"
         INTAKE_NUDGE = "intake_nudge", "Incomplete intake nudge"
         RISK_FLAG_REVIEW = "risk_flag_review", "Questionnaire review notice (clinician)"
         NOTE_OVERDUE = "note_overdue", "Overdue note notice (author)"
@@ -122,10 +123,21 @@ class OutboundMessage(models.Model):
             # Messages about another object go once per (recipient, kind, subject), whatever became of an
             # earlier row: an intake invitation, a nudge, a review notice or an overdue-note notice is never
             # queued twice, even by two task runs at once (inserts use ON CONFLICT DO NOTHING).
+            # The one exception is an invitation sent again by the front desk (`intake_invitation_resend`):
+            # a row per resend, each its own email, under the next rule instead.
             models.UniqueConstraint(
                 fields=["client", "kind", "subject_type", "subject_id"],
-                condition=Q(client__isnull=False) & ~Q(subject_type=""),
+                condition=Q(client__isnull=False) & ~Q(subject_type="") & ~Q(kind="intake_invitation_resend"),
                 name="outbound_message_unique_client_subject",
+            ),
+            # At most one invitation to a packet on its way at a time, first or resent: two resends at once,
+            # or a resend while the first invitation is still queued, cannot both be queued.
+            models.UniqueConstraint(
+                fields=["client", "subject_type", "subject_id"],
+                condition=Q(client__isnull=False)
+                & Q(kind__in=["intake_invitation", "intake_invitation_resend"])
+                & Q(status__in=["pending", "claimed"]),
+                name="outbound_message_one_live_invitation",
             ),
             models.UniqueConstraint(
                 fields=["recipient", "kind", "subject_type", "subject_id"],

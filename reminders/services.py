@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -329,6 +329,43 @@ def outbox_client_message_queue(
     )
 
 
+def outbox_client_message_queue_again(
+    *,
+    practice_id: int,
+    client: Client,
+    kind: str,
+    subject_type: str,
+    subject_id: int | str,
+    now: datetime | None = None,
+) -> OutboundMessage | None:
+    """Queue one more email to a client about an object, due now, for a kind that may go more than once
+    (an intake invitation sent again: each time its own row, so its own status and Message-ID). None when
+    another one about the same subject is still on its way (`outbound_message_one_live_invitation`); the
+    caller decides what that means. The caller checks the client can receive it (a resend is refused
+    rather than queued as skipped)."""
+    now = now or timezone.now()
+    row = OutboundMessage(
+        practice_id=practice_id,
+        client=client,
+        kind=kind,
+        channel=Channel.EMAIL,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        due_at=now,
+        status=St.PENDING,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as exc:
+        if "outbound_message_one_live_invitation" not in str(exc):
+            raise
+        return None
+    transaction.on_commit(_kick_dispatcher)
+    return row
+
+
 def outbox_staff_message_queue(
     *,
     practice_id: int,
@@ -529,7 +566,7 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
             message.sent_at = timezone.now()
             message.claimed_at = None
             message.last_error = ""
-            if message.kind == Kind.INTAKE_INVITATION:
+            if message.kind in subjects.INVITATION_KINDS:
                 from intake.models import Packet
 
                 Packet.objects.filter(pk=message.subject_id, invitation_sent_at__isnull=True).update(
@@ -589,7 +626,13 @@ def outbound_message_resend(*, actor: Membership, message: OutboundMessage) -> O
         _require_no_waiting_details_notice(message)
     now = timezone.now()
     message.status, message.due_at, message.attempts, message.claimed_at = St.PENDING, now, 0, None
-    message.save(update_fields=["status", "due_at", "attempts", "claimed_at", "updated_at"])
+    try:
+        with transaction.atomic():
+            message.save(update_fields=["status", "due_at", "attempts", "claimed_at", "updated_at"])
+    except IntegrityError as exc:
+        if "outbound_message_one_live_invitation" not in str(exc):
+            raise
+        raise Conflict("Another invitation to this packet is already on its way.", code="invitation_queued") from exc
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=message, detail={"resend": True})
     transaction.on_commit(_kick_dispatcher)
     return message

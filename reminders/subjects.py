@@ -1,5 +1,6 @@
-"""Outbox messages about something other than an appointment: intake invitations and nudges (to a client),
-review and overdue-note notices (to a staff member). docs/reliability.md, "Other messages".
+"""Outbox messages about something other than an appointment: intake invitations (first, or sent again by the
+front desk) and nudges (to a client), review and overdue-note notices (to a staff member).
+docs/reliability.md, "Other messages".
 
 Each kind names its subject through (`subject_type`, `subject_id`). At send time, under the row lock, the
 send task asks `check()` whether the subject still wants the message (a completed packet needs no nudge, an
@@ -31,7 +32,8 @@ PACKET = "intake.packet"
 RISK_FLAG = "intake.riskflag"
 NOTE_ALERT = "notes.overduenotealert"
 
-CLIENT_KINDS = (Kind.INTAKE_INVITATION, Kind.INTAKE_NUDGE)
+INVITATION_KINDS = (Kind.INTAKE_INVITATION, Kind.INTAKE_INVITATION_RESEND)  # the same email, first or again
+CLIENT_KINDS = (*INVITATION_KINDS, Kind.INTAKE_NUDGE)
 STAFF_KINDS = (Kind.RISK_FLAG_REVIEW, Kind.NOTE_OVERDUE)
 SUBJECT_KINDS = CLIENT_KINDS + STAFF_KINDS
 
@@ -129,7 +131,7 @@ def render(message: OutboundMessage, checked: Check) -> Rendered:
             due = _due(packet)
             link = packet_link_url(packet)
             days = link_max_age() // 86400
-            if message.kind == Kind.INTAKE_INVITATION:
+            if message.kind in INVITATION_KINDS:
                 subject = _("Forms from %(practice)s") % {"practice": practice}
                 opening = (
                     _("%(practice)s has asked you to complete some forms by %(due)s.")
