@@ -26,6 +26,7 @@ from intake.serializers import (
     LinkPacketSerializer,
     LinkResponseSerializer,
     PacketAssignInput,
+    PacketResendInput,
     PacketSerializer,
     ResponseBriefSerializer,
     ResponseForClientSerializer,
@@ -146,6 +147,35 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
         )
         packet = self.get_queryset().get(pk=packet.pk)
         return HttpResponse(PacketSerializer(packet).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=PacketResendInput,
+        responses={200: PacketSerializer, **ERROR, 429: OpenApiTypes.OBJECT},
+        summary="Email the client the invitation again, with the packet's current link (front desk, or a "
+        "clinician for their caseload). By default the links already sent stop working first. 409 for a completed "
+        "packet, a client without an email address or an invitation still on its way; 429 with "
+        "`retry_after_seconds` within INTAKE_RESEND_MIN_INTERVAL of the last invitation.",
+    )
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        packet = self.get_object()
+        data = PacketResendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.packet_invitation_resend(
+            actor=request.membership, packet=packet, revoke_previous=data.validated_data["revoke_previous"]
+        )
+        return HttpResponse(PacketSerializer(self.get_queryset().get(pk=packet.pk)).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: PacketSerializer, **ERROR},
+        summary="Revoke every link to the packet already sent (a new link nonce); old links answer 404 like an "
+        "expired one. The packet stays assigned: a later invitation or nudge carries the new link.",
+    )
+    @action(detail=True, methods=["post"], url_path="revoke-link")
+    def revoke_link(self, request, pk=None):
+        packet = services.packet_link_revoke(actor=request.membership, packet=self.get_object())
+        return HttpResponse(PacketSerializer(self.get_queryset().get(pk=packet.pk)).data)
 
 
 class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -6,10 +6,15 @@ settings.INTAKE_LINK_MAX_AGE seconds (default 14 days).
 
 The email carries the minimum (ACCESS.md): the practice's name, the due date and the link.
 No form names, no answers. It travels on the reminders outbox (kind `intake_invitation`): queued in
-the packet assignment's transaction, sent by the dispatcher and the send task, once.
+the packet assignment's transaction, sent by the dispatcher and the send task, once. The front desk
+may send it again (`services.packet_invitation_resend`, kind `intake_invitation_resend`, at most once
+per settings.INTAKE_RESEND_MIN_INTERVAL seconds per packet, default 10 minutes) and revoke the links
+already sent (`services.packet_link_revoke`, a new nonce).
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.core import signing
@@ -19,10 +24,20 @@ from intake.models import Packet
 
 LINK_SALT = "attune.intake.packet-link"
 DEFAULT_MAX_AGE = 14 * 24 * 60 * 60
+DEFAULT_RESEND_MIN_INTERVAL = 10 * 60
 
 
 def link_max_age() -> int:
     return int(getattr(settings, "INTAKE_LINK_MAX_AGE", DEFAULT_MAX_AGE))
+
+
+def resend_min_interval() -> int:
+    return int(getattr(settings, "INTAKE_RESEND_MIN_INTERVAL", DEFAULT_RESEND_MIN_INTERVAL))
+
+
+def link_nonce_new() -> str:
+    """A fresh nonce (96 random bits): every token signed with the previous one stops opening the packet."""
+    return secrets.token_urlsafe(12)
 
 
 def packet_link_token(packet: Packet) -> str:

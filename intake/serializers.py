@@ -94,6 +94,12 @@ class PacketSerializer(serializers.ModelSerializer):
         return PacketItemSerializer(originals, many=True).data
 
 
+class PacketResendInput(serializers.Serializer):
+    revoke_previous = serializers.BooleanField(
+        default=True, help_text="Make the links already sent stop working (a new link nonce) before sending."
+    )
+
+
 class PacketAssignInput(serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     forms = serializers.PrimaryKeyRelatedField(queryset=FormDefinition.objects.all(), many=True)

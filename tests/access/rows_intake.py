@@ -184,6 +184,30 @@ ROWS = [
         },
         forbidden_fields={"admin": CLINICAL_FIELDS, "front_desk": CLINICAL_FIELDS},
     ),
+    # Sending the invitation again and revoking links change the assignment: ACCESS.md gives intake assignment
+    # RW to the front desk and clinicians (their caseload), R to admins and supervisors (a supervisor who is also
+    # a clinician may act for a supervisee's client, as for assigning), R own to a client.
+    *(
+        Row(
+            "POST",
+            path,
+            target="intake_packet",
+            expect={
+                "admin": 403,
+                "front_desk": 200,
+                "clinician": (200, 404),
+                "supervisor": (200, 404),
+                "client": (403, 404),
+                **ANON,
+            },
+            payload=payload,
+            forbidden_fields={a: CLINICAL_FIELDS for a in ("front_desk", "clinician", "supervisor")},
+        )
+        for path, payload in (
+            ("/api/v1/intake/packets/{id}/resend/", lambda w, a, s: {"revoke_previous": True}),
+            ("/api/v1/intake/packets/{id}/revoke-link/", None),
+        )
+    ),
     # --- responses: answers ---------------------------------------------------------------------------
     Row(
         "GET",
