@@ -78,7 +78,10 @@ def exception_handler(exc, context):
         body = _body("database_unavailable", DATABASE_UNAVAILABLE)
         return _database_unavailable_response(exc, Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE))
     if isinstance(exc, DomainError):
-        return Response(_body(exc.code, exc.message, exc.fields or None, **exc.extra), status=exc.status_code)
+        response = Response(_body(exc.code, exc.message, exc.fields or None, **exc.extra), status=exc.status_code)
+        if "retry_after_seconds" in exc.extra:  # a domain throttle (MFA codes, resends) says it like DRF's does
+            response["Retry-After"] = str(int(exc.extra["retry_after_seconds"]))
+        return response
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(_body("invalid", "The request is not valid.", _flatten(detail)), status=400)

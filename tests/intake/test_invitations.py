@@ -191,6 +191,7 @@ def test_resend_is_throttled_per_packet_with_retry_after(world, settings):
     assert r.status_code == 429
     assert r.json()["error"]["code"] == "resend_too_soon"
     assert 590 <= r.json()["error"]["retry_after_seconds"] <= 600
+    assert r["Retry-After"] == str(r.json()["error"]["retry_after_seconds"])
     # another packet is not held back by this one
     assert desk.post(f"/api/v1/intake/packets/{other.pk}/resend/", {}, format="json").status_code == 200
     _age_invitations(packet, minutes=9)

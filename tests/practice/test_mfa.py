@@ -192,4 +192,5 @@ def test_wrong_codes_lock_the_second_factor_for_a_while(staff, settings):
     locked = api.post(VERIFY, {"challenge": enrolled["challenge"], "code": _code(enrolled["secret"])}, format="json")
     assert locked.status_code == 429
     assert locked.json()["error"]["code"] == "mfa_throttled"
+    assert locked["Retry-After"] == str(locked.json()["error"]["retry_after_seconds"])
     assert not AuthToken.objects.filter(user=staff).exists()
