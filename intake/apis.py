@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from backend.api.permissions import RolePermission
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
-from intake import invitations, selectors, services
+from intake import invitations, selectors
 from intake.models import FormDefinition, MeasureSchedule, Packet, Response, RiskFlag
 from intake.serializers import (
     AcknowledgeInput,
@@ -35,6 +35,12 @@ from intake.serializers import (
     ScheduleSerializer,
     SeriesOutput,
 )
+from intake.services import forms as form_services
+from intake.services import links as link_services
+from intake.services import packets as packet_services
+from intake.services import responses as response_services
+from intake.services import risk_flags as flag_services
+from intake.services import schedules as schedule_services
 from practice import roles
 from practice.audit import audit_read_many, audit_record
 from practice.models import AuditEvent, Client
@@ -74,7 +80,7 @@ class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def create(self, request, *args, **kwargs):
         data = FormCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        form = services.form_create(actor=request.membership, **data.validated_data)
+        form = form_services.form_create(actor=request.membership, **data.validated_data)
         return HttpResponse(FormDetailSerializer(form).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -86,7 +92,7 @@ class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
         form = self.get_object()
         data = FormEditInput(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.form_edit(actor=request.membership, form=form, **data.validated_data)
+        version = form_services.form_edit(actor=request.membership, form=form, **data.validated_data)
         return HttpResponse(FormVersionSerializer(version).data)
 
     @extend_schema(
@@ -96,7 +102,7 @@ class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        version = services.form_publish(actor=request.membership, form=self.get_object())
+        version = form_services.form_publish(actor=request.membership, form=self.get_object())
         return HttpResponse(FormVersionSerializer(version).data)
 
 
@@ -138,7 +144,7 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
             raise DomainError(
                 "Not found.", fields={"forms": [f'Invalid pk "{pk}" - object does not exist.' for pk in missing]}
             )
-        packet = services.packet_assign(
+        packet = packet_services.packet_assign(
             actor=request.membership,
             client=data.validated_data["client"],
             forms=forms,
@@ -161,7 +167,7 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
         packet = self.get_object()
         data = PacketResendInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.packet_invitation_resend(
+        link_services.packet_invitation_resend(
             actor=request.membership, packet=packet, revoke_previous=data.validated_data["revoke_previous"]
         )
         return HttpResponse(PacketSerializer(self.get_queryset().get(pk=packet.pk)).data)
@@ -174,7 +180,7 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
     )
     @action(detail=True, methods=["post"], url_path="revoke-link")
     def revoke_link(self, request, pk=None):
-        packet = services.packet_link_revoke(actor=request.membership, packet=self.get_object())
+        packet = link_services.packet_link_revoke(actor=request.membership, packet=self.get_object())
         return HttpResponse(PacketSerializer(self.get_queryset().get(pk=packet.pk)).data)
 
 
@@ -220,7 +226,7 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
         response = self.get_object()
         data = DraftInput(data=request.data)
         data.is_valid(raise_exception=True)
-        response = services.response_save_draft(
+        response = response_services.response_save_draft(
             response=response, answers=data.validated_data["answers"], actor=request.membership
         )
         return HttpResponse(ResponseForClientSerializer(response).data)
@@ -232,7 +238,7 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        response = services.response_submit(
+        response = response_services.response_submit(
             response=self.get_object(),
             actor=request.membership,
             ip_address=_client_ip(request),
@@ -247,7 +253,7 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
     )
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
-        amended = services.response_amend(actor=request.membership, response=self.get_object())
+        amended = response_services.response_amend(actor=request.membership, response=self.get_object())
         return HttpResponse(ResponseForClientSerializer(amended).data, status=status.HTTP_201_CREATED)
 
 
@@ -286,7 +292,7 @@ class RiskFlagViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
     def acknowledge(self, request, pk=None):
         data = AcknowledgeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        flag = services.risk_flag_acknowledge(
+        flag = flag_services.risk_flag_acknowledge(
             actor=request.membership, flag=self.get_object(), note=data.validated_data["note"]
         )
         return HttpResponse(RiskFlagSerializer(flag).data)
@@ -315,7 +321,7 @@ class ScheduleViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
             from backend.api.exceptions import DomainError
 
             raise DomainError("Not found.", fields={"form": [f'Invalid pk "{form.pk}" - object does not exist.']})
-        schedule = services.schedule_create(
+        schedule = schedule_services.schedule_create(
             actor=request.membership,
             client=data.validated_data["client"],
             form=form,
@@ -327,7 +333,7 @@ class ScheduleViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
     @extend_schema(request=None, responses={200: ScheduleSerializer, **ERROR}, summary="Stop a schedule.")
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        schedule = services.schedule_end(actor=request.membership, schedule=self.get_object())
+        schedule = schedule_services.schedule_end(actor=request.membership, schedule=self.get_object())
         return HttpResponse(ScheduleSerializer(schedule).data)
 
 
@@ -395,7 +401,7 @@ class LinkPacketView(LinkMixin, APIView):
         packet = (
             Packet.objects.select_related("practice").prefetch_related("responses__version__form").get(pk=packet.pk)
         )
-        services.packet_link_read_audit(packet=packet)
+        link_services.packet_link_read_audit(packet=packet)
         return HttpResponse(LinkPacketSerializer(packet).data)
 
 
@@ -409,7 +415,7 @@ class LinkDraftView(LinkMixin, APIView):
         response = _link_response_or_404(token, pk)
         data = DraftInput(data=request.data)
         data.is_valid(raise_exception=True)
-        response = services.response_save_draft(
+        response = response_services.response_save_draft(
             response=response, answers=data.validated_data["answers"], via_link=True
         )
         return HttpResponse(LinkResponseSerializer(response).data)
@@ -422,7 +428,7 @@ class LinkSubmitView(LinkMixin, APIView):
         summary="Submit through a signed link: 400 lists every unanswered or invalid question.",
     )
     def post(self, request, token: str, pk: int):
-        response = services.response_submit(
+        response = response_services.response_submit(
             response=_link_response_or_404(token, pk),
             via_link=True,
             ip_address=_client_ip(request),

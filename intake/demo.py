@@ -4,6 +4,6 @@ from practice.models import Practice
 
 
 def seed(*, practice: Practice) -> None:
-    from intake.services import builtins_seed
+    from intake.services.forms import builtins_seed
 
     builtins_seed(practice=practice)

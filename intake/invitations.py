@@ -7,9 +7,9 @@ settings.INTAKE_LINK_MAX_AGE seconds (default 14 days).
 The email carries the minimum (ACCESS.md): the practice's name, the due date and the link.
 No form names, no answers. It travels on the reminders outbox (kind `intake_invitation`): queued in
 the packet assignment's transaction, sent by the dispatcher and the send task, once. The front desk
-may send it again (`services.packet_invitation_resend`, kind `intake_invitation_resend`, at most once
+may send it again (`services.links.packet_invitation_resend`, kind `intake_invitation_resend`, at most once
 per settings.INTAKE_RESEND_MIN_INTERVAL seconds per packet, default 10 minutes) and revoke the links
-already sent (`services.packet_link_revoke`, a new nonce).
+already sent (`services.links.packet_link_revoke`, a new nonce).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 from celery import shared_task
 
-from intake import invitations, services
+from intake import invitations
+from intake.services.schedules import schedules_run
 
 
 @shared_task(acks_late=True)
 def measure_schedules_run_task() -> int:
-    return services.schedules_run()
+    return schedules_run()
 
 
 @shared_task(acks_late=True)

@@ -13,8 +13,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from intake import definitions, invitations, services
+from intake import definitions, invitations
 from intake.models import Packet
+from intake.services.links import packet_link_read_audit
 
 
 def _question_view(q: dict, answer, response_id: int) -> dict:
@@ -82,7 +83,7 @@ def packet_page(request: HttpRequest, token: str) -> HttpResponse:
     if packet is None:
         return render(request, "intake/link_invalid.html", status=404)
     packet = Packet.objects.select_related("practice", "client__portal_membership__user").get(pk=packet.pk)
-    services.packet_link_read_audit(packet=packet)
+    packet_link_read_audit(packet=packet)
     responses = packet.responses.filter(amends__isnull=True).select_related("version__form").order_by("position", "id")
     forms = [_form_view(r) for r in responses]
     context = {

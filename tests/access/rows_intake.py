@@ -22,14 +22,14 @@ def _forms(practice):
 
 
 def _answered_phq9(world, scope, values, *, submit):
-    from intake import services
+    from intake.services.responses import response_save_draft, response_submit
     from tests.factories.intake import packet_for, phq9_answers
 
     client = _client(world, scope)
     response = packet_for(client, "phq-9").responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers(values), via_link=True)
+    response_save_draft(response=response, answers=phq9_answers(values), via_link=True)
     if submit:
-        response = services.response_submit(response=response, via_link=True)
+        response = response_submit(response=response, via_link=True)
     return response
 
 
@@ -40,12 +40,12 @@ def _client(world, scope):
 
 @target("intake_form")
 def _intake_form(world, scope):
-    from intake import services
+    from intake.services.forms import form_create
     from tests.factories.intake import SIMPLE_FORM
 
     t = world.tenant(scope)
     _forms(t.practice)
-    return services.form_create(
+    return form_create(
         actor=t.members["admin"], name=f"Check-in {scope}", slug=f"check-in-{scope}", kind="form", content=SIMPLE_FORM
     )
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from intake import services
 from intake.models import FormDefinition, Packet
+from intake.services.forms import builtins_seed
+from intake.services.packets import packet_assign
 from practice.models import Client, Membership
 
 
 def seeded(practice) -> dict[str, FormDefinition]:
-    services.builtins_seed(practice=practice)
+    builtins_seed(practice=practice)
     return {f.slug: f for f in FormDefinition.objects.filter(practice=practice)}
 
 
@@ -16,9 +17,7 @@ def packet_for(client: Client, *slugs: str, actor: Membership | None = None, sen
     forms = seeded(client.practice)
     if actor is None:
         actor = Membership.objects.filter(practice=client.practice, roles__contains=["front_desk"]).first()
-    return services.packet_assign(
-        actor=actor, client=client, forms=[forms[s] for s in slugs], send_invitation=send_invitation
-    )
+    return packet_assign(actor=actor, client=client, forms=[forms[s] for s in slugs], send_invitation=send_invitation)
 
 
 def phq9_answers(item_values: list[int]) -> dict:

@@ -187,8 +187,8 @@ def test_series_returns_points_oldest_first_with_bands(world):
 
 
 def test_series_points_carry_the_bands_of_the_version_they_were_scored_with(world, django_assert_max_num_queries):
-    from intake import services
     from intake.builtins import phq9
+    from intake.services.forms import form_edit, form_publish
 
     anon = world.client_for(None)
 
@@ -204,8 +204,8 @@ def test_series_points_carry_the_bands_of_the_version_they_were_scored_with(worl
     revised["scoring"]["bands"] = [{"min": 0, "max": 9, "label": "Low"}, {"min": 10, "max": 27, "label": "High"}]
     form = seeded(world.p.practice)["phq-9"]
     admin = world.p.members["admin"]
-    services.form_edit(actor=admin, form=form, content=revised)
-    assert services.form_publish(actor=admin, form=form).number == 2
+    form_edit(actor=admin, form=form, content=revised)
+    assert form_publish(actor=admin, form=form).number == 2
     submit([1] * 9)  # the same 9 under version 2: "Low"
 
     api = world.client_for("clinician")

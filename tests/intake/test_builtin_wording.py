@@ -7,8 +7,9 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from intake import builtins, definitions, services
+from intake import builtins, definitions
 from intake.models import FormDefinition, FormVersion
+from intake.services.packets import packet_assign
 from tests.factories.intake import packet_for, phq9_answers, seeded
 from tests.factories.practice import PracticeFactory
 
@@ -91,7 +92,7 @@ def test_the_migration_publishes_a_new_version_of_an_untouched_builtin_only(worl
     assert old_response.version.number == 1  # answered v1: still shows v1's wording
     forms = seeded(practice)  # the seed sees the forms exist and adds nothing
     assert forms["phq-9"].pk == phq.pk
-    new = services.packet_assign(
+    new = packet_assign(
         actor=world.p.members["front_desk"], client=world.p.client_a, forms=[forms["gad-7"]]
     ).responses.get()
     assert new.version.number == 2 and new.version.content["instructions"] == builtins.GAD7_STEM

@@ -10,9 +10,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from backend.api.exceptions import Conflict, DomainError, NotAllowed
-from intake import services
 from intake.invitations import packet_from_token, packet_link_token
 from intake.models import Packet
+from intake.services.links import ResendTooSoon, packet_invitation_resend, packet_link_revoke
+from intake.services.responses import response_save_draft, response_submit
 from practice.models import AuditEvent
 from reminders.models import OutboundMessage
 from reminders.services import outbound_message_resend
@@ -57,7 +58,7 @@ def _link(token: str) -> str:
 
 def test_resend_emails_one_new_invitation_whose_link_opens_the_packet(world):
     packet = _invited(world)
-    services.packet_invitation_resend(actor=_desk(world), packet=packet)
+    packet_invitation_resend(actor=_desk(world), packet=packet)
     [row] = OutboundMessage.objects.filter(kind=Kind.INTAKE_INVITATION_RESEND)
     assert (row.client_id, row.subject_type, row.subject_id, row.status) == (
         world.p.client_a.pk,
@@ -85,7 +86,7 @@ def test_resend_by_default_makes_the_old_link_stop_working(world):
     old = packet_link_token(packet)
     anon = world.client_for(None)
     assert anon.get(_link(old)).status_code == 200
-    services.packet_invitation_resend(actor=_desk(world), packet=packet)
+    packet_invitation_resend(actor=_desk(world), packet=packet)
     assert outbox_deliver() == ["sent"]
     old_answer = anon.get(_link(old))
     assert (old_answer.status_code, old_answer.json()) == (404, INVALID_LINK)
@@ -95,7 +96,7 @@ def test_resend_by_default_makes_the_old_link_stop_working(world):
 def test_resend_without_revoking_keeps_the_old_link(world):
     packet = _invited(world)
     old = packet_link_token(packet)
-    services.packet_invitation_resend(actor=_desk(world), packet=packet, revoke_previous=False)
+    packet_invitation_resend(actor=_desk(world), packet=packet, revoke_previous=False)
     assert outbox_deliver() == ["sent"]
     anon = world.client_for(None)
     assert anon.get(_link(old)).status_code == 200
@@ -131,8 +132,8 @@ def test_revoke_answers_every_old_link_exactly_as_an_invalid_one(world):
 def test_revoke_and_resend_are_audited(world):
     packet = _invited(world)
     desk = _desk(world)
-    services.packet_link_revoke(actor=desk, packet=packet)
-    message = services.packet_invitation_resend(actor=desk, packet=packet)
+    packet_link_revoke(actor=desk, packet=packet)
+    message = packet_invitation_resend(actor=desk, packet=packet)
     events = list(
         AuditEvent.objects.filter(object_type="intake.packet", object_id=str(packet.pk), action="update").order_by("id")
     )
@@ -149,8 +150,8 @@ def test_revoke_and_resend_are_audited(world):
 
 def _complete(packet):
     response = packet.responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers([0] * 9), via_link=True)
-    services.response_submit(response=response, via_link=True)
+    response_save_draft(response=response, answers=phq9_answers([0] * 9), via_link=True)
+    response_submit(response=response, via_link=True)
     packet.refresh_from_db()
     assert packet.status == Packet.Status.COMPLETED
 
@@ -205,8 +206,8 @@ def test_resend_is_throttled_per_packet_with_retry_after(world, settings):
 def test_the_first_invitation_counts_for_the_throttle(world):
     packet = packet_for(world.p.client_a, "phq-9", send_invitation=True)
     assert outbox_deliver() == ["sent"]
-    with pytest.raises(services.ResendTooSoon) as exc:
-        services.packet_invitation_resend(actor=_desk(world), packet=packet)
+    with pytest.raises(ResendTooSoon) as exc:
+        packet_invitation_resend(actor=_desk(world), packet=packet)
     assert exc.value.status_code == 429 and exc.value.extra["retry_after_seconds"] > 0
 
 
@@ -214,11 +215,11 @@ def test_no_resend_while_an_invitation_is_still_on_its_way(world):
     packet = packet_for(world.p.client_a, "phq-9", send_invitation=True)
     _age_invitations(packet, minutes=60)  # old enough, but still pending (the dispatcher has not run)
     with pytest.raises(Conflict) as exc:
-        services.packet_invitation_resend(actor=_desk(world), packet=packet)
+        packet_invitation_resend(actor=_desk(world), packet=packet)
     assert exc.value.code == "invitation_queued"
     assert outbox_deliver() == ["sent"]
     _age_invitations(packet, minutes=60)
-    services.packet_invitation_resend(actor=_desk(world), packet=packet)
+    packet_invitation_resend(actor=_desk(world), packet=packet)
     assert outbox_deliver() == ["sent"]
     assert len(mail.outbox) == 2
 
@@ -246,7 +247,7 @@ def test_two_live_invitations_to_one_packet_are_impossible_in_the_database(world
 def test_putting_back_a_failed_invitation_while_a_resend_is_queued_is_a_409(world):
     packet = packet_for(world.p.client_a, "phq-9", send_invitation=True)
     OutboundMessage.objects.filter(kind=Kind.INTAKE_INVITATION).update(status=St.FAILED)
-    services.packet_invitation_resend(actor=_desk(world), packet=packet)
+    packet_invitation_resend(actor=_desk(world), packet=packet)
     failed = OutboundMessage.objects.get(kind=Kind.INTAKE_INVITATION)
     with pytest.raises(Conflict) as exc:
         outbound_message_resend(actor=_desk(world), message=failed)
@@ -261,9 +262,9 @@ def test_a_client_and_an_admin_cannot_resend_or_revoke(world):
     for role in ("client", "admin"):
         actor = world.p.members[role]
         with pytest.raises(NotAllowed):
-            services.packet_invitation_resend(actor=actor, packet=packet)
+            packet_invitation_resend(actor=actor, packet=packet)
         with pytest.raises(NotAllowed):
-            services.packet_link_revoke(actor=actor, packet=packet)
+            packet_link_revoke(actor=actor, packet=packet)
         api = world.client_for(role)
         for path in ("resend", "revoke-link"):
             r = api.post(f"/api/v1/intake/packets/{packet.pk}/{path}/", {}, format="json")
@@ -277,9 +278,9 @@ def test_a_clinician_acts_only_on_their_caseload(world):
     mine = _invited(world)
     theirs = _invited(world, world.p.client_b)
     clinician = world.p.members["clinician"]
-    services.packet_invitation_resend(actor=clinician, packet=mine)
+    packet_invitation_resend(actor=clinician, packet=mine)
     with pytest.raises(DomainError) as exc:
-        services.packet_link_revoke(actor=clinician, packet=theirs)
+        packet_link_revoke(actor=clinician, packet=theirs)
     assert exc.value.status_code == 400 and "client" in exc.value.fields  # as for assigning out of the caseload
     api = world.client_for("clinician")
     assert api.post(f"/api/v1/intake/packets/{theirs.pk}/revoke-link/").status_code == 404
@@ -289,7 +290,7 @@ def test_a_deleted_packet_is_a_409(world):
     packet = _invited(world)
     Packet.objects.filter(pk=packet.pk).delete()
     with pytest.raises(Conflict) as exc:
-        services.packet_invitation_resend(actor=_desk(world), packet=packet)
+        packet_invitation_resend(actor=_desk(world), packet=packet)
     assert exc.value.code == "packet_deleted"
 
 
@@ -303,7 +304,7 @@ def test_concurrent_resends_queue_one_email(world):
     def resend() -> None:
         try:
             start.wait()
-            services.packet_invitation_resend(actor=_desk(world), packet=packet)
+            packet_invitation_resend(actor=_desk(world), packet=packet)
             outcomes.append("queued")
         except Conflict as exc:
             outcomes.append(exc.code)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from intake import services
 from intake.selectors import scores_by_client
+from intake.services.responses import response_amend, response_save_draft, response_submit
 from tests.factories.intake import packet_for, phq9_answers
 
 pytestmark = pytest.mark.django_db
@@ -13,8 +13,8 @@ SLUGS = ("phq-9", "gad-7", "session-check-in")
 
 def _submit_phq9(client, values):
     response = packet_for(client, "phq-9").responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers(values), via_link=True)
-    services.response_submit(response=response, via_link=True)
+    response_save_draft(response=response, answers=phq9_answers(values), via_link=True)
+    response_submit(response=response, via_link=True)
     return response
 
 
@@ -54,8 +54,8 @@ def test_scores_by_client_keeps_to_the_asked_measures_and_drops_amended_scores(w
     assert scores_by_client(actor=clinician, client_ids=[world.p.client_a.pk], form_slugs=["gad-7"]) == {}
 
     portal = world.p.members["client"]  # client_a corrects their own answers
-    amendment = services.response_amend(actor=portal, response=first)
-    services.response_save_draft(response=amendment, answers=phq9_answers([0] * 9), actor=portal)
-    services.response_submit(response=amendment, actor=portal)
+    amendment = response_amend(actor=portal, response=first)
+    response_save_draft(response=amendment, answers=phq9_answers([0] * 9), actor=portal)
+    response_submit(response=amendment, actor=portal)
     scores = scores_by_client(actor=clinician, client_ids=[world.p.client_a.pk], form_slugs=SLUGS)
     assert [s["total"] for s in scores[world.p.client_a.pk]] == [0]

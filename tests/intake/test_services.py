@@ -5,8 +5,13 @@ from django.core import mail
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from backend.api.exceptions import Conflict, DomainError, NotAllowed
-from intake import notifications, services
+from intake import notifications
 from intake.models import ConsentSignature, FormVersion, MeasureSchedule, Packet, Response, RiskFlag, Score
+from intake.services.forms import builtins_seed, form_create, form_edit, form_publish
+from intake.services.packets import packet_assign
+from intake.services.responses import response_amend, response_save_draft, response_submit
+from intake.services.risk_flags import risk_flag_acknowledge
+from intake.services.schedules import schedule_create, schedules_run
 from reminders.models import OutboundMessage
 from reminders.services import reminder_send
 from tests.factories.intake import SIMPLE_FORM, packet_for, phq9_answers, seeded
@@ -21,7 +26,7 @@ def _client_actor(world):
 
 
 def test_seeding_is_idempotent_and_publishes_v1(world):
-    first = services.builtins_seed(practice=world.p.practice)
+    first = builtins_seed(practice=world.p.practice)
     assert {f.slug for f in first} == {
         "demographics-history",
         "consent-for-services",
@@ -29,7 +34,7 @@ def test_seeding_is_idempotent_and_publishes_v1(world):
         "gad-7",
         "session-check-in",
     }
-    assert services.builtins_seed(practice=world.p.practice) == []
+    assert builtins_seed(practice=world.p.practice) == []
     assert all(f.latest_published.number == 1 for f in first)
 
 
@@ -50,27 +55,27 @@ def test_published_version_is_frozen_in_the_database(world):
 
 def test_editing_a_published_form_creates_a_new_version(world):
     clinician = world.p.members["clinician"]
-    form = services.form_create(
+    form = form_create(
         actor=clinician, name="Check-in", slug="check-in", kind="form", content=SIMPLE_FORM, publish=True
     )
     changed = {**SIMPLE_FORM, "title": "Weekly check-in"}
-    draft = services.form_edit(actor=clinician, form=form, content=changed)
+    draft = form_edit(actor=clinician, form=form, content=changed)
     assert draft.number == 2 and draft.status == FormVersion.Status.DRAFT
-    again = services.form_edit(actor=clinician, form=form, content={**changed, "title": "Weekly"})
+    again = form_edit(actor=clinician, form=form, content={**changed, "title": "Weekly"})
     assert again.pk == draft.pk  # one draft at a time
-    services.form_publish(actor=clinician, form=form)
+    form_publish(actor=clinician, form=form)
     assert form.latest_published.number == 2
     assert form.versions.get(number=1).content["title"] == "Check-in"
 
 
 def test_front_desk_cannot_edit_forms(world):
     with pytest.raises(NotAllowed):
-        services.form_create(actor=world.p.members["front_desk"], name="X", slug="x", kind="form", content=SIMPLE_FORM)
+        form_create(actor=world.p.members["front_desk"], name="X", slug="x", kind="form", content=SIMPLE_FORM)
 
 
 def test_invalid_definition_is_400_with_paths(world):
     with pytest.raises(DomainError) as exc:
-        services.form_create(
+        form_create(
             actor=world.p.members["admin"], name="X", slug="x", kind="form", content={"title": "X", "sections": []}
         )
     assert "definition.sections" in exc.value.fields
@@ -80,12 +85,12 @@ def test_packet_status_moves_sent_in_progress_completed(world):
     packet = packet_for(world.p.client_a, "phq-9", "consent-for-services")
     assert packet.status == Packet.Status.SENT
     phq, consent = packet.responses.order_by("position")
-    services.response_save_draft(response=phq, answers=phq9_answers([1, 1, 1, 1, 0, 0, 0, 0, 0]), via_link=True)
+    response_save_draft(response=phq, answers=phq9_answers([1, 1, 1, 1, 0, 0, 0, 0, 0]), via_link=True)
     packet.refresh_from_db()
     assert packet.status == Packet.Status.IN_PROGRESS
-    services.response_submit(response=phq, via_link=True)
-    services.response_save_draft(response=consent, answers={"consent_services": "Ada Lovelace"}, via_link=True)
-    services.response_submit(response=consent, via_link=True, ip_address="203.0.113.9", user_agent="UA/1")
+    response_submit(response=phq, via_link=True)
+    response_save_draft(response=consent, answers={"consent_services": "Ada Lovelace"}, via_link=True)
+    response_submit(response=consent, via_link=True, ip_address="203.0.113.9", user_agent="UA/1")
     packet.refresh_from_db()
     assert packet.status == Packet.Status.COMPLETED and packet.completed_at
 
@@ -93,10 +98,10 @@ def test_packet_status_moves_sent_in_progress_completed(world):
 def test_submit_scores_and_flags_item9(world):
     packet = packet_for(world.p.client_a, "phq-9")
     response = packet.responses.get()
-    services.response_save_draft(
+    response_save_draft(
         response=response, answers=phq9_answers([2, 2, 2, 1, 1, 1, 1, 1, 1]), actor=_client_actor(world)
     )
-    services.response_submit(response=response, actor=_client_actor(world))
+    response_submit(response=response, actor=_client_actor(world))
     score = Score.objects.get(response=response)
     assert (score.total, score.band) == (12, "Moderate")
     flag = RiskFlag.objects.get(response=response)
@@ -105,9 +110,9 @@ def test_submit_scores_and_flags_item9(world):
 
 def test_submit_lists_each_missing_question_and_keeps_draft(world):
     response = packet_for(world.p.client_a, "phq-9").responses.get()
-    services.response_save_draft(response=response, answers={"phq9_1": 0}, via_link=True)
+    response_save_draft(response=response, answers={"phq9_1": 0}, via_link=True)
     with pytest.raises(DomainError) as exc:
-        services.response_submit(response=response, via_link=True)
+        response_submit(response=response, via_link=True)
     assert exc.value.code == "incomplete"
     assert set(exc.value.fields) == {f"answers.phq9_{i}" for i in range(2, 10)}
     response.refresh_from_db()
@@ -116,10 +121,10 @@ def test_submit_lists_each_missing_question_and_keeps_draft(world):
 
 def test_submitted_response_is_read_only(world):
     response = packet_for(world.p.client_a, "phq-9").responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers([0] * 9), via_link=True)
-    services.response_submit(response=response, via_link=True)
+    response_save_draft(response=response, answers=phq9_answers([0] * 9), via_link=True)
+    response_submit(response=response, via_link=True)
     with pytest.raises(Conflict):
-        services.response_save_draft(response=response, answers={"phq9_1": 3}, via_link=True)
+        response_save_draft(response=response, answers={"phq9_1": 3}, via_link=True)
     response.refresh_from_db()
     response.answers = {}
     with pytest.raises(ProgrammingError), transaction.atomic():
@@ -132,8 +137,8 @@ def test_consent_signature_records_exact_text_hash_and_never_changes(world):
     from intake.builtins import CONSENT_TEXT
 
     response = packet_for(world.p.client_a, "consent-for-services").responses.get()
-    services.response_save_draft(response=response, answers={"consent_services": "  Ada Lovelace "}, via_link=True)
-    services.response_submit(response=response, via_link=True, ip_address="203.0.113.9", user_agent="Phone/1.0")
+    response_save_draft(response=response, answers={"consent_services": "  Ada Lovelace "}, via_link=True)
+    response_submit(response=response, via_link=True, ip_address="203.0.113.9", user_agent="Phone/1.0")
     sig = ConsentSignature.objects.get(response=response)
     assert sig.signed_name == "Ada Lovelace" and sig.ip_address == "203.0.113.9" and sig.user_agent == "Phone/1.0"
     assert sig.document_sha256 == hashlib.sha256(CONSENT_TEXT.encode()).hexdigest()
@@ -145,14 +150,14 @@ def test_consent_signature_records_exact_text_hash_and_never_changes(world):
 
 def test_amendment_is_a_new_response_linked_to_the_first(world):
     response = packet_for(world.p.client_a, "phq-9").responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers([0] * 9), via_link=True)
-    services.response_submit(response=response, via_link=True)
-    amended = services.response_amend(actor=_client_actor(world), response=response)
+    response_save_draft(response=response, answers=phq9_answers([0] * 9), via_link=True)
+    response_submit(response=response, via_link=True)
+    amended = response_amend(actor=_client_actor(world), response=response)
     response.refresh_from_db()
     assert amended.amends_id == response.pk and amended.status == Response.Status.DRAFT
     assert amended.answers == response.answers
-    services.response_save_draft(response=amended, answers={"phq9_1": 2}, actor=_client_actor(world))
-    services.response_submit(response=amended, actor=_client_actor(world))
+    response_save_draft(response=amended, answers={"phq9_1": 2}, actor=_client_actor(world))
+    response_submit(response=amended, actor=_client_actor(world))
     response.refresh_from_db()
     assert response.answers["phq9_1"] == 0  # the original stays as it was
 
@@ -160,14 +165,14 @@ def test_amendment_is_a_new_response_linked_to_the_first(world):
 def test_another_client_cannot_write_answers(world):
     response = packet_for(world.p.client_b, "phq-9").responses.get()
     with pytest.raises(NotAllowed):
-        services.response_save_draft(response=response, answers={"phq9_1": 1}, actor=_client_actor(world))
+        response_save_draft(response=response, answers={"phq9_1": 1}, actor=_client_actor(world))
     with pytest.raises(NotAllowed):
-        services.response_save_draft(response=response, answers={"phq9_1": 1}, actor=world.p.members["clinician"])
+        response_save_draft(response=response, answers={"phq9_1": 1}, actor=world.p.members["clinician"])
 
 
 def test_answers_are_encrypted_at_rest(world):
     response = packet_for(world.p.client_a, "demographics-history").responses.get()
-    services.response_save_draft(response=response, answers={"reason": "my marriage is falling apart"}, via_link=True)
+    response_save_draft(response=response, answers={"reason": "my marriage is falling apart"}, via_link=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT answers FROM intake_response WHERE id = %s", [response.pk])
         raw = cursor.fetchone()[0]
@@ -179,9 +184,9 @@ def test_answers_are_encrypted_at_rest(world):
 def test_clinician_can_only_assign_to_own_caseload(world):
     forms = seeded(world.p.practice)
     with pytest.raises(DomainError) as exc:
-        services.packet_assign(actor=world.p.members["clinician"], client=world.p.client_b, forms=[forms["phq-9"]])
+        packet_assign(actor=world.p.members["clinician"], client=world.p.client_b, forms=[forms["phq-9"]])
     assert "client" in exc.value.fields  # refused for the client, not for the clinician's role
-    mine = services.packet_assign(actor=world.p.members["clinician"], client=world.p.client_a, forms=[forms["phq-9"]])
+    mine = packet_assign(actor=world.p.members["clinician"], client=world.p.client_a, forms=[forms["phq-9"]])
     assert mine.client == world.p.client_a
 
 
@@ -247,40 +252,40 @@ def test_invitation_for_a_packet_completed_before_sending_is_cancelled(world):
 
 def test_acknowledge_needs_a_note_and_happens_once(world):
     response = packet_for(world.p.client_a, "phq-9").responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers([0] * 8 + [2]), via_link=True)
-    services.response_submit(response=response, via_link=True)
+    response_save_draft(response=response, answers=phq9_answers([0] * 8 + [2]), via_link=True)
+    response_submit(response=response, via_link=True)
     flag = RiskFlag.objects.get(response=response)
     clinician = world.p.members["clinician"]
     with pytest.raises(DomainError):
-        services.risk_flag_acknowledge(actor=clinician, flag=flag, note="  ")
-    services.risk_flag_acknowledge(actor=clinician, flag=flag, note="Called; safety plan reviewed.")
+        risk_flag_acknowledge(actor=clinician, flag=flag, note="  ")
+    risk_flag_acknowledge(actor=clinician, flag=flag, note="Called; safety plan reviewed.")
     flag.refresh_from_db()
     assert flag.acknowledged_by == world.p.clinician and flag.acknowledgement_note.startswith("Called")
     with pytest.raises(Conflict):
-        services.risk_flag_acknowledge(actor=clinician, flag=flag, note="again")
+        risk_flag_acknowledge(actor=clinician, flag=flag, note="again")
 
 
 def test_schedules_run_sends_each_due_administration_once(world):
     forms = seeded(world.p.practice)
-    schedule = services.schedule_create(
+    schedule = schedule_create(
         actor=world.p.members["clinician"],
         client=world.p.client_a,
         form=forms["phq-9"],
         interval_days=28,
         first_due_on=dt.date(2025, 1, 6),
     )
-    assert services.schedules_run(today=dt.date(2025, 1, 6)) == 1
-    assert services.schedules_run(today=dt.date(2025, 1, 6)) == 0
+    assert schedules_run(today=dt.date(2025, 1, 6)) == 1
+    assert schedules_run(today=dt.date(2025, 1, 6)) == 0
     schedule.refresh_from_db()
     assert schedule.next_due_on == dt.date(2025, 2, 3)
     assert Packet.objects.filter(schedule=schedule).count() == 1
-    assert services.schedules_run(today=dt.date(2025, 2, 3)) == 1
+    assert schedules_run(today=dt.date(2025, 2, 3)) == 1
 
 
 def test_only_measures_are_scheduled(world):
     forms = seeded(world.p.practice)
     with pytest.raises(DomainError):
-        services.schedule_create(
+        schedule_create(
             actor=world.p.members["clinician"],
             client=world.p.client_a,
             form=forms["consent-for-services"],
@@ -313,8 +318,8 @@ def test_risk_flag_notifies_each_care_team_clinician_once_with_no_clinical_conte
     client = world.p.client_a
     CareTeamMember.objects.create(practice=world.p.practice, client=client, clinician=world.p.supervisor)
     response = packet_for(client, "phq-9").responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers([2] * 8 + [3]), via_link=True)
-    services.response_submit(response=response, via_link=True)
+    response_save_draft(response=response, answers=phq9_answers([2] * 8 + [3]), via_link=True)
+    response_submit(response=response, via_link=True)
     flag = RiskFlag.objects.get(response=response)
     rows = OutboundMessage.objects.filter(kind=Kind.RISK_FLAG_REVIEW).order_by("recipient_id")
     assert {(r.recipient_id, r.client_id, r.subject_id) for r in rows} == {
@@ -352,9 +357,9 @@ def test_risk_flag_notifies_each_care_team_clinician_once_with_no_clinical_conte
 
 def test_an_acknowledged_flag_sends_no_notice(world):
     response = packet_for(world.p.client_a, "phq-9").responses.get()
-    services.response_save_draft(response=response, answers=phq9_answers([0] * 8 + [1]), via_link=True)
-    services.response_submit(response=response, via_link=True)
+    response_save_draft(response=response, answers=phq9_answers([0] * 8 + [1]), via_link=True)
+    response_submit(response=response, via_link=True)
     flag = RiskFlag.objects.get(response=response)
-    services.risk_flag_acknowledge(actor=world.p.members["clinician"], flag=flag, note="Called; safe.")
+    risk_flag_acknowledge(actor=world.p.members["clinician"], flag=flag, note="Called; safe.")
     assert outbox_deliver() == ["cancelled"]
     assert mail.outbox == []

@@ -12,15 +12,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _submit_alliance(world, client, values):
-    from intake import services as intake_services
+    from intake.services.responses import response_save_draft, response_submit
     from tests.factories.intake import packet_for
 
     response = packet_for(client, "session-check-in").responses.get()
     answers = dict(
         zip(["alliance_heard", "alliance_goals", "alliance_approach", "alliance_overall"], values, strict=True)
     )
-    intake_services.response_save_draft(response=response, answers=answers, via_link=True)
-    intake_services.response_submit(response=response, via_link=True)
+    response_save_draft(response=response, answers=answers, via_link=True)
+    response_submit(response=response, via_link=True)
 
 
 def test_relational_note_lifecycle_timeline_and_prep(world):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from intake.services import builtins_seed
+from intake.services.forms import builtins_seed
 from practice.models import Practice
 
 

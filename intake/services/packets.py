@@ -1,0 +1,103 @@
+"""Assigning forms to a client as a packet, and keeping the packet's status in step with its responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.api.exceptions import DomainError
+from intake.models import FormDefinition, MeasureSchedule, Packet, Response
+from practice import roles
+from practice.audit import audit_record
+from practice.models import AuditEvent, Client, Membership, Practice
+from practice.selectors import client_list
+from practice.services import require_role
+
+ASSIGNERS = {roles.FRONT_DESK, roles.CLINICIAN}
+
+
+def _require_client_in_scope(actor: Membership, client: Client) -> None:
+    if client.practice_id != actor.practice_id or not client_list(actor=actor).filter(pk=client.pk).exists():
+        raise DomainError("Not found.", fields={"client": [f'Invalid pk "{client.pk}" - object does not exist.']})
+
+
+@transaction.atomic
+def packet_assign(
+    *,
+    actor: Membership,
+    client: Client,
+    forms: Sequence[FormDefinition],
+    due_on: dt.date | None = None,
+    send_invitation: bool = True,
+    schedule: MeasureSchedule | None = None,
+) -> Packet:
+    """Assign forms to a client: one draft response per form, pinned to its latest published version."""
+    require_role(actor, ASSIGNERS)
+    _require_client_in_scope(actor, client)
+    return _packet_create(
+        practice=actor.practice,
+        client=client,
+        forms=forms,
+        due_on=due_on,
+        assigned_by=actor,
+        send_invitation=send_invitation,
+        schedule=schedule,
+    )
+
+
+def _packet_create(
+    *,
+    practice: Practice,
+    client: Client,
+    forms: Sequence[FormDefinition],
+    due_on,
+    assigned_by: Membership | None,
+    send_invitation: bool,
+    schedule=None,
+) -> Packet:
+    if not forms:
+        raise DomainError("Choose at least one form.", fields={"forms": ["Choose at least one form."]})
+    versions = []
+    for form in forms:
+        if form.practice_id != practice.id:
+            raise DomainError("Not found.", fields={"forms": [f'Invalid pk "{form.pk}" - object does not exist.']})
+        version = form.latest_published
+        if version is None:
+            raise DomainError("A form has no published version.", fields={"forms": [f"'{form.slug}' is a draft."]})
+        versions.append(version)
+    packet = Packet.objects.create(
+        practice=practice, client=client, due_on=due_on, assigned_by=assigned_by, schedule=schedule
+    )
+    Response.objects.bulk_create(
+        Response(practice=practice, client=client, packet=packet, version=v, position=i) for i, v in enumerate(versions)
+    )
+    audit_record(
+        actor=assigned_by,
+        practice=practice,
+        action=AuditEvent.Action.CREATE,
+        obj=packet,
+        detail={"client": client.pk, "forms": [f.pk for f in forms]},
+    )
+    if send_invitation:
+        from intake.invitations import packet_invitation_send
+
+        packet_invitation_send(packet_id=packet.pk)  # an outbox row, in this transaction
+    return packet
+
+
+def _packet_refresh(packet: Packet) -> None:
+    originals = packet.responses.filter(amends__isnull=True)
+    statuses = list(originals.values_list("status", "started_at"))
+    if statuses and all(s == Response.Status.SUBMITTED for s, _ in statuses):
+        status, completed_at = Packet.Status.COMPLETED, timezone.now()
+    elif any(s == Response.Status.SUBMITTED or started for s, started in statuses):
+        status, completed_at = Packet.Status.IN_PROGRESS, None
+    else:
+        status, completed_at = Packet.Status.SENT, None
+    if packet.status != status:
+        packet.status = status
+        packet.completed_at = completed_at
+        packet.save(update_fields=["status", "completed_at"])
