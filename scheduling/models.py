@@ -285,6 +285,52 @@ class AppointmentClient(models.Model):
         ]
 
 
+class SeriesSkippedOccurrence(models.Model):
+    """An occurrence of a series that was not booked because it conflicted, until someone deals with it.
+
+    Holds what the conflict was (its code and the resource: clinician, room, client, clinician
+    availability), never which appointment or whose holds the time. Open while `resolved_at` is null;
+    resolved by booking it (`appointment`), dismissing it, or the series being cancelled / changed
+    from that date on (withdrawn).
+    """
+
+    class Resolution(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        DISMISSED = "dismissed", "Dismissed"
+        WITHDRAWN = "withdrawn", "Series cancelled or changed"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    series = models.ForeignKey(AppointmentSeries, on_delete=models.CASCADE, related_name="skipped_occurrences")
+    series_date = models.DateField(help_text="The local date the series rule produced this occurrence for.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    conflict_code = models.CharField(max_length=40, help_text="e.g. clinician_taken, room_taken, client_taken.")
+    resource = models.CharField(max_length=30, blank=True, help_text="clinician, room, client, clinician_availability")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Booked later."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "series_date"], name="series_skipped_occurrence_unique"),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolution="") | Q(resolved_at__isnull=False, resolution__gt=""),
+                name="series_skipped_occurrence_resolution",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["practice", "series_date"],
+                condition=Q(resolved_at__isnull=True),
+                name="series_skipped_open_idx",
+            )
+        ]
+
+
 class AppointmentChange(models.Model):
     """History: every reschedule and status change, who made it and when. Never edited."""
 

@@ -2,19 +2,26 @@
 
 from celery import shared_task
 
-from scheduling.models import AppointmentSeries
+from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence
 from scheduling.services.series import series_extend
 
 
 @shared_task(acks_late=True)
-def series_extend_task(series_id: int) -> int:
+def series_extend_task(series_id: int) -> dict[str, int]:
+    """`{"booked": n, "skipped": m}` for this series (skipped ones are recorded, and logged)."""
     return series_extend(series_id=series_id)
 
 
 @shared_task
-def series_extend_all_task() -> int:
-    """Daily: push every active series' materialised occurrences out to the rolling horizon."""
+def series_extend_all_task() -> dict[str, int]:
+    """Every 6 hours: push every active series' materialised occurrences out to the rolling horizon.
+
+    One task per series does the work (each its own transaction and retry), so this one cannot know
+    what those will skip; it answers how many series it queued and how many skipped occurrences are
+    open across practices so far, nobody having booked or dismissed them.
+    """
     ids = list(AppointmentSeries.objects.filter(state=AppointmentSeries.State.ACTIVE).values_list("pk", flat=True))
     for series_id in ids:
         series_extend_task.delay(series_id)
-    return len(ids)
+    open_skipped = SeriesSkippedOccurrence.objects.filter(resolved_at__isnull=True).count()
+    return {"series": len(ids), "open_skipped": open_skipped}

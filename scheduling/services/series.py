@@ -10,6 +10,7 @@ daily task extends.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from django.utils import timezone
 from backend.api.exceptions import Conflict, DomainError
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership
-from scheduling.models import AppointmentSeries, AppointmentType, Room
+from scheduling.models import AppointmentSeries, AppointmentType, Room, SeriesSkippedOccurrence
 from scheduling.services.appointments import (
     CANCELLABLE,
     _validate_booking,
@@ -38,6 +39,8 @@ BOOK_AVAILABLE = "book_available"
 FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 FORBIDDEN_PARTS = {"DTSTART", "COUNT", "UNTIL", "BYHOUR", "BYMINUTE", "BYSECOND"}
 DEFAULT_HORIZON_DAYS = 182
+
+logger = logging.getLogger(__name__)
 
 
 def rrule_validate(rule: str) -> str:
@@ -98,8 +101,9 @@ def _materialise(
     booked_by: Membership | None,
     on_conflict: str,
     require_availability: bool = True,
-) -> list[dict[str, Any]]:
-    """Book each occurrence after `materialised_until` up to `up_to`; report each one."""
+) -> tuple[list[dict[str, Any]], int]:
+    """Book each occurrence after `materialised_until` up to `up_to`; report each one, and how many were
+    skipped (recorded as `SeriesSkippedOccurrence`)."""
     tz = ZoneInfo(series.time_zone)
     first = (series.materialised_until + timedelta(days=1)) if series.materialised_until else series.start_date
     clients = list(series.clients.all())
@@ -140,9 +144,43 @@ def _materialise(
             code="series_conflicts",
             extra={"occurrences": report},
         )
+    skipped = _record_skipped(series, conflicts)
     series.materialised_until = up_to
     series.save(update_fields=["materialised_until"])
-    return report
+    return report, skipped
+
+
+def _record_skipped(series: AppointmentSeries, conflicts: list[dict[str, Any]]) -> int:
+    """Keep a row for each occurrence left unbooked, so someone can book or dismiss it later.
+
+    Only the conflict's code and resource are kept: not its message or taken interval, which
+    describe someone else's time. One row per (series, date): running again adds nothing, and a
+    row already dismissed or booked stays as it is.
+    """
+    if not conflicts:
+        return 0
+    duration = timedelta(minutes=series.appointment_type.duration_minutes)
+    booked = set(
+        series.appointments.filter(series_date__in=[e["date"] for e in conflicts]).values_list("series_date", flat=True)
+    )
+    rows = []
+    for entry in conflicts:
+        if date.fromisoformat(entry["date"]) in booked:
+            continue  # the occurrence exists already (its own time conflicted with it): nothing was skipped
+        starts_at = datetime.fromisoformat(entry["starts_at"])
+        rows.append(
+            SeriesSkippedOccurrence(
+                practice_id=series.practice_id,
+                series=series,
+                series_date=date.fromisoformat(entry["date"]),
+                starts_at=starts_at,
+                ends_at=starts_at + duration,
+                conflict_code=entry["conflict"]["code"],
+                resource=entry["conflict"].get("resource", ""),
+            )
+        )
+    SeriesSkippedOccurrence.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 @transaction.atomic
@@ -167,7 +205,8 @@ def series_create(
     """Create a series and book its occurrences up to the horizon, reporting each occurrence.
 
     `on_conflict="all_or_nothing"` books nothing if any occurrence conflicts (409 with the
-    per-occurrence report); `"book_available"` books the rest and reports the conflicts. Clients
+    per-occurrence report); `"book_available"` books the rest, reports the conflicts and records each
+    as a `SeriesSkippedOccurrence` (as the rolling extension does). Clients
     the caller may not see answer 400 on `clients` (also when "this and following" re-creates a series).
     """
     require_clients_in_scope(actor, clients)
@@ -206,7 +245,7 @@ def series_create(
     series.full_clean()
     series.save()
     series.clients.set(clients)
-    report = _materialise(
+    report, _ = _materialise(
         series,
         up_to=series_horizon(series),
         booked_by=actor,
@@ -223,26 +262,51 @@ def series_create(
 
 
 @transaction.atomic
-def series_extend(*, series_id: int, today: date | None = None) -> int:
-    """Materialise occurrences up to the rolling horizon. Safe to run twice; conflicts are skipped."""
+def series_extend(*, series_id: int, today: date | None = None) -> dict[str, int]:
+    """Materialise occurrences up to the rolling horizon; `{"booked": n, "skipped": m}`. Safe to run twice.
+
+    An occurrence that conflicts is not booked: it is recorded as a `SeriesSkippedOccurrence`
+    (once per date) for the front desk or the clinician to book or dismiss, and counted in `skipped`.
+    """
     series = AppointmentSeries.objects.select_for_update().select_related("practice").get(pk=series_id)
     if series.state != AppointmentSeries.State.ACTIVE:
-        return 0
+        return {"booked": 0, "skipped": 0}
     horizon = series_horizon(series, today)
     if series.materialised_until and series.materialised_until >= horizon:
-        return 0
-    report = _materialise(series, up_to=horizon, booked_by=series.created_by, on_conflict=BOOK_AVAILABLE)
+        return {"booked": 0, "skipped": 0}
+    report, skipped = _materialise(series, up_to=horizon, booked_by=series.created_by, on_conflict=BOOK_AVAILABLE)
     if series.until_date and series.materialised_until >= series.until_date:
         series.state = AppointmentSeries.State.ENDED
         series.save(update_fields=["state"])
-    return sum(e["status"] == "booked" for e in report)
+    result = {"booked": sum(e["status"] == "booked" for e in report), "skipped": skipped}
+    if result["skipped"]:
+        logger.warning(
+            "series %s extended to %s: %s booked, %s skipped (conflicts)",
+            series.pk,
+            horizon,
+            result["booked"],
+            result["skipped"],
+        )
+    else:
+        logger.info("series %s extended to %s: %s booked", series.pk, horizon, result["booked"])
+    return result
+
+
+def _withdraw_skipped(*, series: AppointmentSeries, actor: Membership, **since: Any) -> int:
+    """Close the series' open skipped occurrences from a point on: the series no longer wants them."""
+    return SeriesSkippedOccurrence.objects.filter(series=series, resolved_at__isnull=True, **since).update(
+        resolved_at=timezone.now(), resolved_by=actor, resolution=SeriesSkippedOccurrence.Resolution.WITHDRAWN
+    )
 
 
 @transaction.atomic
 def series_cancel(
     *, actor: Membership, series: AppointmentSeries, reason: str = "", now: datetime | None = None
 ) -> int:
-    """Cancel the series and every future occurrence still scheduled (by the practice). Returns how many."""
+    """Cancel the series and every future occurrence still scheduled (by the practice). Returns how many.
+
+    Its open skipped occurrences from now on are closed as withdrawn: nobody need book them any more.
+    """
     require_schedule_writer(actor, series.clinician)
     now = now or timezone.now()
     series = AppointmentSeries.objects.select_for_update().get(pk=series.pk)
@@ -252,11 +316,12 @@ def series_cancel(
     for appointment in series.appointments.filter(starts_at__gte=now, status__in=CANCELLABLE):
         appointment_cancel(actor=actor, appointment=appointment, by="practice", reason=reason or "Series cancelled")
         cancelled += 1
+    withdrawn = _withdraw_skipped(series=series, actor=actor, starts_at__gte=now)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         obj=series,
-        detail={"state": "cancelled", "cancelled_occurrences": cancelled},
+        detail={"state": "cancelled", "cancelled_occurrences": cancelled, "withdrawn_skipped": withdrawn},
     )
     return cancelled
 
@@ -279,7 +344,8 @@ def series_edit(
 
     "following" ends the old series the day before this occurrence, cancels its occurrences
     from here on (so reminders for them stop), and starts a new series here with the new
-    time / rule / zone, booked under the same conflict policy as a new series.
+    time / rule / zone, booked under the same conflict policy as a new series. The old series' open
+    skipped occurrences from this date on are closed as withdrawn.
     """
     require_schedule_writer(actor, series.clinician)
     if appointment.series_id != series.pk:
@@ -307,6 +373,7 @@ def series_edit(
     clients = list(series.clients.all())
     for old in series.appointments.filter(series_date__gte=pivot, status__in=CANCELLABLE):
         appointment_cancel(actor=actor, appointment=old, by="practice", reason="Series changed")
+    _withdraw_skipped(series=series, actor=actor, series_date__gte=pivot)
     series.until_date = pivot - timedelta(days=1)
     series.count = None
     series.state = AppointmentSeries.State.ENDED

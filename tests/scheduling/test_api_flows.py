@@ -314,5 +314,6 @@ def test_series_extend_task_is_safe_to_run_twice(sched):
     sched.practice.settings = {"series_horizon_days": 42}
     sched.practice.save()
     added = series_extend_task(series_id)
-    assert added == 3 and series_extend_task(series_id) == 0
+    assert added == {"booked": 3, "skipped": 0}
+    assert series_extend_task(series_id) == {"booked": 0, "skipped": 0}
     assert Appointment.objects.filter(series_id=series_id).count() == before + 3

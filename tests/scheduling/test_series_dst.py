@@ -175,8 +175,8 @@ def test_extend_materialises_to_the_rolling_horizon_and_is_idempotent(db):
     today = date.today()
     series, report = make_series(s, start_date=today + timedelta(days=1), count=None)
     assert len(report) == 2
-    assert series_extend(series_id=series.pk, today=today + timedelta(days=14)) == 2
-    assert series_extend(series_id=series.pk, today=today + timedelta(days=14)) == 0
+    assert series_extend(series_id=series.pk, today=today + timedelta(days=14)) == {"booked": 2, "skipped": 0}
+    assert series_extend(series_id=series.pk, today=today + timedelta(days=14)) == {"booked": 0, "skipped": 0}
     assert series.appointments.count() == 4
     assert len({a.series_date for a in series.appointments.all()}) == 4
 
