@@ -31,6 +31,7 @@ from scheduling.models import (
     Location,
     Mode,
     Room,
+    SeriesSkippedOccurrence,
     WaitlistEntry,
 )
 from scheduling.serializers import (
@@ -53,6 +54,8 @@ from scheduling.serializers import (
     SeriesEditInput,
     SeriesResultSerializer,
     SeriesSerializer,
+    SkippedOccurrenceBookInput,
+    SkippedOccurrenceSerializer,
     SlotQuery,
     SlotSerializer,
     TransitionInput,
@@ -60,7 +63,7 @@ from scheduling.serializers import (
 )
 from scheduling.services import appointments as appt_services
 from scheduling.services import availability as avail_services
-from scheduling.services import resources
+from scheduling.services import resources, series_skipped
 from scheduling.services import series as series_services
 from scheduling.services import waitlist as waitlist_services
 
@@ -517,6 +520,93 @@ class SeriesViewSet(
         series_services.series_cancel(actor=request.membership, series=series)
         series.refresh_from_db()
         return Response(SeriesSerializer(series).data)
+
+
+# --- occurrences a series skipped -------------------------------------------------------------------
+
+SKIPPED_STATES = {
+    "open": {"resolved_at__isnull": True},
+    "resolved": {"resolved_at__isnull": False},
+    "all": {},
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("series", OpenApiTypes.INT, description="Only this series' occurrences."),
+            OpenApiParameter("clinician", OpenApiTypes.INT, description="Only series of this clinician."),
+            OpenApiParameter(
+                "state",
+                OpenApiTypes.STR,
+                enum=list(SKIPPED_STATES),
+                description="open (default): not yet booked or dismissed; resolved; all.",
+            ),
+        ],
+        responses={200: SkippedOccurrenceSerializer(many=True), **ERRORS},
+        summary="Occurrences a series did not book because they conflicted (the rolling extension, "
+        "or book_available), by date.",
+        description="Front desk and admin: every series; clinician: own; supervisor: + supervisees'. "
+        "Each says what conflicted (`conflict_code`, `resource`), never whose appointment holds the time.",
+    ),
+    retrieve=extend_schema(responses={200: SkippedOccurrenceSerializer, **ERRORS}),
+)
+class SeriesSkippedOccurrenceViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = SeriesSkippedOccurrence.objects.none()
+    permission_classes = [RolePermission]
+    read_roles = STAFF
+    write_roles = SCHEDULERS
+    serializer_class = SkippedOccurrenceSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    ordering = ["series_date", "id"]
+
+    def get_queryset(self):
+        qs = selectors.skipped_occurrence_list(actor=self.request.membership)
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        state = params.get("state") or "open"
+        if state not in SKIPPED_STATES:
+            raise DomainError("Bad filter.", fields={"state": [f"One of {', '.join(SKIPPED_STATES)}."]})
+        filters = {}
+        for param, lookup in (("series", "series_id"), ("clinician", "series__clinician_id")):
+            value = params.get(param)
+            if value and not value.isdigit():
+                raise DomainError("Bad filter.", fields={param: ["A whole number (an id)."]})
+            if value:
+                filters[lookup] = int(value)
+        return qs.filter(**SKIPPED_STATES[state], **filters)
+
+    @extend_schema(
+        request=None,
+        responses={200: SkippedOccurrenceSerializer, **ERRORS},
+        summary="Dismiss: close it without booking (409 skipped_occurrence_resolved if already closed).",
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        skipped = series_skipped.skipped_occurrence_dismiss(actor=request.membership, skipped=self.get_object())
+        return Response(SkippedOccurrenceSerializer(skipped).data)
+
+    @extend_schema(
+        request=SkippedOccurrenceBookInput,
+        responses={200: SkippedOccurrenceSerializer, **ERRORS},
+        summary="Try booking it again (at its own time or `starts_at`) as the series' occurrence for that "
+        "date; resolved with `appointment` on success, 409 with the conflict if still taken.",
+    )
+    @action(detail=True, methods=["post"])
+    def book(self, request, pk=None):
+        skipped = self.get_object()
+        data = SkippedOccurrenceBookInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        skipped = series_skipped.skipped_occurrence_book(
+            actor=request.membership, skipped=skipped, **data.validated_data
+        )
+        return Response(SkippedOccurrenceSerializer(skipped).data)
 
 
 # --- slots -------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from scheduling.models import (
     CalendarFeed,
     Location,
     Room,
+    SeriesSkippedOccurrence,
     Status,
     WaitlistEntry,
 )
@@ -91,6 +92,16 @@ def series_list(*, actor: Membership) -> QuerySet[AppointmentSeries]:
         return base
     ids = _schedule_clinician_ids(actor)
     return base.filter(clinician_id__in=ids) if ids else base.none()
+
+
+def skipped_occurrence_list(*, actor: Membership) -> QuerySet[SeriesSkippedOccurrence]:
+    """Occurrences series skipped on a conflict, for the series the caller may read (as `series_list`):
+    front desk and admin all, clinician own, supervisor + supervisees'; clients none."""
+    base = SeriesSkippedOccurrence.objects.filter(practice=actor.practice).select_related("series")
+    if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        return base
+    ids = _schedule_clinician_ids(actor)
+    return base.filter(series__clinician_id__in=ids) if ids else base.none()
 
 
 def bookable_clinicians(*, actor: Membership) -> QuerySet[Clinician]:

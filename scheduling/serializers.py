@@ -18,6 +18,7 @@ from scheduling.models import (
     Location,
     Mode,
     Room,
+    SeriesSkippedOccurrence,
     Status,
     WaitlistEntry,
 )
@@ -347,6 +348,44 @@ class OccurrenceSerializer(serializers.Serializer):
 class SeriesResultSerializer(serializers.Serializer):
     series = SeriesSerializer()
     occurrences = OccurrenceSerializer(many=True)
+
+
+class SkippedOccurrenceSerializer(serializers.ModelSerializer):
+    """A skipped occurrence: when, and what conflicted (code and resource), never whose time it was."""
+
+    clinician = serializers.IntegerField(source="series.clinician_id", read_only=True)
+    time_zone = serializers.CharField(source="series.time_zone", read_only=True)
+    local_starts_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SeriesSkippedOccurrence
+        fields = [
+            "id",
+            "series",
+            "clinician",
+            "series_date",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "local_starts_at",
+            "conflict_code",
+            "resource",
+            "created_at",
+            "resolved_at",
+            "resolved_by",
+            "resolution",
+            "appointment",
+        ]
+        read_only_fields = fields
+
+    def get_local_starts_at(self, obj) -> str:
+        """The start in the series' own zone."""
+        return obj.starts_at.astimezone(ZoneInfo(obj.series.time_zone)).isoformat()
+
+
+class SkippedOccurrenceBookInput(serializers.Serializer):
+    starts_at = InstantField(required=False, help_text="Book at this instant instead of the occurrence's own time.")
+    outside_availability = serializers.BooleanField(required=False, default=False)
 
 
 class SlotQuery(serializers.Serializer):

@@ -10,6 +10,8 @@ router.register("appointment-types", apis.AppointmentTypeViewSet, basename="appo
 router.register("availability-rules", apis.AvailabilityRuleViewSet, basename="availability-rule")
 router.register("availability-exceptions", apis.AvailabilityExceptionViewSet, basename="availability-exception")
 router.register("appointments", apis.AppointmentViewSet, basename="appointment")
+# Before "series": otherwise series/{pk}/ would take "skipped-occurrences" for a series id.
+router.register("series/skipped-occurrences", apis.SeriesSkippedOccurrenceViewSet, basename="series-skipped-occurrence")
 router.register("series", apis.SeriesViewSet, basename="series")
 router.register("waitlist", apis.WaitlistViewSet, basename="waitlist")
 

@@ -22,6 +22,8 @@ ADMIN_ONLY_WRITE = {
     "anonymous": 401,
 }
 CLIENT_NEVER = {"booked_by", "clients", "cancellation_reason", "room", "changed_by"}
+# A skipped occurrence names what conflicted, never the appointment or the people that hold the time.
+SKIPPED_NEVER = {"clients", "client", "taken_from", "taken_until", "message", "conflict"}
 
 
 def _day(days: int, hour: int = 15) -> datetime:
@@ -110,6 +112,28 @@ def _series(world, scope):
         outside_availability=True,
     )
     return series
+
+
+@target("skipped_occurrence")
+def _skipped_occurrence(world, scope):
+    """The series target's third week, skipped: 09:00 New York two weeks after its last occurrence."""
+    from zoneinfo import ZoneInfo
+
+    from scheduling.models import SeriesSkippedOccurrence
+    from scheduling.timezones import resolve_local
+
+    series = world.target("series", scope)
+    day = series.start_date + timedelta(days=14)
+    starts_at, _ = resolve_local(datetime.combine(day, series.local_time), ZoneInfo(series.time_zone))
+    return SeriesSkippedOccurrence.objects.create(
+        practice_id=series.practice_id,
+        series=series,
+        series_date=day,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=series.appointment_type.duration_minutes),
+        conflict_code="clinician_taken",
+        resource="clinician",
+    )
 
 
 @target("waitlist_entry")
@@ -467,6 +491,41 @@ ROWS = [
         target="series",
         expect=_detail(403, 200, (200, 404), (403, 404), 404),
         payload=_series_edit_payload,
+    ),
+    # --- occurrences a series skipped: read as series; front desk any, clinician own, book or dismiss --------
+    Row(
+        "GET",
+        "/api/v1/series/skipped-occurrences/",
+        expect={**STAFF_ALL, "client": 403, "anonymous": 401},
+        lists="skipped_occurrence",
+        visible={
+            "admin": {"mine", "foreign"},
+            "front_desk": {"mine", "foreign"},
+            "clinician": {"mine"},
+            "supervisor": {"mine"},
+        },
+        forbidden_fields={a: SKIPPED_NEVER for a in ALL},
+    ),
+    Row(
+        "GET",
+        "/api/v1/series/skipped-occurrences/{id}/",
+        target="skipped_occurrence",
+        expect=_detail(200, 200, (200, 404), (200, 404), 404),
+        forbidden_fields={a: SKIPPED_NEVER for a in ALL},
+    ),
+    Row(
+        "POST",
+        "/api/v1/series/skipped-occurrences/{id}/dismiss/",
+        target="skipped_occurrence",
+        expect=_detail(403, 200, (200, 404), (403, 404), 404),
+    ),
+    Row(
+        "POST",
+        "/api/v1/series/skipped-occurrences/{id}/book/",
+        target="skipped_occurrence",
+        expect=_detail(403, 200, (200, 404), (403, 404), 404),
+        payload=lambda w, a, s: {"outside_availability": True},
+        forbidden_fields={a: SKIPPED_NEVER for a in ALL},
     ),
     # --- slots: everyone; clients only for self-bookable types and their own clinicians -------------------
     Row("GET", "/api/v1/slots/", expect={**STAFF_ALL, "client": 200, "anonymous": 401}, query=_slots_query),
