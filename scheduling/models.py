@@ -178,6 +178,11 @@ class AppointmentSeries(models.Model):
     count = models.PositiveSmallIntegerField(null=True, blank=True)
     until_date = models.DateField(null=True, blank=True, help_text="Last local date an occurrence may fall on.")
     materialised_until = models.DateField(null=True, blank=True)
+    outside_availability = models.BooleanField(
+        default=False,
+        help_text="Booked outside the clinician's working hours on purpose: the rolling extension books later "
+        "occurrences the same way instead of skipping them as unavailable.",
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -297,6 +297,7 @@ class SeriesSerializer(serializers.ModelSerializer):
             "count",
             "until_date",
             "materialised_until",
+            "outside_availability",
             "state",
             "created_at",
         ]

@@ -240,6 +240,7 @@ def series_create(
         rrule=rrule_validate(rrule),
         count=count,
         until_date=until_date,
+        outside_availability=outside_availability,
         created_by=actor,
     )
     series.full_clean()
@@ -274,7 +275,13 @@ def series_extend(*, series_id: int, today: date | None = None) -> dict[str, int
     horizon = series_horizon(series, today)
     if series.materialised_until and series.materialised_until >= horizon:
         return {"booked": 0, "skipped": 0}
-    report, skipped = _materialise(series, up_to=horizon, booked_by=series.created_by, on_conflict=BOOK_AVAILABLE)
+    report, skipped = _materialise(
+        series,
+        up_to=horizon,
+        booked_by=series.created_by,
+        on_conflict=BOOK_AVAILABLE,
+        require_availability=not series.outside_availability,
+    )
     if series.until_date and series.materialised_until >= series.until_date:
         series.state = AppointmentSeries.State.ENDED
         series.save(update_fields=["state"])

@@ -177,6 +177,23 @@ def test_time_off_is_recorded_as_clinician_unavailable(db):
     assert row.resource == "clinician_availability"
 
 
+def test_a_series_booked_outside_working_hours_extends_outside_them_too(db):
+    """Staff chose the hours when they created it: later weeks are not skipped as unavailable."""
+    s = build_sched()
+    s.practice.settings = {"series_horizon_days": 14}
+    s.practice.save()
+    today = timezone.localdate()
+    late = dict(local_time=time(22, 0), start=today + timedelta(days=1))
+    series, report = series_create(
+        actor=s.front_desk, clinician=s.clinician, clients=[s.client], appointment_type=s.session,
+        mode="telehealth", time_zone="America/New_York", start_date=late["start"], local_time=late["local_time"],
+        rrule="FREQ=WEEKLY", outside_availability=True,
+    )  # fmt: skip
+    assert [e["status"] for e in report] == ["booked", "booked"]
+    assert series_extend(series_id=series.pk, today=today + timedelta(days=14)) == {"booked": 2, "skipped": 0}
+    assert not SeriesSkippedOccurrence.objects.filter(series=series).exists()
+
+
 def test_cancelling_or_changing_the_series_withdraws_its_open_skipped_occurrences(skipped):
     s = skipped
     later = SeriesSkippedOccurrence.objects.create(
