@@ -294,9 +294,10 @@ class SeriesSkippedOccurrence(models.Model):
     """An occurrence of a series that was not booked because it conflicted, until someone deals with it.
 
     Holds what the conflict was (its code and the resource: clinician, room, client, clinician
-    availability), never which appointment or whose holds the time. Open while `resolved_at` is null;
-    resolved by booking it (`appointment`), dismissing it, or the series being cancelled / changed
-    from that date on (withdrawn).
+    availability), never which appointment or whose holds the time; or why the series could not be
+    booked at all (`clinician_inactive`, `appointment_type_inactive`, `mode_not_offered`,
+    `room_inactive`). Open while `resolved_at` is null; resolved by booking it (`appointment`),
+    dismissing it, or the series being cancelled / changed from that date on (withdrawn).
     """
 
     class Resolution(models.TextChoices):

@@ -94,6 +94,36 @@ def series_horizon(series: AppointmentSeries, today: date | None = None) -> date
     return min(horizon, series.until_date) if series.until_date else horizon
 
 
+def series_unbookable(series: AppointmentSeries) -> dict[str, str] | None:
+    """Why no occurrence of this series can be booked any more, as a skipped occurrence's conflict; else None.
+
+    What the series was created with has been withdrawn since: its clinician deactivated (the clinician
+    profile, their membership of the practice or their user account), its appointment type archived or no
+    longer offered in the series' mode, or its room retired. The booking rules refuse each (400), which
+    would fail the whole extension on every run. The first reason found is given, the clinician's first.
+    """
+    clinician = series.clinician
+    membership = clinician.membership
+    if not (clinician.is_active and membership.is_active and membership.user.is_active):
+        return {"code": "clinician_inactive", "resource": "clinician", "message": "The clinician is not active."}
+    kind = series.appointment_type
+    if not kind.is_active:
+        return {
+            "code": "appointment_type_inactive",
+            "resource": "appointment_type",
+            "message": "The appointment type is archived.",
+        }
+    if series.mode not in kind.modes:
+        return {
+            "code": "mode_not_offered",
+            "resource": "appointment_type",
+            "message": f"The appointment type is no longer offered {series.mode.replace('_', ' ')}.",
+        }
+    if series.room is not None and not series.room.is_active:
+        return {"code": "room_inactive", "resource": "room", "message": "The room is retired."}
+    return None
+
+
 def _materialise(
     series: AppointmentSeries,
     *,
@@ -101,9 +131,11 @@ def _materialise(
     booked_by: Membership | None,
     on_conflict: str,
     require_availability: bool = True,
+    unbookable: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Book each occurrence after `materialised_until` up to `up_to`; report each one, and how many were
-    skipped (recorded as `SeriesSkippedOccurrence`)."""
+    skipped (recorded as `SeriesSkippedOccurrence`). With `unbookable` (see `series_unbookable`) nothing is
+    tried: every occurrence is that conflict."""
     tz = ZoneInfo(series.time_zone)
     first = (series.materialised_until + timedelta(days=1)) if series.materialised_until else series.start_date
     clients = list(series.clients.all())
@@ -117,6 +149,10 @@ def _materialise(
             "starts_at": instant.isoformat(),
             "dst_adjustment": adjustment,
         }
+        if unbookable:
+            entry.update(status="conflict", conflict=dict(unbookable))
+            report.append(entry)
+            continue
         try:
             with transaction.atomic():
                 appointment = book_unchecked_actor(
@@ -268,25 +304,48 @@ def series_extend(*, series_id: int, today: date | None = None) -> dict[str, int
 
     An occurrence that conflicts is not booked: it is recorded as a `SeriesSkippedOccurrence`
     (once per date) for the front desk or the clinician to book or dismiss, and counted in `skipped`.
+
+    When the series itself can no longer be booked (see `series_unbookable`: clinician deactivated, appointment
+    type archived or no longer offered in the series' mode, room retired) nothing is tried and nothing
+    raises: each new occurrence is recorded as skipped with that code (`clinician_inactive`,
+    `appointment_type_inactive`, `mode_not_offered`, `room_inactive`) and the horizon still moves on, so
+    the front desk sees the gap week by week in the skipped occurrences they already work through, and
+    rebooks the client (another clinician, type or room: a new series) and cancels this one, which
+    withdraws its open rows. The series is not ended: reactivating the clinician, type or room lets the
+    next run book again, and the rows already recorded can then be booked.
     """
-    series = AppointmentSeries.objects.select_for_update().select_related("practice").get(pk=series_id)
+    series = (
+        AppointmentSeries.objects.select_for_update(of=("self",))
+        .select_related("practice", "clinician__membership__user", "appointment_type", "room")
+        .get(pk=series_id)
+    )
     if series.state != AppointmentSeries.State.ACTIVE:
         return {"booked": 0, "skipped": 0}
     horizon = series_horizon(series, today)
     if series.materialised_until and series.materialised_until >= horizon:
         return {"booked": 0, "skipped": 0}
+    unbookable = series_unbookable(series)
     report, skipped = _materialise(
         series,
         up_to=horizon,
         booked_by=series.created_by,
         on_conflict=BOOK_AVAILABLE,
         require_availability=not series.outside_availability,
+        unbookable=unbookable,
     )
     if series.until_date and series.materialised_until >= series.until_date:
         series.state = AppointmentSeries.State.ENDED
         series.save(update_fields=["state"])
     result = {"booked": sum(e["status"] == "booked" for e in report), "skipped": skipped}
-    if result["skipped"]:
+    if unbookable:
+        logger.warning(
+            "series %s extended to %s: nothing booked, %s skipped (%s)",
+            series.pk,
+            horizon,
+            result["skipped"],
+            unbookable["code"],
+        )
+    elif result["skipped"]:
         logger.warning(
             "series %s extended to %s: %s booked, %s skipped (conflicts)",
             series.pk,

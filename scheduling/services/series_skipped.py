@@ -1,7 +1,8 @@
 """Occurrences a series skipped because they conflicted: book them after all, or dismiss them.
 
 The rows are written by `series._materialise` (the rolling extension, and `book_available`
-creates and edits). Front desk handles any; a clinician those of their own series.
+creates and edits), also when the series could not be booked at all (its clinician, appointment type
+or room inactive: `series.series_unbookable`). Front desk handles any; a clinician those of their own series.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from practice.models import AuditEvent, Membership
 from scheduling.models import Appointment, AppointmentSeries, SeriesSkippedOccurrence
 from scheduling.services.appointments import book_unchecked_actor, require_clients_in_scope
 from scheduling.services.availability import require_schedule_writer
+from scheduling.services.series import series_unbookable
 
 
 def _locked_open(skipped: SeriesSkippedOccurrence, actor: Membership) -> SeriesSkippedOccurrence:
     skipped = (
         SeriesSkippedOccurrence.objects.select_for_update(of=("self",))
-        .select_related("series__clinician", "series__appointment_type", "series__room")
+        .select_related("series__clinician__membership__user", "series__appointment_type", "series__room")
         .get(pk=skipped.pk)
     )
     require_schedule_writer(actor, skipped.series.clinician)
@@ -70,12 +72,21 @@ def skipped_occurrence_book(
     At its own time, or at `starts_at` (like moving one occurrence of a series). Still taken: the
     booking's 409 (`clinician_taken`, `room_taken`, `client_taken`, `clinician_unavailable` unless
     `outside_availability`), and the row stays open. Booked: resolved as `booked` with the appointment.
-    An occurrence already in the past, or of a cancelled series, answers 409.
+    An occurrence already in the past, or of a cancelled series, answers 409; so does one whose series
+    still cannot be booked (`clinician_inactive`, `appointment_type_inactive`, `mode_not_offered`,
+    `room_inactive`: rebook the client otherwise and dismiss it, or reactivate what was withdrawn).
     """
     skipped = _locked_open(skipped, actor)
     series = skipped.series
     if series.state == AppointmentSeries.State.CANCELLED:
         raise Conflict("The series is cancelled.", code="series_not_active")
+    unbookable = series_unbookable(series)
+    if unbookable:
+        raise Conflict(
+            f"{unbookable['message']} Book the client another way, or dismiss this occurrence.",
+            code=unbookable["code"],
+            extra={"resource": unbookable["resource"]},
+        )
     starts_at = starts_at or skipped.starts_at
     if timezone.is_naive(starts_at):
         raise DomainError(
