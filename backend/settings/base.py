@@ -271,6 +271,9 @@ REMINDERS_SMS_RATE_LIMIT = env.int("REMINDERS_SMS_RATE_LIMIT", default=300)
 REMINDERS_SMS_RATE_WINDOW = env.int("REMINDERS_SMS_RATE_WINDOW", default=3600)
 # A row claimed longer than this (a worker died mid-send) is claimed again: see docs/reliability.md.
 REMINDERS_CLAIM_TIMEOUT = env.int("REMINDERS_CLAIM_TIMEOUT", default=600)
+# A message the provider accepted whose `sent` could not be committed (database gone) is recorded again
+# for up to this long (less than the soft time limit) before at-least-once takes over.
+REMINDERS_RECORD_SENT_WITHIN = env.int("REMINDERS_RECORD_SENT_WITHIN", default=60)
 REMINDERS_LINK_MAX_AGE = env.int("REMINDERS_LINK_MAX_AGE", default=30 * 24 * 3600)
 REMINDERS_MESSAGE_ID_DOMAIN = env("REMINDERS_MESSAGE_ID_DOMAIN", default="attune.local")
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
