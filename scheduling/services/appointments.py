@@ -226,6 +226,12 @@ def _save_checked(appointment: Appointment, clients: list[Client], *, new: bool)
 # --- booking ----------------------------------------------------------------------------------------
 
 
+def clinician_is_bookable(clinician: Clinician) -> bool:
+    """The clinician profile, their membership of the practice and their user account are all active."""
+    membership = clinician.membership
+    return clinician.is_active and membership.is_active and membership.user.is_active
+
+
 def _validate_booking(
     *,
     actor_practice_id: int,
@@ -248,6 +254,8 @@ def _validate_booking(
         errors["clients"] = ["At least one client is required."]
     if any(c.practice_id != actor_practice_id for c in clients):
         errors["clients"] = ["Not found."]
+    elif any(not c.is_active for c in clients):
+        errors["clients"] = ["This client is no longer active: reactivate their record before booking."]
     if appointment_type.practice_id != actor_practice_id or not appointment_type.is_active:
         errors["appointment_type"] = ["Not found."]
     elif mode not in appointment_type.modes:
@@ -264,7 +272,7 @@ def _validate_booking(
         errors["video_link"] = ["A telehealth appointment needs a video link."]
     if timezone.is_naive(starts_at):
         errors["starts_at"] = ["Give an instant with its UTC offset (for example 2026-03-09T14:00:00Z)."]
-    if not clinician.is_active:
+    if not clinician_is_bookable(clinician):
         errors["clinician"] = ["This clinician is not active."]
     if errors:
         raise DomainError("The booking is not valid.", fields=errors)

@@ -29,6 +29,7 @@ from scheduling.services.appointments import (
     appointment_cancel,
     appointment_reschedule,
     book_unchecked_actor,
+    clinician_is_bookable,
     require_clients_in_scope,
 )
 from scheduling.services.availability import require_schedule_writer
@@ -98,14 +99,15 @@ def series_unbookable(series: AppointmentSeries) -> dict[str, str] | None:
     """Why no occurrence of this series can be booked any more, as a skipped occurrence's conflict; else None.
 
     What the series was created with has been withdrawn since: its clinician deactivated (the clinician
-    profile, their membership of the practice or their user account), its appointment type archived or no
+    profile, their membership of the practice or their user account), a client's record made inactive
+    (discharged), its appointment type archived or no
     longer offered in the series' mode, or its room retired. The booking rules refuse each (400), which
     would fail the whole extension on every run. The first reason found is given, the clinician's first.
     """
-    clinician = series.clinician
-    membership = clinician.membership
-    if not (clinician.is_active and membership.is_active and membership.user.is_active):
+    if not clinician_is_bookable(series.clinician):
         return {"code": "clinician_inactive", "resource": "clinician", "message": "The clinician is not active."}
+    if series.clients.filter(is_active=False).exists():
+        return {"code": "client_inactive", "resource": "client", "message": "A client of the series is not active."}
     kind = series.appointment_type
     if not kind.is_active:
         return {

@@ -138,3 +138,24 @@ def test_clinician_books_only_their_own_schedule(sched):
     assert book(sched, actor=actor).pk
     with pytest.raises(NotAllowed):  # a client of their own caseload, on a colleague's schedule
         book(sched, actor=actor, clinician=sched.clinician2, clients=[sched.client])
+
+
+def test_a_client_no_longer_active_is_not_booked(sched):
+    sched.client.is_active = False
+    sched.client.save(update_fields=["is_active"])
+    with pytest.raises(DomainError) as err:
+        book(sched)
+    assert list(err.value.fields) == ["clients"]
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize("what", ["membership", "user"])
+def test_a_clinician_whose_membership_or_account_ended_is_not_booked(sched, what):
+    membership = sched.clinician.membership
+    target = membership if what == "membership" else membership.user
+    target.is_active = False
+    target.save(update_fields=["is_active"])
+    with pytest.raises(DomainError) as err:
+        book(sched)
+    assert err.value.fields == {"clinician": ["This clinician is not active."]}
+    assert not Appointment.objects.exists()

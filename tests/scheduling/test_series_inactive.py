@@ -45,6 +45,11 @@ def _retire_room(s, admin):
     room_save(actor=admin, room=s.room, is_active=False)
 
 
+def _discharge_client(s, admin):
+    s.client.is_active = False
+    s.client.save(update_fields=["is_active"])
+
+
 CASES = {
     "clinician": (_deactivate_clinician, "clinician_inactive", "clinician"),
     "clinician_membership": (_deactivate_membership, "clinician_inactive", "clinician"),
@@ -52,6 +57,7 @@ CASES = {
     "appointment_type": (_archive_type, "appointment_type_inactive", "appointment_type"),
     "appointment_type_mode": (_type_drops_telehealth, "mode_not_offered", "appointment_type"),
     "room": (_retire_room, "room_inactive", "room"),
+    "client": (_discharge_client, "client_inactive", "client"),
 }
 
 
