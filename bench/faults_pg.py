@@ -192,6 +192,7 @@ def check_writes(url: str, results: list[dict]) -> dict:
     import psycopg
 
     out: Counter = Counter()
+    lost_replies: list[str] = []
     with psycopg.connect(url) as conn:
         for r in results:
             if r["op"] == "booking":
@@ -209,6 +210,7 @@ def check_writes(url: str, results: list[dict]) -> dict:
                         out["confirmed but missing"] += 1
                 elif rows:
                     out["failed but written (reply lost after commit)"] += 1
+                    lost_replies.append(f"booking answered {r['status']}")
                 for _, client_rows, audits in rows:
                     if client_rows != 1 or audits != 1:
                         out["appointments missing their client row or audit event"] += 1
@@ -225,12 +227,14 @@ def check_writes(url: str, results: list[dict]) -> dict:
                         out["confirmed but missing"] += 1
                 elif found:
                     out["failed but written (reply lost after commit)"] += 1
+                    lost_replies.append(f"series answered {r['status']}")
                 for _, occurrences in found:
                     if occurrences != SERIES_COUNT:
                         out["series with missing occurrences"] += 1
     for key in ("confirmed but missing", "failed but written (reply lost after commit)",
                 "appointments missing their client row or audit event", "series with missing occurrences"):  # fmt: skip
         out.setdefault(key, 0)
+    out["of which (committed, then the reply failed)"] = ", ".join(lost_replies) or "-"
     return dict(out)
 
 
