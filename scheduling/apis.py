@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -348,8 +349,11 @@ class AppointmentViewSet(
         data.is_valid(raise_exception=True)
         v = data.validated_data
         _references_in_scope(request.membership, v)
-        appointment = appt_services.appointment_book(actor=request.membership, **v)
-        return self._out(appointment, status.HTTP_201_CREATED)
+        # The reply is read before the commit: a database lost right after it cannot answer 503 for a
+        # booking that was made (a retry would then meet its own appointment as a conflict).
+        with transaction.atomic():
+            appointment = appt_services.appointment_book(actor=request.membership, **v)
+            return self._out(appointment, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=AppointmentRequestInput,
@@ -487,10 +491,10 @@ class SeriesViewSet(
         data = SeriesCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         _references_in_scope(request.membership, data.validated_data)
-        series, report = series_services.series_create(actor=request.membership, **data.validated_data)
-        return Response(
-            SeriesResultSerializer({"series": series, "occurrences": report}).data, status=status.HTTP_201_CREATED
-        )
+        with transaction.atomic():  # the reply is read before the commit, as for a single booking
+            series, report = series_services.series_create(actor=request.membership, **data.validated_data)
+            body = SeriesResultSerializer({"series": series, "occurrences": report}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=SeriesEditInput,
