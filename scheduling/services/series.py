@@ -126,6 +126,32 @@ def series_unbookable(series: AppointmentSeries) -> dict[str, str] | None:
     return None
 
 
+def book_occurrence(
+    series: AppointmentSeries,
+    *,
+    booked_by: Membership | None,
+    clients: list,
+    starts_at: datetime,
+    series_date: date,
+    require_availability: bool,
+):
+    """Book one occurrence of the series (its clinician, type, mode, room and link) through the booking rules."""
+    return book_unchecked_actor(
+        practice_id=series.practice_id,
+        booked_by=booked_by,
+        clinician=series.clinician,
+        clients=clients,
+        appointment_type=series.appointment_type,
+        starts_at=starts_at,
+        mode=series.mode,
+        room=series.room,
+        video_link=series.video_link,
+        series_id=series.pk,
+        series_date=series_date,
+        require_availability=require_availability,
+    )
+
+
 def _materialise(
     series: AppointmentSeries,
     *,
@@ -157,17 +183,11 @@ def _materialise(
             continue
         try:
             with transaction.atomic():
-                appointment = book_unchecked_actor(
-                    practice_id=series.practice_id,
+                appointment = book_occurrence(
+                    series,
                     booked_by=booked_by,
-                    clinician=series.clinician,
                     clients=clients,
-                    appointment_type=series.appointment_type,
                     starts_at=instant,
-                    mode=series.mode,
-                    room=series.room,
-                    video_link=series.video_link,
-                    series_id=series.pk,
                     series_date=local.date(),
                     require_availability=require_availability,
                 )

@@ -16,9 +16,9 @@ from backend.api.exceptions import Conflict, DomainError
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
 from scheduling.models import Appointment, AppointmentSeries, SeriesSkippedOccurrence
-from scheduling.services.appointments import book_unchecked_actor, require_clients_in_scope
+from scheduling.services.appointments import require_clients_in_scope
 from scheduling.services.availability import require_schedule_writer
-from scheduling.services.series import series_unbookable
+from scheduling.services.series import book_occurrence, series_unbookable
 
 
 def _locked_open(skipped: SeriesSkippedOccurrence, actor: Membership) -> SeriesSkippedOccurrence:
@@ -97,17 +97,11 @@ def skipped_occurrence_book(
         raise Conflict("That time has passed: book a new appointment instead.", code="occurrence_past")
     clients = list(series.clients.all())
     require_clients_in_scope(actor, clients)
-    appointment: Appointment = book_unchecked_actor(
-        practice_id=actor.practice_id,
+    appointment: Appointment = book_occurrence(
+        series,
         booked_by=actor,
-        clinician=series.clinician,
         clients=clients,
-        appointment_type=series.appointment_type,
         starts_at=starts_at,
-        mode=series.mode,
-        room=series.room,
-        video_link=series.video_link,
-        series_id=series.pk,
         series_date=skipped.series_date,
         require_availability=not outside_availability,
     )
