@@ -5,7 +5,6 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +21,7 @@ from backend.api.scope import in_scope_or_400
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles
-from scheduling import ical, selectors
+from scheduling import ical, idempotency, selectors
 from scheduling.models import (
     Appointment,
     AppointmentSeries,
@@ -278,8 +277,10 @@ APPT_FILTERS = [
     retrieve=extend_schema(parameters=[TZ_PARAM], responses=AppointmentSerializer),
     create=extend_schema(
         request=AppointmentBookInput,
-        responses={201: AppointmentSerializer, **ERRORS},
+        parameters=[idempotency.HEADER_PARAMETER],
+        responses={201: AppointmentSerializer, **ERRORS, **idempotency.RESPONSES},
         summary="Book (front desk: any clinician; clinician: own schedule).",
+        description="Send an `Idempotency-Key` to retry safely after a timeout or a 503: see docs/api.md.",
     ),
     partial_update=extend_schema(
         request=PlaceChangeInput,
@@ -345,15 +346,15 @@ class AppointmentViewSet(
         return Response(self.get_serializer(appointment).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = AppointmentBookInput(data=request.data)
+        return idempotency.reply_once(request, self._book)
+
+    def _book(self) -> Response:
+        data = AppointmentBookInput(data=self.request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        _references_in_scope(request.membership, v)
-        # The reply is read before the commit: a database lost right after it cannot answer 503 for a
-        # booking that was made (a retry would then meet its own appointment as a conflict).
-        with transaction.atomic():
-            appointment = appt_services.appointment_book(actor=request.membership, **v)
-            return self._out(appointment, status.HTTP_201_CREATED)
+        _references_in_scope(self.request.membership, v)
+        appointment = appt_services.appointment_book(actor=self.request.membership, **v)
+        return self._out(appointment, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=AppointmentRequestInput,
@@ -464,9 +465,11 @@ class AppointmentViewSet(
 @extend_schema_view(
     create=extend_schema(
         request=SeriesCreateInput,
-        responses={201: SeriesResultSerializer, **ERRORS},
+        parameters=[idempotency.HEADER_PARAMETER],
+        responses={201: SeriesResultSerializer, **ERRORS, **idempotency.RESPONSES},
         summary="Create a series; each occurrence is reported (booked / conflict). "
         "all_or_nothing: any conflict -> 409 with error.occurrences, nothing booked.",
+        description="Send an `Idempotency-Key` to retry safely after a timeout or a 503: see docs/api.md.",
     ),
 )
 class SeriesViewSet(
@@ -488,12 +491,14 @@ class SeriesViewSet(
         return selectors.series_list(actor=self.request.membership)
 
     def create(self, request, *args, **kwargs):
-        data = SeriesCreateInput(data=request.data)
+        return idempotency.reply_once(request, self._create)
+
+    def _create(self) -> Response:
+        data = SeriesCreateInput(data=self.request.data)
         data.is_valid(raise_exception=True)
-        _references_in_scope(request.membership, data.validated_data)
-        with transaction.atomic():  # the reply is read before the commit, as for a single booking
-            series, report = series_services.series_create(actor=request.membership, **data.validated_data)
-            body = SeriesResultSerializer({"series": series, "occurrences": report}).data
+        _references_in_scope(self.request.membership, data.validated_data)
+        series, report = series_services.series_create(actor=self.request.membership, **data.validated_data)
+        body = SeriesResultSerializer({"series": series, "occurrences": report}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Func, Q
 from django.utils import timezone
@@ -381,3 +382,26 @@ class CalendarFeed(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class IdempotencyRecord(models.Model):
+    """The reply to a booking or series request sent with an `Idempotency-Key` (scheduling/idempotency.py).
+
+    Written in the transaction that books, so a booking and its record commit together or not at all; only
+    successful replies are kept. A retry with the same key, body and path gets `status_code` and
+    `response_body` back instead of booking again. Deleted after IDEMPOTENCY_KEY_TTL_HOURS.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_method = models.CharField(max_length=8)
+    request_path = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64, help_text="sha256 of the canonical JSON body.")
+    # Null only inside the transaction that holds the key, until it has its reply; never committed so.
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["membership", "key"], name="idempotency_key_unique")]

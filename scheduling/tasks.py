@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from scheduling.idempotency import idempotency_records_expire
 from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence
 from scheduling.services.series import series_extend
 
@@ -39,3 +40,9 @@ def series_extend_all_task() -> dict[str, int]:
         series_extend_task.delay(series_id)
     open_skipped = SeriesSkippedOccurrence.objects.filter(resolved_at__isnull=True).count()
     return {"series": len(ids), "open_skipped": open_skipped}
+
+
+@shared_task
+def idempotency_records_expire_task() -> int:
+    """Hourly: forget the replies kept for `Idempotency-Key` retries once older than IDEMPOTENCY_KEY_TTL_HOURS."""
+    return idempotency_records_expire()

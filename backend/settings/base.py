@@ -75,6 +75,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # How long a client is told to wait (Retry-After) when the database cannot be reached (503).
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
+# How long the reply to a booking sent with an Idempotency-Key is kept for its retries (scheduling/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL="" is the embedded mode of `make run` on a machine without Redis: a per-process
@@ -249,6 +251,10 @@ CELERY_BEAT_SCHEDULE["scheduling-series-extend"] = {
     "schedule": 6 * 60 * 60.0,
 }
 CELERY_BEAT_SCHEDULE["notes-overdue-unsigned"] = {"task": "notes.tasks.overdue_notes_flag_task", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["scheduling-idempotency-expire"] = {
+    "task": "scheduling.tasks.idempotency_records_expire_task",
+    "schedule": 3600.0,
+}
 
 LOGGING = {
     "version": 1,
