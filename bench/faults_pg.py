@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import glob
-import json
 import os
 import shutil
 import statistics
@@ -36,8 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -94,26 +91,6 @@ class OwnPostgres:
 # --- HTTP ------------------------------------------------------------------------------------------
 
 
-def api(base: str, token: str | None, method: str, path: str, body: dict | None = None) -> tuple[int | str, dict]:
-    headers = {"X-Practice": "harbor", "Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Token {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{base}/api/v1{path}", data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # nosec B310 - http://127.0.0.1 of the stack this script started
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else {}
-    except urllib.error.HTTPError as exc:
-        raw = exc.read()
-        try:
-            return exc.code, json.loads(raw)
-        except ValueError:
-            return exc.code, {}
-    except OSError as exc:  # refused, reset, timed out: the web server itself did not answer
-        return type(exc).__name__, {}
-
-
 class Load:
     """Threads that each loop over a mix of requests until stopped, recording every result."""
 
@@ -144,12 +121,12 @@ class Load:
         kind = n % 6
         who = {"clinician": self.clinicians[n % len(self.clinicians)], "clients": [self.clients[n % len(self.clients)]]}
         if kind in (0, 1, 2):
-            status, _ = api(self.base, self.token, "GET", "/appointments/?page_size=20" if kind else "/clients/")
+            status, _ = stack.api(self.base, self.token, "GET", "/appointments/?page_size=20" if kind else "/clients/")
             self._record("read", started, status)
         elif kind in (3, 4):
             # Single booking: its own hour, 1,000 days after the origin plus n hours.
             starts = self.origin + dt.timedelta(days=1000, hours=n)
-            status, body = api(self.base, self.token, "POST", "/appointments/", {
+            status, body = stack.api(self.base, self.token, "POST", "/appointments/", {
                 **who, "appointment_type": self.type_id, "starts_at": starts.strftime("%Y-%m-%dT%H:%M:00Z"),
                 "mode": "telehealth", "video_link": "https://video.example.org/f", "outside_availability": True,
             })  # fmt: skip
@@ -160,12 +137,12 @@ class Load:
             # two series ever overlap: 4 blocks x 7 days x 144 times.
             index = n // 6
             if index >= SERIES_KEYS:
-                status, _ = api(self.base, self.token, "GET", "/clients/")
+                status, _ = stack.api(self.base, self.token, "GET", "/clients/")
                 self._record("read", started, status)
                 return
             start_date = self.tomorrow + dt.timedelta(days=42 * (index // 1008) + (index // 144) % 7)
             local_time = dt.time((index % 144) // 6, (index % 6) * 10)
-            status, body = api(self.base, self.token, "POST", "/series/", {
+            status, body = stack.api(self.base, self.token, "POST", "/series/", {
                 **who, "appointment_type": self.type_id, "mode": "telehealth", "video_link": "https://video.example.org/s",
                 "time_zone": "UTC", "start_date": start_date.isoformat(), "local_time": local_time.strftime("%H:%M"),
                 "rrule": "FREQ=WEEKLY", "count": SERIES_COUNT, "outside_availability": True,
@@ -309,16 +286,16 @@ def main() -> int:
         celery.append(stack.celery_beat(env, root / "beat.log", root / "beat-schedule"))
         stack.wait_http(f"{base}/healthz")
         login = {"email": "frontdesk@harbor.test", "password": PASSWORD}
-        token = api(base, None, "POST", "/auth/login/", login)[1]["token"]
-        admin = api(base, None, "POST", "/auth/login/", {**login, "email": "admin@harbor.test"})[1]["token"]
+        token = stack.api(base, None, "POST", "/auth/login/", login)[1]["token"]
+        admin = stack.api(base, None, "POST", "/auth/login/", {**login, "email": "admin@harbor.test"})[1]["token"]
         # A booking confirmation for every booking and series (due at once), and an email reminder 5 minutes before.
-        api(base, admin, "PATCH", "/reminder-policy/",
+        stack.api(base, admin, "PATCH", "/reminder-policy/",
             {"steps": [{"offset_minutes": 5, "channel": "email"}], "send_confirmation": True})  # fmt: skip
         wait_sent(pg.url(DB), 60)  # the demo data's own messages
         short = {"name": "Fault-run check-in", "duration_minutes": 10}
-        type_id = api(base, admin, "POST", "/appointment-types/", short)[1]["id"]
-        clients = [c["id"] for c in api(base, token, "GET", "/clients/")[1]["results"]]
-        clinicians = [c["id"] for c in api(base, token, "GET", "/clinicians/")[1]["results"]]
+        type_id = stack.api(base, admin, "POST", "/appointment-types/", short)[1]["id"]
+        clients = [c["id"] for c in stack.api(base, token, "GET", "/clients/")[1]["results"]]
+        clinicians = [c["id"] for c in stack.api(base, token, "GET", "/clinicians/")[1]["results"]]
 
         load = Load(base, token, type_id, clinicians, clients)
         workers = load.run(args.threads)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
 import re
@@ -36,24 +35,6 @@ import load_stack as stack  # noqa: E402
 DB = "attune_faults"
 REDIS_PORT = 6390
 PASSWORD = "attune-demo-pass"
-
-
-def api(base: str, token: str | None, method: str, path: str, body: dict | None = None) -> tuple[int, dict | None]:
-    headers = {"X-Practice": "harbor", "Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Token {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{base}/api/v1{path}", data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # nosec B310 - http://127.0.0.1 of the stack this script started
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as exc:
-        raw = exc.read()
-        try:
-            return exc.code, json.loads(raw)
-        except ValueError:
-            return exc.code, None
 
 
 def redis_up(tmp: Path) -> None:
@@ -101,7 +82,7 @@ def emails(mail_dir: Path) -> Counter:
 
 
 def book(base: str, token: str, type_id: int, clinicians: list[int], clients: list[int], starts: dt.datetime):
-    return api(
+    return stack.api(
         base, token, "POST", "/appointments/",
         {"clinician": random.choice(clinicians), "clients": [random.choice(clients)], "appointment_type": type_id,
          "starts_at": starts.strftime("%Y-%m-%dT%H:%M:00Z"), "mode": "telehealth",
@@ -174,22 +155,22 @@ def main() -> int:
         children["beat"] = stack.celery_beat(env, tmp / "beat.log", tmp / "beat-schedule")
         stack.wait_http(f"{base}/healthz")
         tokens = {
-            who: api(base, None, "POST", "/auth/login/", {"email": f"{who}@harbor.test", "password": PASSWORD})[1][
-                "token"
-            ]
+            who: stack.api(base, None, "POST", "/auth/login/", {"email": f"{who}@harbor.test", "password": PASSWORD})[
+                1
+            ]["token"]
             for who in ("admin", "frontdesk")
         }
         fd = tokens["frontdesk"]
         # Confirmation on every booking (due at once), and an email reminder 5 minutes before.
-        api(base, tokens["admin"], "PATCH", "/reminder-policy/",
+        stack.api(base, tokens["admin"], "PATCH", "/reminder-policy/",
             {"steps": [{"offset_minutes": 5, "channel": "email"}], "send_confirmation": True})  # fmt: skip
         type_id = next(
             t["id"]
-            for t in api(base, fd, "GET", "/appointment-types/")[1]["results"]
+            for t in stack.api(base, fd, "GET", "/appointment-types/")[1]["results"]
             if t["name"] == "Individual session"
         )
-        clients = [c["id"] for c in api(base, fd, "GET", "/clients/")[1]["results"]]
-        clinicians = [c["id"] for c in api(base, fd, "GET", "/clinicians/")[1]["results"]]
+        clients = [c["id"] for c in stack.api(base, fd, "GET", "/clients/")[1]["results"]]
+        clinicians = [c["id"] for c in stack.api(base, fd, "GET", "/clinicians/")[1]["results"]]
         stack.wait_http(f"{base}/healthz")
         wait_sent(url, 60)  # the demo data's own messages, if any
 
@@ -209,7 +190,7 @@ def main() -> int:
         # Two sessions 6 minutes ahead: their reminders fall due about a minute from now.
         soon = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=7)
         for clinician, client in zip(clinicians[:2], clients[:2], strict=False):
-            status, _ = api(base, fd, "POST", "/appointments/", {
+            status, _ = stack.api(base, fd, "POST", "/appointments/", {
                 "clinician": clinician, "clients": [client], "appointment_type": type_id,
                 "starts_at": soon.strftime("%Y-%m-%dT%H:%M:00Z"), "mode": "telehealth",
                 "video_link": "https://video.example.org/f", "outside_availability": True})  # fmt: skip

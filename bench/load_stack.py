@@ -6,11 +6,13 @@ demo-seeded), gunicorn on 127.0.0.1:<port>, and (for the fault runs) a Celery wo
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -92,3 +94,25 @@ def stop(*children: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
+
+
+def api(base: str, token: str | None, method: str, path: str, body: dict | None = None) -> tuple[int | str, dict]:
+    """One API call to the stack, as the demo practice: (status, JSON body); the error's class name as the
+    status when the web server itself did not answer."""
+    headers = {"X-Practice": "harbor", "Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base}/api/v1{path}", data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # nosec B310 - http://127.0.0.1 of the stack this script started
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else {}
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        try:
+            return exc.code, json.loads(raw)
+        except ValueError:
+            return exc.code, {}
+    except OSError as exc:  # refused, reset, timed out: the web server itself did not answer
+        return type(exc).__name__, {}
