@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -94,8 +95,8 @@ class OwnPostgres:
 class Load:
     """Threads that each loop over a mix of requests until stopped, recording every result."""
 
-    def __init__(self, base: str, token: str, type_id: int, clinicians: list[int], clients: list[int]):
-        self.base, self.token, self.type_id = base, token, type_id
+    def __init__(self, base: str, token: str, type_id: int, clinicians: list[int], clients: list[int], retry=False):
+        self.base, self.token, self.type_id, self.retry = base, token, type_id, retry
         self.clinicians, self.clients = clinicians, clients
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -109,11 +110,29 @@ class Load:
             self.counter += 1
             return self.counter
 
-    def _record(self, op: str, started: float, status, key=None) -> None:
+    def _record(self, op: str, started: float, status, key=None, tries: int = 1) -> None:
         with self.lock:
             self.results.append(
-                {"t": started, "op": op, "status": status, "ms": (time.monotonic() - started) * 1000, "key": key}
-            )
+                {"t": started, "op": op, "status": status, "ms": (time.monotonic() - started) * 1000, "key": key,
+                 "tries": tries}
+            )  # fmt: skip
+
+    def _write(self, op: str, path: str, body: dict, check_key, id_of) -> None:
+        """A booking or a series. With --retry it carries an Idempotency-Key and is sent again under the same
+        key, a second later, after a 503 or a refused connection, until it gets another answer (or the run
+        ends); the attempts before the last are recorded as "<op> (retried)"."""
+        headers = {"Idempotency-Key": uuid.uuid4().hex} if self.retry else None
+        tries = 0
+        while True:
+            started = time.monotonic()
+            status, reply = stack.api(self.base, self.token, "POST", path, body, headers=headers)
+            tries += 1
+            if self.retry and (status == 503 or isinstance(status, str)) and not self.stop.is_set():
+                self._record(f"{op} (retried)", started, status)
+                time.sleep(1)
+                continue
+            self._record(op, started, status, (op, check_key, id_of(reply)), tries)
+            return
 
     def one(self) -> None:
         n = self._next()
@@ -126,11 +145,10 @@ class Load:
         elif kind in (3, 4):
             # Single booking: its own hour, 1,000 days after the origin plus n hours.
             starts = self.origin + dt.timedelta(days=1000, hours=n)
-            status, body = stack.api(self.base, self.token, "POST", "/appointments/", {
+            self._write("booking", "/appointments/", {
                 **who, "appointment_type": self.type_id, "starts_at": starts.strftime("%Y-%m-%dT%H:%M:00Z"),
                 "mode": "telehealth", "video_link": "https://video.example.org/f", "outside_availability": True,
-            })  # fmt: skip
-            self._record("booking", started, status, ("booking", starts, body.get("id")))
+            }, starts, lambda reply: reply.get("id"))  # fmt: skip
         else:
             # A weekly series of SERIES_COUNT 10-minute sessions, inside the booking horizon (182 days): each
             # series request takes its own (six-week block, day of the block's first week, time of day), so no
@@ -142,13 +160,11 @@ class Load:
                 return
             start_date = self.tomorrow + dt.timedelta(days=42 * (index // 1008) + (index // 144) % 7)
             local_time = dt.time((index % 144) // 6, (index % 6) * 10)
-            status, body = stack.api(self.base, self.token, "POST", "/series/", {
+            self._write("series", "/series/", {
                 **who, "appointment_type": self.type_id, "mode": "telehealth", "video_link": "https://video.example.org/s",
                 "time_zone": "UTC", "start_date": start_date.isoformat(), "local_time": local_time.strftime("%H:%M"),
                 "rrule": "FREQ=WEEKLY", "count": SERIES_COUNT, "outside_availability": True,
-            })  # fmt: skip
-            series_id = (body.get("series") or {}).get("id") if isinstance(body, dict) else None
-            self._record("series", started, status, ("series", (start_date, local_time), series_id))
+            }, (start_date, local_time), lambda reply: (reply.get("series") or {}).get("id"))  # fmt: skip
 
     def run(self, threads: int) -> list[threading.Thread]:
         def loop():
@@ -258,6 +274,9 @@ def main() -> int:
     parser.add_argument("--outage", type=float, default=10, help="seconds PostgreSQL stays stopped")
     parser.add_argument("--after", type=float, default=20, help="seconds of load after it answers again")
     parser.add_argument("--mode", choices=["immediate", "fast"], default="immediate", help="pg_ctl stop mode")
+    parser.add_argument(
+        "--retry", action="store_true", help="bookings carry an Idempotency-Key and are retried after a 503"
+    )
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="attune-pgfault-"))
@@ -297,7 +316,7 @@ def main() -> int:
         clients = [c["id"] for c in stack.api(base, token, "GET", "/clients/")[1]["results"]]
         clinicians = [c["id"] for c in stack.api(base, token, "GET", "/clinicians/")[1]["results"]]
 
-        load = Load(base, token, type_id, clinicians, clients)
+        load = Load(base, token, type_id, clinicians, clients, retry=args.retry)
         workers = load.run(args.threads)
         time.sleep(args.before)
         t_stop = time.monotonic()
@@ -332,6 +351,17 @@ def main() -> int:
             by_op[op].append(f"{status}×{n}")
         for op, parts in by_op.items():
             print(f"| {op} | {', '.join(parts)} |")
+        if args.retry:
+            writes_done = [r for r in results if r["op"] in ("booking", "series")]
+            retried = [r for r in writes_done if r["tries"] > 1]
+            ended = Counter(r["status"] for r in retried)
+            print("\n| bookings and series retried under their Idempotency-Key | value |\n|---|---:|")
+            print(f"| writes that met a 503 and were sent again | {len(retried)} |")
+            print(f"| attempts at most / on average | {max((r['tries'] for r in retried), default=0)} / "
+                  f"{sum(r['tries'] for r in retried) / max(len(retried), 1):.1f} |")  # fmt: skip
+            print(
+                f"| their final answers | {', '.join(f'{k}×{v}' for k, v in sorted(ended.items(), key=str)) or '-'} |"
+            )
         print("\n| check | value |\n|---|---:|")
         print(f"| first success after PostgreSQL answered again | "
               f"{'%.2f s' % (first_ok - t_ready) if first_ok else 'never'} |")  # fmt: skip

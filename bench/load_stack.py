@@ -96,10 +96,12 @@ def stop(*children: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
             child.wait()
 
 
-def api(base: str, token: str | None, method: str, path: str, body: dict | None = None) -> tuple[int | str, dict]:
+def api(
+    base: str, token: str | None, method: str, path: str, body: dict | None = None, headers: dict | None = None
+) -> tuple[int | str, dict]:
     """One API call to the stack, as the demo practice: (status, JSON body); the error's class name as the
     status when the web server itself did not answer."""
-    headers = {"X-Practice": "harbor", "Content-Type": "application/json"}
+    headers = {"X-Practice": "harbor", "Content-Type": "application/json", **(headers or {})}
     if token:
         headers["Authorization"] = f"Token {token}"
     data = json.dumps(body).encode() if body is not None else None
