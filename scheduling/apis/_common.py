@@ -1,0 +1,64 @@
+"""Shared by the schedule's endpoints: role sets, schema fragments, the caller's zone, reference checks."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from backend.api.exceptions import DomainError
+from backend.api.scope import in_scope_or_400
+from practice import roles
+from scheduling import selectors
+
+EVERYONE = roles.ALL_ROLES
+STAFF = roles.STAFF_ROLES
+SCHEDULERS = {roles.FRONT_DESK, roles.CLINICIAN}
+TZ_PARAM = OpenApiParameter(
+    "tz",
+    OpenApiTypes.STR,
+    description="IANA zone for local times in the response (default: a client's own zone, else the practice's).",
+)
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: `error.fields` names each field."),
+    403: OpenApiResponse(description="Your role may not do this."),
+    404: OpenApiResponse(description="Not found (or not yours to see)."),
+    409: OpenApiResponse(
+        description="Conflict: slot taken (`error.resource`, `error.taken_from`, "
+        "`error.taken_until`) or invalid transition (`error.current_status`)."
+    ),
+}
+
+
+def _is_client_only(membership) -> bool:
+    return membership.has_role(roles.CLIENT) and not membership.is_staff_member
+
+
+def _response_tz(request) -> str:
+    tz = request.query_params.get("tz")
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except Exception as exc:
+            raise DomainError("Unknown time zone.", fields={"tz": ["Not an IANA zone name."]}) from exc
+        return tz
+    membership = request.membership
+    if _is_client_only(membership):
+        record = getattr(membership, "client_record", None)
+        if record is not None:
+            return record.time_zone
+    return membership.practice.time_zone
+
+
+def _references_in_scope(actor, data: dict) -> None:
+    """The clinician, type and room a booking names must be of the caller's practice; one of another
+    practice answers exactly like an id that does not exist."""
+    from practice.selectors import clinician_list
+
+    if data.get("clinician") is not None:
+        in_scope_or_400(clinician_list(actor=actor), data["clinician"], "clinician")
+    if data.get("appointment_type") is not None:
+        in_scope_or_400(selectors.appointment_type_list(actor=actor), data["appointment_type"], "appointment_type")
+    if data.get("room") is not None:
+        in_scope_or_400(selectors.room_list(actor=actor), data["room"], "room")

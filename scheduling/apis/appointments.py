@@ -1,0 +1,232 @@
+"""Appointment endpoints: book, request, reschedule, change place, cancel, lifecycle, history."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from backend.api.exceptions import DomainError
+from backend.api.permissions import RolePermission
+from backend.api.views import PracticeScopedMixin
+from practice import roles
+from scheduling import idempotency, selectors
+from scheduling.apis._common import ERRORS, EVERYONE, TZ_PARAM, _is_client_only, _references_in_scope, _response_tz
+from scheduling.models import Appointment
+from scheduling.serializers import (
+    AppointmentBookInput,
+    AppointmentChangeForClientSerializer,
+    AppointmentChangeSerializer,
+    AppointmentForClientSerializer,
+    AppointmentRequestInput,
+    AppointmentSerializer,
+    CancelInput,
+    PlaceChangeInput,
+    RescheduleInput,
+    TransitionInput,
+    WaitlistEntrySerializer,
+)
+from scheduling.services import appointments as appt_services
+
+APPT_FILTERS = [
+    OpenApiParameter("starts_after", OpenApiTypes.DATETIME),
+    OpenApiParameter("starts_before", OpenApiTypes.DATETIME),
+    OpenApiParameter("clinician", OpenApiTypes.INT),
+    OpenApiParameter("client", OpenApiTypes.INT),
+    OpenApiParameter("status", OpenApiTypes.STR),
+    TZ_PARAM,
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=APPT_FILTERS,
+        responses=AppointmentSerializer(many=True),
+        description="Front desk and admin: all; clinician: own; supervisor: + supervisees'; "
+        "client: own (narrower shape).",
+    ),
+    retrieve=extend_schema(parameters=[TZ_PARAM], responses=AppointmentSerializer),
+    create=extend_schema(
+        request=AppointmentBookInput,
+        parameters=[idempotency.HEADER_PARAMETER],
+        responses={201: AppointmentSerializer, **ERRORS, **idempotency.RESPONSES},
+        summary="Book (front desk: any clinician; clinician: own schedule).",
+        description="Send an `Idempotency-Key` to retry safely after a timeout or a 503: see docs/api.md.",
+    ),
+    partial_update=extend_schema(
+        request=PlaceChangeInput,
+        responses={200: AppointmentSerializer, **ERRORS},
+        summary="Change the place (mode, room, video link) without moving the time; clients are told.",
+        description="Front desk: any appointment; clinician: their own. Only mode, room and video_link "
+        "(any other field: 400 naming it; the time moves through reschedule). Requested, scheduled or "
+        "confirmed appointments that have not started (else 409 invalid_transition / appointment_started). "
+        "A telehealth session needs its video link; a taken room is 409 room_taken.",
+    ),
+    destroy=extend_schema(responses={204: None, **ERRORS}, summary="Delete an appointment entered in error."),
+)
+class AppointmentViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Appointment.objects.none()
+    permission_classes = [RolePermission]
+    read_roles = EVERYONE
+    # Services decide per object and per action (a client may cancel but not reschedule, ...).
+    write_roles = {roles.FRONT_DESK, roles.CLINICIAN, roles.CLIENT}
+    action_roles = {"waitlist_matches": {roles.ADMIN, roles.FRONT_DESK}}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    ordering = ["starts_at", "id"]
+
+    def get_queryset(self):
+        qs = selectors.appointment_list(actor=self.request.membership)
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        filters = {
+            "starts_at__gte": params.get("starts_after"),
+            "starts_at__lt": params.get("starts_before"),
+            "clinician_id": params.get("clinician"),
+            "status": params.get("status"),
+            "participants__client_id": params.get("client"),
+        }
+        try:
+            return qs.filter(**{k: v for k, v in filters.items() if v})
+        except Exception as exc:  # a malformed date or id in the query string
+            raise DomainError("Bad filter.", fields={"query": [str(exc)[:200]]}) from exc
+
+    def get_serializer_class(self):
+        membership = getattr(self.request, "membership", None)
+        if membership is not None and _is_client_only(membership):
+            return AppointmentForClientSerializer
+        return AppointmentSerializer
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self.request, "membership", None) is not None:
+            context["tz"] = _response_tz(self.request)
+        return context
+
+    def _out(self, appointment, code=200):
+        appointment = (
+            selectors.appointment_list(actor=self.request.membership).filter(pk=appointment.pk).first() or appointment
+        )
+        return Response(self.get_serializer(appointment).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        return idempotency.reply_once(request, self._book)
+
+    def _book(self) -> Response:
+        data = AppointmentBookInput(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        _references_in_scope(self.request.membership, v)
+        appointment = appt_services.appointment_book(actor=self.request.membership, **v)
+        return self._out(appointment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=AppointmentRequestInput,
+        responses={201: AppointmentForClientSerializer, **ERRORS},
+        summary="A client requests a self-bookable appointment (status 'requested').",
+    )
+    @action(detail=False, methods=["post"], url_path="request")
+    def request_appointment(self, request):
+        data = AppointmentRequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = appt_services.appointment_request(actor=request.membership, **data.validated_data)
+        return self._out(appointment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=RescheduleInput,
+        responses={200: AppointmentSerializer, **ERRORS},
+        summary="Move to a new start; the old time is kept in the history.",
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        appointment = self.get_object()
+        data = RescheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        if "room" not in request.data:
+            v["room"] = "unchanged"
+        appointment = appt_services.appointment_reschedule(actor=request.membership, appointment=appointment, **v)
+        return self._out(appointment)
+
+    def partial_update(self, request, *args, **kwargs):
+        appointment = self.get_object()
+        data = PlaceChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        appointment = appt_services.appointment_change_place(
+            actor=request.membership,
+            appointment=appointment,
+            mode=v.get("mode"),
+            room=v.get("room", appt_services.UNCHANGED),
+            video_link=v.get("video_link"),
+        )
+        return self._out(appointment)
+
+    @extend_schema(
+        request=CancelInput,
+        responses={200: AppointmentSerializer, **ERRORS},
+        summary="Cancel. By the client inside the practice's window: late_cancelled.",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        appointment = self.get_object()
+        data = CancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = appt_services.appointment_cancel(
+            actor=request.membership, appointment=appointment, **data.validated_data
+        )
+        return self._out(appointment)
+
+    @extend_schema(
+        request=TransitionInput,
+        responses={200: AppointmentSerializer, **ERRORS},
+        summary="Move along the lifecycle (confirm, check in, complete, no-show, accept/decline a "
+        "request). Invalid: 409 with current_status.",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        appointment = self.get_object()
+        data = TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = appt_services.appointment_transition(
+            actor=request.membership,
+            appointment=appointment,
+            to_status=data.validated_data["status"],
+            reason=data.validated_data["reason"],
+        )
+        return self._out(appointment)
+
+    @extend_schema(responses=AppointmentChangeSerializer(many=True), summary="Reschedules and status changes.")
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        appointment = self.get_object()
+        changes = selectors.appointment_change_list(appointment=appointment)
+        serializer = (
+            AppointmentChangeForClientSerializer if _is_client_only(request.membership) else AppointmentChangeSerializer
+        )
+        return Response(serializer(changes, many=True).data)
+
+    @extend_schema(
+        responses=WaitlistEntrySerializer(many=True),
+        summary="Waitlist entries this (cancelled) appointment's time would suit, oldest first.",
+    )
+    @action(detail=True, methods=["get"], url_path="waitlist-matches")
+    def waitlist_matches(self, request, pk=None):
+        appointment = self.get_object()
+        entries = selectors.waitlist_matches(
+            entries=selectors.waitlist_list(actor=request.membership), opening=appointment
+        )
+        return Response(WaitlistEntrySerializer(entries, many=True).data)
+
+    def destroy(self, request, *args, **kwargs):
+        appt_services.appointment_delete(actor=request.membership, appointment=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,144 @@
+"""Working hours, exceptions to them, and the bookable slots they leave."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api.exceptions import DomainError
+from backend.api.permissions import RolePermission
+from backend.api.views import PracticeScopedMixin
+from scheduling import selectors
+from scheduling.apis._common import ERRORS, EVERYONE, SCHEDULERS, STAFF, _is_client_only, _response_tz
+from scheduling.models import AvailabilityException, AvailabilityRule, Mode
+from scheduling.serializers import (
+    AvailabilityExceptionSerializer,
+    AvailabilityRuleSerializer,
+    SlotQuery,
+    SlotSerializer,
+)
+from scheduling.services import availability as avail_services
+
+# --- availability ------------------------------------------------------------------------------------
+
+
+class _AvailabilityViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [RolePermission]
+    read_roles = STAFF
+    write_roles = SCHEDULERS
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_fields = ["clinician"]
+    save = delete = None
+    instance_kwarg = ""
+
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obj = type(self).save(actor=request.membership, **data.validated_data)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        data = self.get_serializer(obj, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        obj = type(self).save(actor=request.membership, **{self.instance_kwarg: obj}, **data.validated_data)
+        return Response(self.get_serializer(obj).data)
+
+    def destroy(self, request, *args, **kwargs):
+        type(self).delete(actor=request.membership, **{self.instance_kwarg: self.get_object()})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AvailabilityRuleViewSet(_AvailabilityViewSet):
+    """Weekly working hours in the clinician's own zone. Front desk: anyone's; clinicians: their own."""
+
+    queryset = AvailabilityRule.objects.none()
+    serializer_class = AvailabilityRuleSerializer
+    save = staticmethod(avail_services.availability_rule_save)
+    delete = staticmethod(avail_services.availability_rule_delete)
+    instance_kwarg = "rule"
+    ordering = ["clinician", "weekday", "start_time"]
+
+    def get_queryset(self):
+        return selectors.availability_rule_list(actor=self.request.membership)
+
+
+class AvailabilityExceptionViewSet(_AvailabilityViewSet):
+    """Extra hours, time off and blocked time (instants)."""
+
+    queryset = AvailabilityException.objects.none()
+    serializer_class = AvailabilityExceptionSerializer
+    save = staticmethod(avail_services.availability_exception_save)
+    delete = staticmethod(avail_services.availability_exception_delete)
+    instance_kwarg = "exception"
+    ordering = ["starts_at"]
+
+    def get_queryset(self):
+        return selectors.availability_exception_list(actor=self.request.membership)
+
+
+# --- slots -------------------------------------------------------------------------------------------
+
+
+class SlotsView(PracticeScopedMixin, APIView):
+    permission_classes = [RolePermission]
+    read_roles = EVERYONE
+
+    @extend_schema(
+        parameters=[SlotQuery],
+        responses={200: SlotSerializer(many=True), **ERRORS},
+        summary="Bookable start times for a type, between two dates (read in `tz`), rendered in `tz`.",
+    )
+    def get(self, request):
+        query = SlotQuery(data={**request.query_params.dict(), "clinician": request.query_params.getlist("clinician")})
+        query.is_valid(raise_exception=True)
+        v = query.validated_data
+        membership = request.membership
+        kind = (
+            selectors.appointment_type_list(actor=membership)
+            .filter(pk=v["appointment_type"], is_active=True)
+            .select_related("practice")
+            .first()
+        )
+        if kind is None:
+            raise DomainError("Unknown appointment type.", fields={"appointment_type": ["Not found."]})
+        clinicians = selectors.bookable_clinicians(actor=membership)
+        if v.get("clinician"):
+            clinicians = clinicians.filter(pk__in=v["clinician"])
+        tz = v.get("tz") or _response_tz(request)
+        mode = v.get("mode") or (
+            Mode.TELEHEALTH if _is_client_only(membership) or not kind.allows_in_person else Mode.IN_PERSON
+        )
+        if _is_client_only(membership) and mode == Mode.IN_PERSON:
+            raise DomainError("Clients request telehealth sessions.", fields={"mode": ["telehealth only."]})
+        slots = avail_services.slots_for(
+            appointment_type=kind,
+            clinicians=list(clinicians),
+            date_from=v["date_from"],
+            date_to=v["date_to"],
+            tz=ZoneInfo(tz),
+            mode=mode,
+        )
+        return Response(
+            [
+                {
+                    "clinician": s["clinician"],
+                    "starts_at": s["starts_at"].isoformat(),
+                    "ends_at": s["ends_at"].isoformat(),
+                    "time_zone": tz,
+                }
+                for s in slots
+            ]
+        )

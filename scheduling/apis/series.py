@@ -1,0 +1,185 @@
+"""Recurring appointments, and the occurrences a series skipped because they conflicted."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from backend.api.exceptions import DomainError
+from backend.api.permissions import RolePermission
+from backend.api.views import PracticeScopedMixin
+from scheduling import idempotency, selectors
+from scheduling.apis._common import ERRORS, SCHEDULERS, STAFF, _references_in_scope
+from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence
+from scheduling.serializers import (
+    SeriesCreateInput,
+    SeriesEditInput,
+    SeriesResultSerializer,
+    SeriesSerializer,
+    SkippedOccurrenceBookInput,
+    SkippedOccurrenceSerializer,
+)
+from scheduling.services import series as series_services
+from scheduling.services import series_skipped
+
+# --- series ------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=SeriesCreateInput,
+        parameters=[idempotency.HEADER_PARAMETER],
+        responses={201: SeriesResultSerializer, **ERRORS, **idempotency.RESPONSES},
+        summary="Create a series; each occurrence is reported (booked / conflict). "
+        "all_or_nothing: any conflict -> 409 with error.occurrences, nothing booked.",
+        description="Send an `Idempotency-Key` to retry safely after a timeout or a 503: see docs/api.md.",
+    ),
+)
+class SeriesViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = AppointmentSeries.objects.none()
+    permission_classes = [RolePermission]
+    read_roles = STAFF
+    write_roles = SCHEDULERS
+    serializer_class = SeriesSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    ordering = ["-created_at", "id"]
+
+    def get_queryset(self):
+        return selectors.series_list(actor=self.request.membership)
+
+    def create(self, request, *args, **kwargs):
+        return idempotency.reply_once(request, self._create)
+
+    def _create(self) -> Response:
+        data = SeriesCreateInput(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        _references_in_scope(self.request.membership, data.validated_data)
+        series, report = series_services.series_create(actor=self.request.membership, **data.validated_data)
+        body = SeriesResultSerializer({"series": series, "occurrences": report}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=SeriesEditInput,
+        responses={200: SeriesResultSerializer, **ERRORS},
+        summary="Edit this occurrence only, or this and all following (a new series from here).",
+    )
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        series = self.get_object()
+        data = SeriesEditInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        v["appointment"] = get_object_or_404(
+            selectors.appointment_list(actor=request.membership), pk=v["appointment"].pk
+        )
+        result, report = series_services.series_edit(actor=request.membership, series=series, **v)
+        return Response(SeriesResultSerializer({"series": result, "occurrences": report}).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: SeriesSerializer, **ERRORS},
+        summary="Cancel the series and all its future occurrences.",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        series = self.get_object()
+        series_services.series_cancel(actor=request.membership, series=series)
+        series.refresh_from_db()
+        return Response(SeriesSerializer(series).data)
+
+
+# --- occurrences a series skipped -------------------------------------------------------------------
+
+SKIPPED_STATES = {
+    "open": {"resolved_at__isnull": True},
+    "resolved": {"resolved_at__isnull": False},
+    "all": {},
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("series", OpenApiTypes.INT, description="Only this series' occurrences."),
+            OpenApiParameter("clinician", OpenApiTypes.INT, description="Only series of this clinician."),
+            OpenApiParameter(
+                "state",
+                OpenApiTypes.STR,
+                enum=list(SKIPPED_STATES),
+                description="open (default): not yet booked or dismissed; resolved; all.",
+            ),
+        ],
+        responses={200: SkippedOccurrenceSerializer(many=True), **ERRORS},
+        summary="Occurrences a series did not book because they conflicted (the rolling extension, "
+        "or book_available), by date.",
+        description="Front desk and admin: every series; clinician: own; supervisor: + supervisees'. "
+        "Each says what conflicted (`conflict_code`, `resource`), never whose appointment holds the time.",
+    ),
+    retrieve=extend_schema(responses={200: SkippedOccurrenceSerializer, **ERRORS}),
+)
+class SeriesSkippedOccurrenceViewSet(
+    PracticeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = SeriesSkippedOccurrence.objects.none()
+    permission_classes = [RolePermission]
+    read_roles = STAFF
+    write_roles = SCHEDULERS
+    serializer_class = SkippedOccurrenceSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    ordering = ["series_date", "id"]
+
+    def get_queryset(self):
+        qs = selectors.skipped_occurrence_list(actor=self.request.membership)
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        state = params.get("state") or "open"
+        if state not in SKIPPED_STATES:
+            raise DomainError("Bad filter.", fields={"state": [f"One of {', '.join(SKIPPED_STATES)}."]})
+        filters = {}
+        for param, lookup in (("series", "series_id"), ("clinician", "series__clinician_id")):
+            value = params.get(param)
+            if value and not value.isdigit():
+                raise DomainError("Bad filter.", fields={param: ["A whole number (an id)."]})
+            if value:
+                filters[lookup] = int(value)
+        return qs.filter(**SKIPPED_STATES[state], **filters)
+
+    @extend_schema(
+        request=None,
+        responses={200: SkippedOccurrenceSerializer, **ERRORS},
+        summary="Dismiss: close it without booking (409 skipped_occurrence_resolved if already closed).",
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        skipped = series_skipped.skipped_occurrence_dismiss(actor=request.membership, skipped=self.get_object())
+        return Response(SkippedOccurrenceSerializer(skipped).data)
+
+    @extend_schema(
+        request=SkippedOccurrenceBookInput,
+        responses={200: SkippedOccurrenceSerializer, **ERRORS},
+        summary="Try booking it again (at its own time or `starts_at`) as the series' occurrence for that "
+        "date; resolved with `appointment` on success, 409 with the conflict if still taken.",
+    )
+    @action(detail=True, methods=["post"])
+    def book(self, request, pk=None):
+        skipped = self.get_object()
+        data = SkippedOccurrenceBookInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        skipped = series_skipped.skipped_occurrence_book(
+            actor=request.membership, skipped=skipped, **data.validated_data
+        )
+        return Response(SkippedOccurrenceSerializer(skipped).data)
