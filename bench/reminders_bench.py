@@ -53,7 +53,7 @@ call_command("migrate", verbosity=0)
 
 from backend.celery import app  # noqa: E402
 from reminders.models import OutboundMessage  # noqa: E402
-from reminders.services import reminders_dispatch  # noqa: E402
+from reminders.services.dispatch import reminders_dispatch  # noqa: E402
 
 # A queue of its own, so that no other worker on the same Redis (a test run) takes the bench's tasks.
 QUEUE = "reminders-bench"

@@ -73,7 +73,7 @@ def packet_invitation_send(*, packet_id: int) -> bool:
     only. Safe to call twice: one row per packet (a database constraint), so one email. Returns True if this
     call queued it. A client with no email address gets a `skipped` row, visible to the front desk."""
     from reminders.models import OutboundMessage
-    from reminders.services import outbox_client_message_queue
+    from reminders.services.outbox import outbox_client_message_queue
     from reminders.subjects import PACKET
 
     packet = Packet.objects.select_related("client").filter(pk=packet_id).first()

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 def risk_flag_raised(*, flag_id: int) -> int:
     """Queue the clinicians' notices. Returns how many were queued by this call (0 when run again)."""
     from reminders.models import OutboundMessage
-    from reminders.services import outbox_staff_message_queue
+    from reminders.services.outbox import outbox_staff_message_queue
     from reminders.subjects import RISK_FLAG
 
     flag = RiskFlag.objects.filter(pk=flag_id).only("pk", "practice_id", "client_id").first()

@@ -13,11 +13,14 @@ from backend.api.permissions import RolePermission
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles
-from reminders import selectors, services
+from reminders import selectors
 from reminders.content import local_when
 from reminders.filters import OutboundMessageFilter
 from reminders.models import OutboundMessage
 from reminders.serializers import LinkOutput, LinkQuery, OutboundMessageSerializer, ReminderPolicySerializer
+from reminders.services.frontdesk import outbound_message_resend
+from reminders.services.links import link_apply, link_resolve
+from reminders.services.policy import reminder_policy_for, reminder_policy_update
 
 ERROR = OpenApiTypes.OBJECT  # {"error": {"code", "message", "fields"?}}
 
@@ -44,7 +47,7 @@ class OutboundMessageViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewset
     )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
-        message = services.outbound_message_resend(actor=request.membership, message=self.get_object())
+        message = outbound_message_resend(actor=request.membership, message=self.get_object())
         return Response(OutboundMessageSerializer(message).data)
 
 
@@ -55,7 +58,7 @@ class ReminderPolicyView(PracticeScopedMixin, APIView):
 
     @extend_schema(responses={200: ReminderPolicySerializer}, summary="The practice's reminder policy.")
     def get(self, request):
-        policy = services.reminder_policy_for(practice=request.membership.practice)
+        policy = reminder_policy_for(practice=request.membership.practice)
         return Response(ReminderPolicySerializer(policy).data)
 
     @extend_schema(
@@ -66,7 +69,7 @@ class ReminderPolicyView(PracticeScopedMixin, APIView):
     def patch(self, request):
         data = ReminderPolicySerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        policy = services.reminder_policy_update(actor=request.membership, **data.validated_data)
+        policy = reminder_policy_update(actor=request.membership, **data.validated_data)
         return Response(ReminderPolicySerializer(policy).data)
 
 
@@ -86,7 +89,7 @@ class AppointmentLinkView(APIView):
     def get(self, request):
         query = LinkQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        appointment, client, link_action = services.link_resolve(token=query.validated_data["token"])
+        appointment, client, link_action = link_resolve(token=query.validated_data["token"])
         return Response(_link_output(appointment, client, link_action))
 
     @extend_schema(
@@ -98,7 +101,7 @@ class AppointmentLinkView(APIView):
     def post(self, request):
         data = LinkQuery(data=request.data)
         data.is_valid(raise_exception=True)
-        appointment, client, link_action = services.link_apply(token=data.validated_data["token"])
+        appointment, client, link_action = link_apply(token=data.validated_data["token"])
         return Response(_link_output(appointment, client, link_action))
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from reminders import services
 from reminders.backends.errors import TransientSendError
+from reminders.services.dispatch import reminders_dispatch
+from reminders.services.nudges import intake_nudges_queue
+from reminders.services.send import MAX_ATTEMPTS, reminder_send
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def reminders_dispatch_task() -> int:
-    return len(services.reminders_dispatch())
+    return len(reminders_dispatch())
 
 
 @shared_task(
@@ -28,10 +30,10 @@ def reminders_dispatch_task() -> int:
     retry_backoff=2,
     retry_backoff_max=300,
     retry_jitter=True,
-    max_retries=services.MAX_ATTEMPTS - 1,
+    max_retries=MAX_ATTEMPTS - 1,
 )
 def reminder_send_task(self, message_id: int) -> str:
-    outcome = services.reminder_send(message_id=message_id)
+    outcome = reminder_send(message_id=message_id)
     if outcome.retry is not None:
         raise outcome.retry  # the row is recorded; autoretry schedules the next attempt
     return outcome.status
@@ -41,4 +43,4 @@ def reminder_send_task(self, message_id: int) -> str:
 def intake_nudges_queue_task() -> int:
     """Beat ("reminders-intake-nudges", every 5 minutes): queue nudges for incomplete intake packets.
     The rows are then sent by the dispatcher like every other outbox message."""
-    return services.intake_nudges_queue()
+    return intake_nudges_queue()

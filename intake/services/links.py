@@ -71,7 +71,7 @@ def packet_invitation_resend(*, actor: Membership, packet: Packet, revoke_previo
     (429 `resend_too_soon` with `retry_after_seconds`). Returns the new outbox row."""
     from reminders import subjects
     from reminders.models import OutboundMessage
-    from reminders.services import outbox_client_message_queue_again
+    from reminders.services.outbox import outbox_client_message_queue_again
 
     packet = _packet_lock_for_staff(actor, packet)
     if packet.status == Packet.Status.COMPLETED:

@@ -28,7 +28,7 @@ def notify_author_of_overdue_note(*, note_id: int, author_id: int) -> bool:
     no note content. The OverdueNoteAlert row, listed at /notes/overdue-alerts/, stays the record. Call it in
     the transaction that records the alert. True if this call queued the email."""
     from reminders.models import OutboundMessage
-    from reminders.services import outbox_staff_message_queue
+    from reminders.services.outbox import outbox_staff_message_queue
     from reminders.subjects import NOTE_ALERT
 
     alert = (

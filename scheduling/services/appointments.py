@@ -81,7 +81,7 @@ def outbox_appointment_changed(*, appointment: Appointment, event: str) -> None:
     The reminders outbox hooks in here (scheduling, rescheduling, cancelling reminders);
     until it does this is deliberately empty.
     """
-    from reminders.services import reminders_sync_for_appointment  # lazy: reminders imports scheduling
+    from reminders.services.outbox import reminders_sync_for_appointment  # lazy: reminders imports scheduling
 
     reminders_sync_for_appointment(appointment=appointment, reason=event)
 

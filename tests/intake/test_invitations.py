@@ -16,7 +16,7 @@ from intake.services.links import ResendTooSoon, packet_invitation_resend, packe
 from intake.services.responses import response_save_draft, response_submit
 from practice.models import AuditEvent
 from reminders.models import OutboundMessage
-from reminders.services import outbound_message_resend
+from reminders.services.frontdesk import outbound_message_resend
 from tests.factories.intake import packet_for, phq9_answers
 from tests.reminders.outbox import outbox_deliver
 

@@ -13,7 +13,7 @@ from intake.services.responses import response_amend, response_save_draft, respo
 from intake.services.risk_flags import risk_flag_acknowledge
 from intake.services.schedules import schedule_create, schedules_run
 from reminders.models import OutboundMessage
-from reminders.services import reminder_send
+from reminders.services.send import reminder_send
 from tests.factories.intake import SIMPLE_FORM, packet_for, phq9_answers, seeded
 from tests.reminders.outbox import outbox_deliver
 

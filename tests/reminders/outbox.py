@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from reminders.services import reminder_send, reminders_dispatch
+from reminders.services.dispatch import reminders_dispatch
+from reminders.services.send import reminder_send
 
 
 def outbox_deliver(*, now: datetime | None = None) -> list[str]:

@@ -9,7 +9,8 @@ from django.utils import timezone
 from reminders.backends.errors import PermanentSendError, TransientSendError
 from reminders.backends.sms import LocmemSmsBackend
 from reminders.models import OutboundMessage
-from reminders.services import MAX_ATTEMPTS, claim_timeout, reminder_send, reminders_dispatch
+from reminders.services.dispatch import claim_timeout, reminders_dispatch
+from reminders.services.send import MAX_ATTEMPTS, reminder_send
 from reminders.tasks import reminder_send_task
 from tests.factories.reminders import OutboundMessageFactory, appointment_row
 

@@ -16,7 +16,8 @@ from django.db import connection
 from django.utils import timezone
 
 from reminders.models import OutboundMessage
-from reminders.services import reminder_send, reminders_dispatch
+from reminders.services.dispatch import reminders_dispatch
+from reminders.services.send import reminder_send
 from tests.factories.reminders import OutboundMessageFactory, appointment_row
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from intake.invitations import packet_link_path
 from intake.models import Packet
 from reminders.models import OutboundMessage
-from reminders.services import intake_nudges_queue
+from reminders.services.nudges import intake_nudges_queue
 from reminders.tasks import intake_nudges_queue_task
 from tests.factories.intake import packet_for
 from tests.factories.reminders import appointment_row

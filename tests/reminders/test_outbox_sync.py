@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reminders.models import OutboundMessage
-from reminders.services import reminders_sync_for_appointment
+from reminders.services.outbox import reminders_sync_for_appointment
 from scheduling.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
 from tests.factories.reminders import OutboundMessageFactory, ReminderPolicyFactory, appointment_row
 from tests.factories.scheduling import AppointmentTypeFactory

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from backend.celery import app
 from reminders.models import OutboundMessage
-from reminders.services import reminders_dispatch
+from reminders.services.dispatch import reminders_dispatch
 from scheduling.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
 from tests.factories.reminders import ReminderPolicyFactory
 from tests.factories.scheduling import AppointmentTypeFactory

@@ -334,7 +334,7 @@ def test_a_reschedule_after_a_change_of_place_cancels_the_waiting_notice(sched):
 
 
 def test_resending_a_failed_notice_while_a_newer_one_waits_is_409(sched):
-    from reminders.services import outbound_message_resend
+    from reminders.services.frontdesk import outbound_message_resend
 
     ReminderPolicyFactory(practice=sched.practice, send_confirmation=False)
     appt = _book(sched, mode="telehealth", video_link=LINK)

@@ -1,0 +1,15 @@
+"""The reminders outbox: writing rows, claiming them, sending them. Rules in docs/reliability.md.
+
+1. `reminders_sync_for_appointment` runs inside the scheduling service's transaction: the rows
+   appear, move or disappear together with the appointment change, or not at all.
+2. `reminders_dispatch` (beat, every ~30 s) claims due rows with SELECT … FOR UPDATE SKIP LOCKED
+   and enqueues one send task per row after commit. Rows claimed longer than the claim timeout
+   (a worker killed mid-task) are claimed again.
+3. `reminder_send` locks the row, re-checks the appointment (still active, same start) and the
+   client's consent, hands the message to the provider and records the outcome, all under the
+   row lock, so two deliveries of the same task send once.
+
+Modules: `outbox` (rows written in the caller's transaction: the appointment hook, intake and clinician
+messages), `dispatch` (claiming due rows, the dispatcher kick), `send` (delivering one row), `nudges`
+(intake nudges), `policy`, `consent`, `frontdesk` (resend), `links` (signed confirm/cancel links).
+"""

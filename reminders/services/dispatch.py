@@ -1,0 +1,65 @@
+"""Claiming due rows and enqueuing their send tasks, and the dispatcher kick for messages due now."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from reminders.models import OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+St = OutboundMessage.Status
+
+
+def claim_timeout() -> timedelta:
+    # Longer than a send task may run (CELERY_TASK_TIME_LIMIT) plus the longest retry back-off,
+    # so a row is reclaimed only when no task can still be working on it.
+    return timedelta(seconds=int(getattr(settings, "REMINDERS_CLAIM_TIMEOUT", 600)))
+
+
+def reminders_dispatch(*, now: datetime | None = None, batch_size: int = 500, enqueue: bool = True) -> list[int]:
+    """Claim due rows (and rows claimed too long ago) and enqueue their send tasks after commit.
+
+    Two dispatchers at once each claim different rows: SKIP LOCKED passes over the rows another
+    transaction holds, and a row claimed and committed no longer matches the filter.
+    """
+    now = now or timezone.now()
+    stale = now - claim_timeout()
+    with transaction.atomic():
+        ids = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(Q(status=St.PENDING, due_at__lte=now) | Q(status=St.CLAIMED, claimed_at__lte=stale))
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if ids:
+            OutboundMessage.objects.filter(pk__in=ids).update(status=St.CLAIMED, claimed_at=now, updated_at=now)
+            if enqueue:
+                transaction.on_commit(lambda: _enqueue_sends(ids))
+    return ids
+
+
+def _enqueue_sends(ids: Iterable[int]) -> None:
+    from reminders.tasks import reminder_send_task
+
+    for message_id in ids:
+        reminder_send_task.delay(message_id)
+
+
+def _kick_dispatcher() -> None:
+    """Immediate messages need not wait for the next beat. A broker outage must not fail the booking:
+    the beat dispatcher finds the rows anyway. No connection or publish retries (the transport's
+    `max_retries: 0` in settings, `retry=False` here): with the broker down the booking answers at once."""
+    from reminders.tasks import reminders_dispatch_task
+
+    try:
+        reminders_dispatch_task.apply_async(retry=False)
+    except Exception:  # noqa: BLE001 - after commit, a broker error is only a delay
+        logger.warning("reminders: could not enqueue the dispatcher; the next beat will send", exc_info=True)
