@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from backend.api.exceptions import DomainError
-from practice import services
 from practice.models import MfaDevice
+from practice.services.mfa import mfa_verify
 
 
 class AdminLoginForm(AdminAuthenticationForm):
@@ -42,8 +42,8 @@ class AdminLoginForm(AdminAuthenticationForm):
         try:
             with transaction.atomic():  # mfa_verify locks the device row
                 if code.isdigit():
-                    services.mfa_verify(user=user, code=code)
+                    mfa_verify(user=user, code=code)
                 else:
-                    services.mfa_verify(user=user, recovery_code=code)
+                    mfa_verify(user=user, recovery_code=code)
         except DomainError as exc:
             raise ValidationError(exc.message, code=exc.code) from None

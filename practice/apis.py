@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from backend.api.permissions import RolePermission
 from backend.api.scope import in_scope_or_400
 from backend.api.views import PracticeScopedMixin
-from practice import roles, selectors, services
+from practice import roles, selectors
 from practice.audit import audit_record
 from practice.filters import AuditEventFilter, CareTeamFilter, ClientFilter
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
@@ -31,6 +31,15 @@ from practice.serializers import (
     StaffUpdateInput,
     SupervisionSerializer,
 )
+from practice.services.clients import care_team_add, care_team_remove, client_create, client_update
+from practice.services.members import (
+    clinician_update,
+    invitation_create,
+    membership_set_roles,
+    supervision_create,
+    supervision_end,
+)
+from practice.services.practices import practice_update
 
 EVERYONE = roles.ALL_ROLES
 STAFF = roles.STAFF_ROLES
@@ -52,7 +61,7 @@ class PracticeView(PracticeScopedMixin, APIView):
     def patch(self, request):
         data = PracticeSerializer(request.membership.practice, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        practice = services.practice_update(actor=request.membership, **data.validated_data)
+        practice = practice_update(actor=request.membership, **data.validated_data)
         return Response(PracticeSerializer(practice).data)
 
 
@@ -85,7 +94,7 @@ class StaffViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
         membership = self.get_object()
         data = StaffUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.membership_set_roles(
+        membership = membership_set_roles(
             actor=request.membership,
             membership=membership,
             roles_=data.validated_data["roles"],
@@ -121,7 +130,7 @@ class ClinicianViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retrie
         clinician = self.get_object()
         data = ClinicianUpdateInput(clinician, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        clinician = services.clinician_update(actor=request.membership, clinician=clinician, **data.validated_data)
+        clinician = clinician_update(actor=request.membership, clinician=clinician, **data.validated_data)
         return Response(ClinicianSerializer(clinician).data)
 
 
@@ -165,7 +174,7 @@ class ClientViewSet(
     def create(self, request, *args, **kwargs):
         data = ClientInput(data=request.data)
         data.is_valid(raise_exception=True)
-        client = services.client_create(actor=request.membership, **data.validated_data)
+        client = client_create(actor=request.membership, **data.validated_data)
         return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -174,7 +183,7 @@ class ClientViewSet(
         data.is_valid(raise_exception=True)
         # The service decides which of these fields the caller may change (a client: contact and
         # preferences only) and refuses the rest by name.
-        client = services.client_update(actor=request.membership, client=client, **data.validated_data)
+        client = client_update(actor=request.membership, client=client, **data.validated_data)
         return Response(ClientSerializer(client).data)
 
 
@@ -206,7 +215,7 @@ class CareTeamViewSet(
         clinician = data.validated_data["clinician"]
         in_scope_or_400(selectors.client_list(actor=request.membership), client, "client")
         in_scope_or_400(selectors.clinician_list(actor=request.membership), clinician, "clinician")
-        member = services.care_team_add(
+        member = care_team_add(
             actor=request.membership,
             client=client,
             clinician=clinician,
@@ -215,7 +224,7 @@ class CareTeamViewSet(
         return Response(CareTeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
-        services.care_team_remove(actor=request.membership, member=self.get_object())
+        care_team_remove(actor=request.membership, member=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -237,13 +246,13 @@ class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Crea
         clinicians = selectors.clinician_list(actor=request.membership)
         in_scope_or_400(clinicians, data.validated_data["supervisor"], "supervisor")
         in_scope_or_400(clinicians, data.validated_data["supervisee"], "supervisee")
-        supervision = services.supervision_create(actor=request.membership, **data.validated_data)
+        supervision = supervision_create(actor=request.membership, **data.validated_data)
         return Response(SupervisionSerializer(supervision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: SupervisionSerializer}, summary="End a supervision (admin).")
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        supervision = services.supervision_end(actor=request.membership, supervision=self.get_object())
+        supervision = supervision_end(actor=request.membership, supervision=self.get_object())
         return Response(SupervisionSerializer(supervision).data)
 
 
@@ -263,7 +272,7 @@ class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Creat
     def create(self, request, *args, **kwargs):
         data = InvitationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invitation = services.invitation_create(
+        invitation = invitation_create(
             actor=request.membership,
             email=data.validated_data["email"],
             roles_=data.validated_data["roles"],

@@ -16,7 +16,7 @@ from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
-from practice import roles, selectors, services
+from practice import roles, selectors
 from practice.models import Membership, MfaDevice
 from practice.serializers import (
     DetailOutput,
@@ -34,6 +34,20 @@ from practice.serializers import (
     PasswordResetConfirmInput,
     PasswordResetInput,
 )
+from practice.services.members import invitation_accept
+from practice.services.mfa import (
+    MFA_CHALLENGE_MAX_AGE,
+    mfa_challenge_issue,
+    mfa_challenge_user,
+    mfa_confirm,
+    mfa_disable,
+    mfa_enrol_begin,
+    mfa_required_for,
+    mfa_reset,
+    mfa_status,
+    mfa_verify,
+)
+from practice.services.passwords import password_reset_confirm, password_reset_request
 
 LOGIN_FAILED = "Unable to log in with the email and password given."
 
@@ -91,14 +105,14 @@ class LoginView(AnonAuthView):
             # The same answer for an unknown email and a wrong password: no account enumeration.
             raise DomainError(LOGIN_FAILED, code="login_failed")
         enrolled = MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
-        if enrolled or services.mfa_required_for(user):
+        if enrolled or mfa_required_for(user):
             return Response(
                 MfaChallengeOutput(
                     {
                         "mfa_required": True,
                         "mfa_enrolled": enrolled,
-                        "challenge": services.mfa_challenge_issue(user=user),
-                        "challenge_expires_in": services.MFA_CHALLENGE_MAX_AGE,
+                        "challenge": mfa_challenge_issue(user=user),
+                        "challenge_expires_in": MFA_CHALLENGE_MAX_AGE,
                     }
                 ).data
             )
@@ -137,7 +151,7 @@ class PasswordResetView(AnonAuthView):
     def post(self, request):
         data = PasswordResetInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_request(email=data.validated_data["email"])
+        password_reset_request(email=data.validated_data["email"])
         return Response({"detail": RESET_SENT}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -150,7 +164,7 @@ class PasswordResetConfirmView(AnonAuthView):
     def post(self, request):
         data = PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_confirm(**data.validated_data)
+        password_reset_confirm(**data.validated_data)
         return Response({"detail": "Your password has been changed. Log in with the new one."})
 
 
@@ -169,7 +183,7 @@ class InvitationAcceptView(AnonAuthView):
     def post(self, request):
         data = InvitationAcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.invitation_accept(**data.validated_data)
+        membership = invitation_accept(**data.validated_data)
         return Response({"practice": membership.practice.slug, "roles": membership.roles}, status=201)
 
 
@@ -186,8 +200,8 @@ class MfaVerifyView(AnonAuthView):
     def post(self, request):
         data = MfaVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.mfa_challenge_user(challenge=data.validated_data["challenge"])
-        services.mfa_verify(
+        user = mfa_challenge_user(challenge=data.validated_data["challenge"])
+        mfa_verify(
             user=user,
             code=data.validated_data.get("code", ""),
             recovery_code=data.validated_data.get("recovery_code", ""),
@@ -200,7 +214,7 @@ class MfaStatusView(APIView):
 
     @extend_schema(responses={200: MfaStatusOutput}, summary="Whether I have a second factor, and whether I must.")
     def get(self, request):
-        return Response(MfaStatusOutput(services.mfa_status(user=request.user)).data)
+        return Response(MfaStatusOutput(mfa_status(user=request.user)).data)
 
 
 class MfaEnrolView(APIView):
@@ -220,7 +234,7 @@ class MfaEnrolView(APIView):
         data = MfaEnrolInput(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data.get("challenge"):
-            user = services.mfa_challenge_user(challenge=data.validated_data["challenge"])
+            user = mfa_challenge_user(challenge=data.validated_data["challenge"])
         elif request.user.is_authenticated:
             user = request.user
         else:
@@ -229,7 +243,7 @@ class MfaEnrolView(APIView):
                 code="challenge_required",
                 fields={"challenge": ["This field is required."]},
             )
-        return Response(MfaEnrolOutput(services.mfa_enrol_begin(user=user)).data, status=status.HTTP_201_CREATED)
+        return Response(MfaEnrolOutput(mfa_enrol_begin(user=user)).data, status=status.HTTP_201_CREATED)
 
 
 class MfaConfirmView(APIView):
@@ -243,8 +257,8 @@ class MfaConfirmView(APIView):
     def post(self, request):
         data = MfaCodeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.mfa_confirm(user=request.user, code=data.validated_data.get("code", ""))
-        return Response(MfaStatusOutput(services.mfa_status(user=request.user)).data)
+        mfa_confirm(user=request.user, code=data.validated_data.get("code", ""))
+        return Response(MfaStatusOutput(mfa_status(user=request.user)).data)
 
 
 class MfaDisableView(APIView):
@@ -259,7 +273,7 @@ class MfaDisableView(APIView):
     def post(self, request):
         data = MfaCodeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.mfa_disable(
+        mfa_disable(
             user=request.user,
             code=data.validated_data.get("code", ""),
             recovery_code=data.validated_data.get("recovery_code", ""),
@@ -285,5 +299,5 @@ class MfaResetView(PracticeScopedMixin, APIView):
 
             raise NotFound()
         self.check_object_permissions(request, membership)
-        services.mfa_reset(actor=request.membership, membership=membership)
+        mfa_reset(actor=request.membership, membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)

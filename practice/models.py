@@ -79,7 +79,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 def default_practice_settings() -> dict:
-    # New practices require a second factor of their staff (practice.services.mfa_required_for).
+    # New practices require a second factor of their staff (practice.services.mfa.mfa_required_for).
     return {"mfa_required": True}
 
 
@@ -300,7 +300,7 @@ class AuditEvent(models.Model):
 class MfaDevice(models.Model):
     """A user's TOTP authenticator (one per user: MFA belongs to the person, whichever practice asks for it).
 
-    The shared secret is stored encrypted (practice.services._mfa_fernet); `last_step` is the last TOTP time
+    The shared secret is stored encrypted (practice.services.mfa._mfa_fernet); `last_step` is the last TOTP time
     step accepted, so a code cannot be used twice.
     """
 

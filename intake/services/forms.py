@@ -11,7 +11,7 @@ from intake.models import FormDefinition, FormVersion
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership, Practice
-from practice.services import require_role
+from practice.services.access import require_role
 
 FORM_EDITORS = {roles.ADMIN, roles.CLINICIAN}
 

@@ -14,7 +14,7 @@ from intake.models import Packet
 from intake.services.packets import ASSIGNERS, _require_client_in_scope
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
-from practice.services import require_role
+from practice.services.access import require_role
 
 if TYPE_CHECKING:
     from reminders.models import OutboundMessage

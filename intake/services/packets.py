@@ -14,7 +14,7 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Membership, Practice
 from practice.selectors import client_list
-from practice.services import require_role
+from practice.services.access import require_role
 
 ASSIGNERS = {roles.FRONT_DESK, roles.CLINICIAN}
 

@@ -11,7 +11,7 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
 from practice.selectors import acting_clinician
-from practice.services import require_role
+from practice.services.access import require_role
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from intake.models import FormDefinition, MeasureSchedule
 from intake.services.packets import ASSIGNERS, _packet_create, _require_client_in_scope
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Membership
-from practice.services import require_role
+from practice.services.access import require_role
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from notes.models import NoteTemplate, RepairStrategy, RuptureMarker
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership, Practice
-from practice.services import require_role
+from practice.services.access import require_role
 
 
 def taxonomy_seed(*, practice: Practice) -> None:

@@ -9,7 +9,7 @@ from django.db import transaction
 from backend.api.exceptions import DomainError
 from practice import roles
 from practice.models import Membership
-from practice.services import require_role
+from practice.services.access import require_role
 from scheduling.models import AppointmentType, Location, Room
 
 

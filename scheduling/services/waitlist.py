@@ -11,7 +11,7 @@ from backend.api.exceptions import DomainError
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
-from practice.services import require_role
+from practice.services.access import require_role
 from scheduling.models import WaitlistEntry
 from scheduling.services.appointments import require_clients_in_scope
 

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from practice import roles
 from practice.models import Invitation, Membership
-from practice.services import invitation_token
+from practice.services.members import invitation_token
 from tests.factories.practice import PASSWORD, MembershipFactory, UserFactory
 
 LOGIN = "/api/v1/auth/login/"

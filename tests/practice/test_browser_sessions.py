@@ -10,8 +10,8 @@ from django.test import Client as BrowserClient
 from django.utils import timezone
 
 from backend.api.sessions import LOGIN_AT
-from practice import services
 from practice.models import MfaDevice, User
+from practice.services.mfa import mfa_confirm, mfa_enrol_begin
 
 PASSWORD = "operator-pass-123"
 
@@ -22,7 +22,7 @@ def operator(db):
 
 
 def _enrol(user) -> dict:
-    return services.mfa_enrol_begin(user=user)
+    return mfa_enrol_begin(user=user)
 
 
 def _admin_login(browser, email, otp_code=""):
@@ -56,7 +56,7 @@ def test_admin_log_in_needs_the_second_factor(operator):
 
 def test_admin_log_in_takes_a_recovery_code_once(operator):
     enrolment = _enrol(operator)
-    services.mfa_confirm(user=operator, code=pyotp.TOTP(enrolment["secret"]).now())
+    mfa_confirm(user=operator, code=pyotp.TOTP(enrolment["secret"]).now())
     code = enrolment["recovery_codes"][0]
     assert _admin_login(BrowserClient(), operator.email, code).status_code == 302
     assert _admin_login(BrowserClient(), operator.email, code).status_code == 200  # spent

@@ -182,7 +182,7 @@ def test_an_admin_resets_a_staff_members_factor_and_their_tokens(staff):
 
 
 def test_wrong_codes_lock_the_second_factor_for_a_while(staff, settings):
-    from practice.services import MFA_MAX_FAILURES
+    from practice.services.mfa import MFA_MAX_FAILURES
 
     enrolled = _enrol_through_login(staff)
     api = APIClient()

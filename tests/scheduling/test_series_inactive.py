@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from backend.api.exceptions import Conflict
 from practice import roles
-from practice.services import clinician_update, membership_set_roles
+from practice.services.members import clinician_update, membership_set_roles
 from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence
 from scheduling.services.resources import appointment_type_save, room_save
 from scheduling.services.series import series_cancel, series_create, series_extend

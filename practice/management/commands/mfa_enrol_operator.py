@@ -10,8 +10,8 @@ that replaces the secret; a confirmed device must be removed first (`--replace`)
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from practice import services
 from practice.models import MfaDevice, User
+from practice.services.mfa import mfa_enrol_begin
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             MfaDevice.objects.filter(user=user).delete()
         elif MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists():
             raise CommandError("This operator already has a confirmed second factor: use --replace to set a new one.")
-        enrolment = services.mfa_enrol_begin(user=user)
+        enrolment = mfa_enrol_begin(user=user)
         self.stdout.write(f"otpauth URI (add it to an authenticator app): {enrolment['otpauth_uri']}")
         self.stdout.write("Recovery codes (each works once; keep them offline):")
         for code in enrolment["recovery_codes"]:
