@@ -54,13 +54,7 @@ def client_create(*, actor: Membership, **data: Any) -> Client:
     if unknown:
         raise DomainError("Unknown fields.", fields={f: ["Not a client field."] for f in sorted(unknown)})
     client = Client(practice=actor.practice)
-    _apply_consents(client, data, source=f"staff:{actor.user.email}")
-    for field, value in data.items():
-        setattr(client, field, value)
-    client.full_clean()
-    client.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=client, detail={"fields": sorted(data)})
-    return client
+    return _write(actor, client, data, source=f"staff:{actor.user.email}", action=AuditEvent.Action.CREATE)
 
 
 @transaction.atomic
@@ -77,12 +71,17 @@ def client_update(*, actor: Membership, client: Client, **changes: Any) -> Clien
     if refused:
         raise NotAllowed("You may not change these fields.", fields={f: ["Not editable by you."] for f in refused})
     client = Client.objects.select_for_update().get(pk=client.pk)
+    return _write(actor, client, changes, source=source, action=AuditEvent.Action.UPDATE)
+
+
+def _write(actor: Membership, client: Client, changes: dict, *, source: str, action: str) -> Client:
+    """Consents stamped with their source, the fields set, validated, saved and audited (field names only)."""
     _apply_consents(client, changes, source=source)
     for field, value in changes.items():
         setattr(client, field, value)
     client.full_clean()
     client.save()
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=client, detail={"fields": sorted(changes)})
+    audit_record(actor=actor, action=action, obj=client, detail={"fields": sorted(changes)})
     return client
 
 
