@@ -170,6 +170,33 @@ def _subject_row_insert(row: OutboundMessage) -> bool:
     return created
 
 
+def _client_email_row(
+    *,
+    practice_id: int,
+    client: Client,
+    kind: str,
+    subject_type: str,
+    subject_id: int | str,
+    now: datetime,
+    scheduled_for: datetime | None = None,
+    problem: str = "",
+) -> OutboundMessage:
+    """An unsaved email row to a client about an object, due now; `skipped` with the reason when `problem`."""
+    return OutboundMessage(
+        practice_id=practice_id,
+        client=client,
+        kind=kind,
+        channel=Channel.EMAIL,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        scheduled_for=scheduled_for,
+        due_at=now,
+        status=St.SKIPPED if problem else St.PENDING,
+        skip_reason=problem,
+        created_at=now,
+    )
+
+
 def outbox_client_message_queue(
     *,
     practice_id: int,
@@ -185,18 +212,15 @@ def outbox_client_message_queue(
     now = now or timezone.now()
     problem = subjects.client_problem(client)
     return _subject_row_insert(
-        OutboundMessage(
+        _client_email_row(
             practice_id=practice_id,
             client=client,
             kind=kind,
-            channel=Channel.EMAIL,
             subject_type=subject_type,
-            subject_id=str(subject_id),
+            subject_id=subject_id,
             scheduled_for=scheduled_for,
-            due_at=now,
-            status=St.SKIPPED if problem else St.PENDING,
-            skip_reason=problem,
-            created_at=now,
+            now=now,
+            problem=problem,
         )
     )
 
@@ -216,16 +240,8 @@ def outbox_client_message_queue_again(
     caller decides what that means. The caller checks the client can receive it (a resend is refused
     rather than queued as skipped)."""
     now = now or timezone.now()
-    row = OutboundMessage(
-        practice_id=practice_id,
-        client=client,
-        kind=kind,
-        channel=Channel.EMAIL,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        due_at=now,
-        status=St.PENDING,
-        created_at=now,
+    row = _client_email_row(
+        practice_id=practice_id, client=client, kind=kind, subject_type=subject_type, subject_id=subject_id, now=now
     )
     try:
         with transaction.atomic():
