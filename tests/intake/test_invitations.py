@@ -235,12 +235,12 @@ def test_two_live_invitations_to_one_packet_are_impossible_in_the_database(world
         subject_id=str(packet.pk),
         due_at=timezone.now(),
     )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="outbound_message_one_live_invitation"), transaction.atomic():
         OutboundMessage.objects.create(**row)
     OutboundMessage.objects.filter(kind=Kind.INTAKE_INVITATION).update(status=St.SENT)
     OutboundMessage.objects.create(**{**row, "status": St.SENT})  # resends that went out: as many as were sent
     OutboundMessage.objects.create(**row)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="outbound_message_one_live_invitation"), transaction.atomic():
         OutboundMessage.objects.create(**{**row, "status": St.CLAIMED, "claimed_at": timezone.now()})
 
 
