@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from intake.invitations import packet_from_token, packet_link_token
-from intake.models import Packet
+from intake.models import Packet, Score
 from practice.models import AuditEvent
 from tests.factories.intake import packet_for, phq9_answers, seeded
 from tests.reminders.outbox import outbox_deliver
@@ -184,6 +184,11 @@ def test_series_returns_points_oldest_first_with_bands(world):
     assert measure["slug"] == "phq-9" and measure["range"] == {"min": 0, "max": 27}
     assert [(p["total"], p["band"]) for p in measure["points"]] == [(27, "Severe"), (9, "Mild")]
     assert len(measure["bands"]) == 5
+    # Each score shown is a clinical read: one audit event per score, by the supervisor who read it.
+    shown = sorted(Score.objects.filter(client=world.p.client_a).values_list("pk", flat=True))
+    reads = AuditEvent.objects.filter(object_type="intake.score", action=AuditEvent.Action.READ)
+    assert sorted(int(e.object_id) for e in reads) == shown and len(shown) == 2
+    assert {e.actor_id for e in reads} == {world.p.supervisor.membership.user_id}
 
 
 def test_series_points_carry_the_bands_of_the_version_they_were_scored_with(world, django_assert_max_num_queries):
