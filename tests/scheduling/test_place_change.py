@@ -146,6 +146,8 @@ def test_a_room_freed_by_a_cancellation_can_be_taken(sched):
     other = _book(sched, clinician=sched.clinician2, client=sched.client2, room=sched.room2, start=start)
     appointment_cancel(actor=sched.front_desk, appointment=first)
     assert _patch(sched.front_desk, other, {"room": sched.room.pk}).status_code == 200
+    other.refresh_from_db()
+    assert other.room_id == sched.room.pk
 
 
 def test_telehealth_without_a_video_link_is_400_on_video_link(sched):
@@ -316,7 +318,9 @@ def test_a_waiting_confirmation_tells_the_new_place_instead_of_a_notice(sched):
 def test_no_notice_when_the_practice_sends_no_change_notices(sched):
     ReminderPolicyFactory(practice=sched.practice, send_confirmation=False, send_change_notices=False)
     appt = _book(sched, mode="telehealth", video_link=LINK)
-    _patch(sched.front_desk, appt, {"video_link": LINK + "-b"})
+    assert _patch(sched.front_desk, appt, {"video_link": LINK + "-b"}).status_code == 200
+    appt.refresh_from_db()
+    assert appt.video_link == LINK + "-b"  # the place changed (what the client is told): still no notice
     assert _notices(appt) == []
 
 
