@@ -131,8 +131,14 @@ def test_a_malformed_key_is_400_naming_the_header_and_books_nothing(sched, key):
 
 
 def test_a_key_of_255_printable_characters_is_accepted(sched):
-    response = book(api_for(sched.front_desk), booking(sched), "~ " + "k" * 253)
+    key = "~ " + "k" * 253
+    response = book(api_for(sched.front_desk), booking(sched), key)
     assert response.status_code == 201, response.json()
+    # Accepted as a key, not ignored: the reply is kept under it and a retry is a replay.
+    assert IdempotencyRecord.objects.filter(membership=sched.front_desk, key=key, status_code=201).exists()
+    retry = book(api_for(sched.front_desk), booking(sched), key)
+    assert (retry.status_code, retry["Idempotent-Replayed"]) == (201, "true")
+    assert Appointment.objects.count() == 1
 
 
 def test_a_series_retried_with_its_key_is_created_once(sched):
