@@ -153,7 +153,7 @@ class AppointmentViewSet(
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         if "room" not in request.data:
-            v["room"] = "unchanged"
+            v["room"] = appt_services.UNCHANGED
         appointment = appt_services.appointment_reschedule(actor=request.membership, appointment=appointment, **v)
         return self._out(appointment)
 

@@ -64,6 +64,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 MOVABLE = {Status.REQUESTED, Status.SCHEDULED, Status.CONFIRMED}
 CANCELLABLE = {Status.REQUESTED, Status.SCHEDULED, Status.CONFIRMED}
+# A room argument left out of a reschedule or a change of place (None means "no room").
+UNCHANGED = "unchanged"
 
 DEADLOCK_DETECTED = "40P01"
 DEADLOCK_RETRIES = 3
@@ -443,7 +445,7 @@ def appointment_reschedule(
     actor: Membership,
     appointment: Appointment,
     starts_at: datetime,
-    room: Room | None | str = "unchanged",
+    room: Room | None | str = UNCHANGED,
     reason: str = "",
     outside_availability: bool = False,
 ) -> Appointment:
@@ -457,7 +459,7 @@ def appointment_reschedule(
         )
     _require_no_signed_note(appointment)
     old_start, old_end = appointment.starts_at, appointment.ends_at
-    if room != "unchanged":
+    if room != UNCHANGED:
         appointment.room = room
     clients = list(appointment.clients.all())
     _validate_booking(
@@ -496,9 +498,6 @@ def appointment_reschedule(
     )
     outbox_appointment_changed(appointment=appointment, event="rescheduled")
     return appointment
-
-
-UNCHANGED = "unchanged"
 
 
 def _client_place(mode: str, room: Room | None, video_link: str) -> tuple:
