@@ -11,6 +11,7 @@ from rest_framework.response import Response as HttpResponse
 from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
+from backend.api.scope import all_in_scope_or_400, in_scope_or_400
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from intake import invitations, selectors
@@ -132,21 +133,12 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
         data = PacketAssignInput(data=request.data)
         data.is_valid(raise_exception=True)
         forms = data.validated_data["forms"]
-        in_scope = set(
-            selectors.form_list(actor=request.membership)
-            .filter(pk__in=[f.pk for f in forms])
-            .values_list("pk", flat=True)
-        )
-        missing = [f.pk for f in forms if f.pk not in in_scope]
-        if missing:
-            from backend.api.exceptions import DomainError
-
-            raise DomainError(
-                "Not found.", fields={"forms": [f'Invalid pk "{pk}" - object does not exist.' for pk in missing]}
-            )
+        # Another practice's (or caseload's) client or form answers exactly as an unknown id does.
+        client = in_scope_or_400(client_list(actor=request.membership), data.validated_data["client"], "client")
+        all_in_scope_or_400(selectors.form_list(actor=request.membership), forms, "forms")
         packet = packet_services.packet_assign(
             actor=request.membership,
-            client=data.validated_data["client"],
+            client=client,
             forms=forms,
             due_on=data.validated_data.get("due_on"),
             send_invitation=data.validated_data["send_invitation"],

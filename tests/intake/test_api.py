@@ -1,6 +1,7 @@
 """The issue's "done when", through the HTTP API: front desk sees status only; the client answers through
 the signed link; the clinician reads answers, score, band and flag, and acknowledges it."""
 
+import json
 import re
 
 import pytest
@@ -166,6 +167,26 @@ def test_form_edit_through_the_api_versions_and_old_responses_keep_their_version
     assert response.version.number == 1 and response.version.content["title"] == "GAD-7"
     bad = admin.patch(f"/api/v1/intake/forms/{forms['gad-7'].pk}/", {"content": {"title": "x"}}, format="json")
     assert bad.status_code == 400 and "definition" in bad.json()["error"]["fields"]
+
+
+def test_assigning_another_practices_client_or_form_answers_exactly_as_an_unknown_id(world):
+    mine, theirs = seeded(world.p.practice)["phq-9"], seeded(world.q.practice)["phq-9"]
+    unknown = max(theirs.pk, mine.pk, world.q.client_a.pk) + 1000
+    desk = world.client_for("front_desk")
+
+    def assign(client, form):
+        return desk.post("/api/v1/intake/packets/", {"client": client, "forms": [form]}, format="json")
+
+    for field, foreign_pk, foreign, missing in (
+        ("forms", theirs.pk, assign(world.p.client_a.pk, theirs.pk), assign(world.p.client_a.pk, unknown)),
+        ("client", world.q.client_a.pk, assign(world.q.client_a.pk, mine.pk), assign(unknown, mine.pk)),
+    ):
+        assert foreign.status_code == missing.status_code == 400
+        # The same body, but for the id named: nothing tells another practice's object from a missing one.
+        expected = json.loads(missing.content.decode().replace(f'\\"{unknown}\\"', f'\\"{foreign_pk}\\"'))
+        assert foreign.json() == expected, field
+        assert set(expected["error"]["fields"]) == {field}
+    assert not Packet.objects.exists()
 
 
 def test_series_returns_points_oldest_first_with_bands(world):
