@@ -8,7 +8,6 @@ under load; this is the same failure, small enough for every CI run.
 
 import contextlib
 
-import psycopg
 import pytest
 from django.db import connection
 from psycopg import sql
@@ -17,24 +16,17 @@ from rest_framework.test import APIClient
 from practice.models import User
 from scheduling.models import Appointment
 from tests.factories.scheduling import AppointmentTypeFactory
+from tests.pg import admin_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @contextlib.contextmanager
 def database_refusing_connections():
-    settings = connection.settings_dict
-    name = settings["NAME"]
-    admin_dsn = psycopg.conninfo.make_conninfo(
-        host=settings["HOST"] or "localhost",
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        dbname="postgres",
-    )
+    name = connection.settings_dict["NAME"]
     connection.ensure_connection()
     backend_pid = connection.connection.info.backend_pid
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+    with admin_connection("postgres") as admin:
         admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(sql.Identifier(name)))
         try:
             admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])

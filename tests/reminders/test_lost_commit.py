@@ -8,7 +8,6 @@ again on a new connection, so the dispatcher does not reclaim the row and send a
 import time
 from datetime import timedelta
 
-import psycopg
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
@@ -19,16 +18,10 @@ from reminders.models import OutboundMessage
 from reminders.services.dispatch import reminders_dispatch
 from reminders.services.send import reminder_send
 from tests.factories.reminders import OutboundMessageFactory, appointment_row
+from tests.pg import admin_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 St = OutboundMessage.Status
-
-
-def _admin():
-    s = connection.settings_dict
-    return psycopg.connect(
-        host=s["HOST"] or "localhost", port=s["PORT"] or 5432, user=s["USER"], dbname=s["NAME"], autocommit=True
-    )
 
 
 class DatabaseDiesAfterHandOff(LocmemBackend):
@@ -39,7 +32,7 @@ class DatabaseDiesAfterHandOff(LocmemBackend):
     def send_messages(self, messages):
         sent = super().send_messages(messages)
         pid = connection.connection.info.backend_pid
-        with _admin() as admin:
+        with admin_connection() as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
             for _ in range(100):  # until the server has ended it (and released its row lock)
                 if not admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():

@@ -1,0 +1,18 @@
+"""A second connection to the test database's PostgreSQL server, outside Django, for tests that make the
+server itself fail (refuse connections, terminate a backend). Never a mock: the server does it."""
+
+import psycopg
+from django.db import connection
+
+
+def admin_connection(dbname: str | None = None) -> psycopg.Connection:
+    """Autocommit connection as Django's user, to `dbname` (default: the test database)."""
+    s = connection.settings_dict
+    return psycopg.connect(
+        host=s["HOST"] or "localhost",
+        port=s["PORT"] or 5432,
+        user=s["USER"],
+        password=s["PASSWORD"] or None,
+        dbname=dbname or s["NAME"],
+        autocommit=True,
+    )
