@@ -461,12 +461,9 @@ class CaseloadAttentionView(_ClinicalView):
     )
     def get(self, request):
         rows = selectors.caseload_attention(actor=request.membership)
-        audit_record(
-            actor=request.membership,
-            action=AuditEvent.Action.LIST,
-            object_type="notes.caseload_attention",
-            detail={"clients": [row["client"] for row in rows]},
-        )
+        # One event for the list, naming no client: which clients it shows (an open rupture, a falling
+        # alliance) is itself clinical, and the admin reads the trail (practice/audit.py).
+        audit_record(actor=request.membership, action=AuditEvent.Action.LIST, object_type="notes.caseload_attention")
         return Response(CaseloadAttentionRow(rows, many=True).data)
 
 

@@ -10,7 +10,6 @@ from backend.api.permissions import RolePermission
 from backend.api.scope import in_scope_or_400
 from backend.api.views import PracticeScopedMixin
 from practice import roles, selectors
-from practice.audit import audit_record
 from practice.filters import AuditEventFilter, CareTeamFilter, ClientFilter
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
 from practice.serializers import (
@@ -166,9 +165,13 @@ class ClientViewSet(
     def get_queryset(self):
         return selectors.client_list(actor=self.request.membership)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        clients = selectors.client_list_read(actor=request.membership, clients=page)
+        return self.get_paginated_response(ClientSerializer(clients, many=True).data)
+
     def retrieve(self, request, *args, **kwargs):
-        client = self.get_object()
-        audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=client)
+        client = selectors.client_read(actor=request.membership, pk=self.kwargs["pk"])
         return Response(ClientSerializer(client).data)
 
     def create(self, request, *args, **kwargs):

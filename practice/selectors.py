@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
+from rest_framework.generics import get_object_or_404  # Http404 for a malformed id too
 
 from practice import roles
+from practice.audit import audit_list_read, audit_record
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
 
 
@@ -57,6 +61,20 @@ def client_list(*, actor: Membership) -> QuerySet[Client]:
     if actor.has_role(roles.CLIENT):
         scope |= Q(portal_membership=actor)
     return base.filter(scope).distinct()
+
+
+def client_read(*, actor: Membership, pk) -> Client:
+    """One client record through the caller's scope (404 outside it), the read audited."""
+    client = get_object_or_404(client_list(actor=actor), pk=pk)
+    audit_record(actor=actor, action=AuditEvent.Action.READ, obj=client)
+    return client
+
+
+def client_list_read(*, actor: Membership, clients: Sequence[Client]) -> Sequence[Client]:
+    """The client records a list or a search shows (one page of `client_list`), the read audited: one event
+    naming the ids shown, not one per row. Every list of client records, API or page, goes through here."""
+    audit_list_read(actor=actor, objects=clients, object_type="practice.client")
+    return clients
 
 
 def clinician_list(*, actor: Membership) -> QuerySet[Clinician]:
