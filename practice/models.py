@@ -320,3 +320,15 @@ class MfaRecoveryCode(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["device", "code_hash"], name="mfa_recovery_code_unique")]
+
+
+class TokenSecondFactor(models.Model):
+    """The API token was issued (or confirmed) with the second factor: the log-in, not the practice, carries it.
+
+    A token without this row acts in no practice that requires MFA of its staff
+    (practice.services.second_factor); the row dies with its token.
+    """
+
+    token = models.OneToOneField("knox.AuthToken", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    method = models.CharField(max_length=20)  # "totp", "recovery_code"
+    verified_at = models.DateTimeField(default=timezone.now)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from backend.api.exceptions import Conflict, DomainError
 from practice import roles
 from practice.audit import audit_record
-from practice.models import Membership, User
+from practice.models import Membership, TokenSecondFactor, User
 from practice.services.access import require_role
 
 MFA_ISSUER = "Attune"
@@ -183,7 +183,7 @@ def mfa_verify(*, user: User, code: str = "", recovery_code: str = "") -> str:
     )
 
 
-def mfa_confirm(*, user: User, code: str) -> None:
+def mfa_confirm(*, user: User, code: str) -> str:
     from practice.models import MfaDevice
 
     device = MfaDevice.objects.filter(user=user).first()
@@ -191,7 +191,7 @@ def mfa_confirm(*, user: User, code: str) -> None:
         raise DomainError("Start enrolment first.", code="mfa_not_enrolled")
     if device.confirmed_at is not None:
         raise Conflict("The second factor is already confirmed.", code="mfa_already_enrolled")
-    mfa_verify(user=user, code=code)
+    return mfa_verify(user=user, code=code)
 
 
 def mfa_status(*, user: User) -> dict:
@@ -212,6 +212,8 @@ def mfa_disable(*, user: User, code: str = "", recovery_code: str = "") -> None:
         raise DomainError("No second factor is set up for this account.", code="mfa_not_enrolled")
     mfa_verify(user=user, code=code, recovery_code=recovery_code)
     MfaDevice.objects.filter(user=user).delete()
+    # Without a device no log-in of this user carries a second factor any more.
+    TokenSecondFactor.objects.filter(token__user=user).delete()
 
 
 @transaction.atomic
