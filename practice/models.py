@@ -253,6 +253,29 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            # One pending invitation per address and practice: a new one supersedes (revokes) the earlier.
+            models.UniqueConstraint(
+                "practice",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_address",
+            )
+        ]
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        from django.conf import settings
+
+        if self.created_at and (timezone.now() - self.created_at).total_seconds() > settings.INVITATION_MAX_AGE:
+            return "expired"
+        return "pending"
+
 
 class AuditEvent(models.Model):
     """One read of clinical content or one write of client data. Append-only.

@@ -124,6 +124,29 @@ def invitation_list(*, actor: Membership) -> QuerySet[Invitation]:
     return Invitation.objects.filter(practice=actor.practice)
 
 
+INVITATION_STATUSES = ("pending", "accepted", "revoked", "expired")
+
+
+def invitation_filter_status(queryset: QuerySet[Invitation], status: str | None) -> QuerySet[Invitation]:
+    """Narrow to one `Invitation.status`; an unknown or empty status leaves the queryset as it is."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    open_ = Q(accepted_at__isnull=True, revoked_at__isnull=True)
+    cutoff = timezone.now() - timedelta(seconds=settings.INVITATION_MAX_AGE)
+    if status == "pending":
+        return queryset.filter(open_, created_at__gte=cutoff)
+    if status == "expired":
+        return queryset.filter(open_, created_at__lt=cutoff)
+    if status == "accepted":
+        return queryset.filter(accepted_at__isnull=False)
+    if status == "revoked":
+        return queryset.filter(revoked_at__isnull=False)
+    return queryset
+
+
 def audit_event_list(*, actor: Membership) -> QuerySet[AuditEvent]:
     if not actor.has_role(roles.ADMIN):
         return AuditEvent.objects.none()

@@ -35,7 +35,8 @@ NOTE_ALERT = "notes.overduenotealert"
 INVITATION_KINDS = (Kind.INTAKE_INVITATION, Kind.INTAKE_INVITATION_RESEND)  # the same email, first or again
 CLIENT_KINDS = (*INVITATION_KINDS, Kind.INTAKE_NUDGE)
 STAFF_KINDS = (Kind.RISK_FLAG_REVIEW, Kind.NOTE_OVERDUE)
-SUBJECT_KINDS = CLIENT_KINDS + STAFF_KINDS
+ACCOUNT_KINDS = (Kind.STAFF_INVITATION, Kind.PASSWORD_RESET)  # reminders/accounts.py
+SUBJECT_KINDS = CLIENT_KINDS + STAFF_KINDS + ACCOUNT_KINDS
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ def staff_problem(member: Membership | None) -> str:
 
 
 def check(message: OutboundMessage, now: datetime) -> Check:
+    if message.kind in ACCOUNT_KINDS:
+        from reminders import accounts
+
+        return accounts.check(message, now)
     if message.kind in CLIENT_KINDS:
         from intake.models import Packet
 
@@ -121,6 +126,10 @@ def _due(packet) -> str:
 
 
 def render(message: OutboundMessage, checked: Check) -> Rendered:
+    if message.kind in ACCOUNT_KINDS:
+        from reminders import accounts
+
+        return accounts.render(message, checked)
     if message.kind in CLIENT_KINDS:
         from intake.invitations import link_max_age, packet_link_url
 
