@@ -323,8 +323,8 @@ class AuditEvent(models.Model):
 class MfaDevice(models.Model):
     """A user's TOTP authenticator (one per user: MFA belongs to the person, whichever practice asks for it).
 
-    The shared secret is stored encrypted (practice.services.mfa._mfa_fernet); `last_step` is the last TOTP time
-    step accepted, so a code cannot be used twice.
+    The shared secret is stored encrypted with MFA_ENCRYPTION_KEYS (practice.services.mfa); `last_step` is the
+    last TOTP time step accepted, so a code cannot be used twice.
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
