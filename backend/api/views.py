@@ -10,7 +10,7 @@ from datetime import timedelta
 from rest_framework import exceptions
 
 from practice.models import Membership
-from practice.services.second_factor import request_second_factor_given, second_factor_require
+from practice.services.second_factor import request_second_factor_require
 
 
 def resolve_membership(request) -> Membership | None:
@@ -18,7 +18,7 @@ def resolve_membership(request) -> Membership | None:
     `mfa_required` when the practice requires one of its staff and this log-in gave none)."""
     membership = _membership_named(request)
     if membership is not None:
-        second_factor_require(membership=membership, given=request_second_factor_given(request))
+        request_second_factor_require(request, membership)
     return membership
 
 

@@ -54,6 +54,12 @@ def second_factor_require(*, membership: Membership, given: bool) -> None:
     )
 
 
+def request_second_factor_require(request, membership: Membership) -> None:
+    """`second_factor_require` for a request, asking its log-in (one query) only when the practice requires it."""
+    if membership_requires_second_factor(membership):
+        second_factor_require(membership=membership, given=request_second_factor_given(request))
+
+
 def token_second_factor_given(token) -> bool:
     return token is not None and TokenSecondFactor.objects.filter(token_id=token.pk).exists()
 
