@@ -63,8 +63,10 @@ def _recovery_hash(code: str) -> str:
 def mfa_required_for(user: User) -> bool:
     """A second factor is required when the user holds a staff role in a practice that requires it
     (the practice setting `mfa_required`, on unless a practice turns it off)."""
+    from practice.services.second_factor import membership_requires_second_factor
+
     memberships = Membership.objects.filter(user=user, is_active=True).select_related("practice")
-    return any(m.is_staff_member and m.practice.settings.get("mfa_required", True) for m in memberships)
+    return any(membership_requires_second_factor(m) for m in memberships)  # the same rule as on every request
 
 
 def mfa_challenge_issue(*, user: User) -> str:
