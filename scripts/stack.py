@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import ipaddress
 import os
 import platform
 import shutil
@@ -204,7 +205,11 @@ def say_started(started: list[str]) -> None:
 
 def public_base_url(host: str, port: str | int) -> str:
     """The address a person (and every link in an email) reaches the served app at."""
-    if host in ("", "0.0.0.0", "::"):
+    try:
+        everywhere = not host or ipaddress.ip_address(host).is_unspecified  # bound to every address
+    except ValueError:  # a name
+        everywhere = False
+    if everywhere:
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"

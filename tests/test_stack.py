@@ -76,7 +76,13 @@ def test_stop_ends_every_child_and_restarts_none(supervisor):
 
 @pytest.mark.parametrize(
     ("host", "expected"),
-    [("127.0.0.1", "http://127.0.0.1:8141"), ("0.0.0.0", "http://127.0.0.1:8141"), ("::1", "http://[::1]:8141")],
+    [
+        ("127.0.0.1", "http://127.0.0.1:8141"),
+        ("0.0.0.0", "http://127.0.0.1:8141"),  # bound to every address: reached on loopback
+        ("::", "http://127.0.0.1:8141"),
+        ("::1", "http://[::1]:8141"),
+        ("attune.local", "http://attune.local:8141"),
+    ],
 )
 def test_public_base_url_is_the_address_run_serves(host, expected):
     assert stack.public_base_url(host, "8141") == expected
