@@ -144,3 +144,27 @@ def test_where_no_binary_fits_the_message_names_the_platform_and_what_to_do():
     assert "Python 3.14" in stack.embedded_redis_missing_reason("Linux", "x86_64", (3, 14), installed=False)
     assert "make venv" in stack.embedded_redis_missing_reason("Linux", "x86_64", (3, 11), installed=False)
     assert stack.embedded_redis_missing_reason("Linux", "x86_64", (3, 11), installed=True) == ""
+
+
+NO_WHEEL = "no embedded Redis binary fits this platform (Linux riscv64, Python 3.11; ...)"
+
+
+def test_without_a_binary_run_falls_back_to_the_filesystem_broker_and_says_so(monkeypatch, capsys):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("ATTUNE_EMBEDDED_REDIS", "1")
+    monkeypatch.setattr(stack, "embedded_redis_missing_reason", lambda *a, **k: NO_WHEEL)
+    started: list[str] = []
+    assert stack.ensure_redis(need_server=False, started=started) is None
+    assert stack.os.environ["REDIS_URL"] == "" and started == []
+    out = capsys.readouterr().out
+    assert f"[attune] Redis: none ({NO_WHEEL})." in out
+    assert "[attune] Redis: last fallback: Celery uses the filesystem broker in var/broker" in out
+
+
+def test_without_a_binary_test_stops_naming_the_reason(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("ATTUNE_EMBEDDED_REDIS", "1")
+    monkeypatch.setattr(stack, "embedded_redis_missing_reason", lambda *a, **k: NO_WHEEL)
+    with pytest.raises(SystemExit) as stopped:
+        stack.ensure_redis(need_server=True, started=[])
+    assert str(stopped.value) == f"Redis is required for this command and none answers on localhost:6379: {NO_WHEEL}."
