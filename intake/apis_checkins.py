@@ -43,6 +43,14 @@ class CheckinDetailOutput(CheckinOutput):
     )
 
 
+class _OwnAnswersOutput(CheckinAnswersOutput):
+    alliance_total = None  # the client's own answers come without a score (ACCESS.md)
+
+
+class _OwnCheckinOutput(CheckinDetailOutput):
+    answers = _OwnAnswersOutput(required=False)
+
+
 class SessionCheckinViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = SessionCheckIn.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
@@ -68,4 +76,6 @@ class SessionCheckinViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets
         "for the client (own, no score).",
     )
     def retrieve(self, request, pk=None):
-        return Response(CheckinDetailOutput(selectors.checkin_read(actor=request.membership, pk=pk)).data)
+        row = selectors.checkin_read(actor=request.membership, pk=pk)
+        own = "answers" in row and "alliance_total" not in row["answers"]
+        return Response((_OwnCheckinOutput if own else CheckinDetailOutput)(row).data)

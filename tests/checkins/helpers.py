@@ -15,11 +15,11 @@ from tests.factories.reminders import appointment_row
 ALLIANCE = {"alliance_heard": 9, "alliance_goals": 9, "alliance_approach": 9, "alliance_overall": 9}
 
 
-def session(world, *, clients=None, days_ago=1, status="scheduled", tenant=None):
+def session(world, *, clients=None, days_ago=1, status="scheduled", tenant=None, clinician=None):
     t = tenant or world.p
     seeded(t.practice)
     return appointment_row(
-        clinician=t.clinician,
+        clinician=clinician or t.clinician,
         clients=clients or [t.client_a],
         status=status,
         starts_at=timezone.now() - timedelta(days=days_ago),
@@ -45,7 +45,9 @@ def answer(checkin: SessionCheckIn, *, felt_strain="no", talked_through=None, fo
 
 def completed_checkin(world, *, days_ago=1, tenant=None, client=None, **answers) -> SessionCheckIn:
     t = tenant or world.p
-    appointment = session(world, days_ago=days_ago, tenant=t, clients=[client or t.client_a])
+    client = client or t.client_a
+    clinician = client.care_team.get().clinician
+    appointment = session(world, days_ago=days_ago, tenant=t, clients=[client], clinician=clinician)
     complete(world, appointment, tenant=t)
-    checkin = SessionCheckIn.objects.get(appointment=appointment, client=client or t.client_a)
+    checkin = SessionCheckIn.objects.get(appointment=appointment, client=client)
     return answer(checkin, **answers) if answers else checkin

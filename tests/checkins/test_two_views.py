@@ -125,6 +125,7 @@ def test_the_timeline_sets_each_checkin_beside_its_session_and_counts_agreement(
 def test_another_clinicians_client_has_no_checkins_in_scope(world):
     _session_with(world, felt_strain="a_lot", talked_through="not_at_all")
     assert relational.client_two_views(actor=world.p.clinician2.membership, client=world.p.client_a) == []
-    assert relational.caseload_checkin_attention(
-        actor=world.p.clinician2.membership, client_ids=[world.p.client_a.pk]
-    ) == {}
+    assert (
+        relational.caseload_checkin_attention(actor=world.p.clinician2.membership, client_ids=[world.p.client_a.pk])
+        == {}
+    )
