@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from intake import definitions, invitations
 from intake.models import Packet
+from intake.safety import safety_notice
 from intake.services.links import packet_link_read_audit
 
 
@@ -73,6 +74,8 @@ def _form_view(response) -> dict:
         "sections": sections,
         "submitted": response.is_submitted,
         "submitted_at": response.submitted_at,
+        # Shown again when the client comes back: where to get help now stays on the page (intake/safety.py).
+        "safety": safety_notice(response),
     }
 
 
