@@ -32,7 +32,7 @@ class CheckinOutput(serializers.Serializer):
     sent_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     answered_at = serializers.DateTimeField(allow_null=True)
-    state = serializers.ChoiceField(choices=["sent", "answered", "expired"])
+    state = serializers.ChoiceField(choices=SessionCheckIn.State.choices)
     response = serializers.IntegerField(help_text="The client answers through /api/v1/intake/responses/{id}/.")
     packet = serializers.IntegerField()
 

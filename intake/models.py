@@ -230,6 +230,11 @@ class SessionCheckIn(models.Model):
     session completed twice (or reverted and completed again) never sends a second one.
     """
 
+    class State(models.TextChoices):
+        SENT = "sent", "Sent, waiting for the client"
+        ANSWERED = "answered", "Answered"
+        EXPIRED = "expired", "Expired unanswered"
+
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     appointment = models.ForeignKey("scheduling.Appointment", on_delete=models.PROTECT, related_name="session_checkins")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="session_checkins")
@@ -253,5 +258,5 @@ class SessionCheckIn(models.Model):
     @property
     def state(self) -> str:
         if self.answered_at is not None:
-            return "answered"
-        return "expired" if self.is_expired else "sent"
+            return self.State.ANSWERED
+        return self.State.EXPIRED if self.is_expired else self.State.SENT
