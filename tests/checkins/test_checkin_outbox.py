@@ -137,7 +137,9 @@ def test_the_message_is_a_link_with_no_clinical_content(world, client):
         form_text += [x["label"] for x in q["questions"]]
     assert not [t for t in form_text if t.lower() in text.lower()]
     # the link opens the check-in on the form page
-    assert client.get(packet_link_path(checkin.packet)).status_code == 200
+    page = client.get(packet_link_path(checkin.packet))
+    assert page.status_code == 200 and "Your check-in" in page.content.decode()
+    assert 'data-qid="felt_strain"' in page.content.decode()
 
 
 def test_an_answered_or_expired_checkin_is_not_sent(world):
