@@ -66,6 +66,7 @@ class OutboundMessage(models.Model):
         # Account messages: addressed by their subject (an invitation's address, a user's), not a client or member.
         STAFF_INVITATION = "staff_invitation", "Staff invitation"
         PASSWORD_RESET = "password_reset", "Password reset link"
+        SESSION_CHECKIN = "session_checkin", "Session check-in (client)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
