@@ -11,7 +11,6 @@ from rest_framework.response import Response as HttpResponse
 from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
-from backend.api.scope import all_in_scope_or_400, in_scope_or_400
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from intake import invitations, selectors
@@ -132,16 +131,13 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
         summary="Assign forms to a client; the client is emailed a signed link.",
     )
     def create(self, request, *args, **kwargs):
-        data = PacketAssignInput(data=request.data)
+        # Client and forms resolve in the caller's scope: another practice's (or caseload's) is an unknown id.
+        data = PacketAssignInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
-        forms = data.validated_data["forms"]
-        # Another practice's (or caseload's) client or form answers exactly as an unknown id does.
-        client = in_scope_or_400(client_list(actor=request.membership), data.validated_data["client"], "client")
-        all_in_scope_or_400(selectors.form_list(actor=request.membership), forms, "forms")
         packet = packet_services.packet_assign(
             actor=request.membership,
-            client=client,
-            forms=forms,
+            client=data.validated_data["client"],
+            forms=data.validated_data["forms"],
             due_on=data.validated_data.get("due_on"),
             send_invitation=data.validated_data["send_invitation"],
         )
@@ -309,17 +305,12 @@ class ScheduleViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
 
     @extend_schema(request=ScheduleSerializer, responses={201: ScheduleSerializer, **ERROR})
     def create(self, request, *args, **kwargs):
-        data = ScheduleSerializer(data=request.data)
+        data = self.get_serializer(data=request.data)  # client and form resolve in the caller's scope
         data.is_valid(raise_exception=True)
-        form = data.validated_data["form"]
-        if not selectors.form_list(actor=request.membership).filter(pk=form.pk).exists():
-            from backend.api.exceptions import DomainError
-
-            raise DomainError("Not found.", fields={"form": [f'Invalid pk "{form.pk}" - object does not exist.']})
         schedule = schedule_services.schedule_create(
             actor=request.membership,
             client=data.validated_data["client"],
-            form=form,
+            form=data.validated_data["form"],
             interval_days=data.validated_data["interval_days"],
             first_due_on=data.validated_data["next_due_on"],
         )

@@ -8,8 +8,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.api.scope import ScopedPrimaryKeyRelatedField, ScopedRelationsMixin
 from intake.models import ConsentSignature, FormDefinition, FormVersion, MeasureSchedule, Packet, Response, RiskFlag
+from intake.selectors import form_list
 from practice.models import Client
+from practice.selectors import client_list
 
 
 class FormVersionSerializer(serializers.ModelSerializer):
@@ -101,8 +104,8 @@ class PacketResendInput(serializers.Serializer):
 
 
 class PacketAssignInput(serializers.Serializer):
-    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    forms = serializers.PrimaryKeyRelatedField(queryset=FormDefinition.objects.all(), many=True)
+    client = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client)
+    forms = ScopedPrimaryKeyRelatedField(selector=form_list, model=FormDefinition, many=True)
     due_on = serializers.DateField(required=False, allow_null=True)
     send_invitation = serializers.BooleanField(default=True)
 
@@ -212,7 +215,7 @@ class AcknowledgeInput(serializers.Serializer):
     note = serializers.CharField(max_length=5000)
 
 
-class ScheduleSerializer(serializers.ModelSerializer):
+class ScheduleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     form_slug = serializers.CharField(source="form.slug", read_only=True)
 
     class Meta:
@@ -220,6 +223,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
         fields = ["id", "client", "form", "form_slug", "interval_days", "next_due_on", "is_active", "created_at"]
         read_only_fields = ["id", "form_slug", "is_active", "created_at"]
         extra_kwargs = {"interval_days": {"min_value": 1, "max_value": 365}}
+        scoped = {"client": client_list, "form": form_list}
 
 
 class SeriesPoint(serializers.Serializer):

@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
-from backend.api.scope import in_scope_or_400
 from backend.api.views import PracticeScopedMixin
 from notes import checkins as relational
 from notes import selectors, services
@@ -56,18 +55,9 @@ from notes.serializers import (
 from practice import roles
 from practice.audit import audit_read_many, audit_record
 from practice.models import AuditEvent
-from practice.selectors import client_list
 
 CLINICAL = {roles.CLINICIAN, roles.SUPERVISOR}
 TAXONOMY_READERS = {roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR}
-
-
-def _appointment_or_400(actor, pk):
-    if pk is None:
-        return None
-    from scheduling.selectors import appointment_list
-
-    return in_scope_or_400(appointment_list(actor=actor), pk, "appointment")
 
 
 # --- taxonomy -------------------------------------------------------------------------------------
@@ -216,14 +206,16 @@ class ProgressNoteViewSet(
         return selectors.progress_note_detail_queryset(actor=self.request.membership).get(pk=note.pk)
 
     def create(self, request, *args, **kwargs):
-        data = ProgressNoteCreateInput(data=request.data)
+        # Client and appointment resolve in the caller's scope: any other id answers like an unknown one.
+        data = ProgressNoteCreateInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        actor = request.membership
-        client = in_scope_or_400(client_list(actor=actor), values.pop("client"), "client")
-        appointment = _appointment_or_400(actor, values.pop("appointment", None))
         note = services.progress_note_create(
-            actor=actor, client=client, template_code=values.pop("template", None), appointment=appointment, **values
+            actor=request.membership,
+            client=values.pop("client"),
+            template_code=values.pop("template", None),
+            appointment=values.pop("appointment", None),
+            **values,
         )
         return Response(ProgressNoteOutput(self._fresh(note)).data, status=status.HTTP_201_CREATED)
 
@@ -349,13 +341,13 @@ class PsychotherapyNoteViewSet(
         return Response(PsychotherapyNoteOutput(note).data)
 
     def create(self, request, *args, **kwargs):
-        data = PsychotherapyNoteCreateInput(data=request.data)
+        data = PsychotherapyNoteCreateInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
-        actor = request.membership
-        client = in_scope_or_400(client_list(actor=actor), data.validated_data["client"], "client")
-        appointment = _appointment_or_400(actor, data.validated_data.get("appointment"))
         note = services.psychotherapy_note_create(
-            actor=actor, client=client, appointment=appointment, body=data.validated_data["body"]
+            actor=request.membership,
+            client=data.validated_data["client"],
+            appointment=data.validated_data.get("appointment"),
+            body=data.validated_data["body"],
         )
         return Response(PsychotherapyNoteOutput(note).data, status=status.HTTP_201_CREATED)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -71,23 +71,27 @@ def note_template_list(*, actor: Membership) -> QuerySet[NoteTemplate]:
 
 
 def progress_note_list(*, actor: Membership) -> QuerySet[ProgressNote]:
+    """Notes the actor may read, decided per note.
+
+    - a clinician reads notes about the clients they serve now (on the care team): their own drafts, and
+      every signed note; off the care team, nothing, their own notes included;
+    - a supervisor also reads a signed note when its author is a current supervisee AND the author still
+      serves that client: another supervisee serving the same client does not carry the note along.
+    """
     clinician = acting_clinician(actor)
     if clinician is None:
         return ProgressNote.objects.none()
-    my_clients = CareTeamMember.objects.filter(clinician=clinician).values("client_id")
-    readable = Q(client_id__in=my_clients)
+    serves = CareTeamMember.objects.filter(client_id=OuterRef("client_id"), clinician=clinician)
+    scope = Q(reader_serves=True) & (Q(author=clinician) | Q(status__in=LOCKED))
+    qs = ProgressNote.objects.filter(practice=actor.practice).alias(reader_serves=Exists(serves))
     supervised = supervisee_ids(actor)
     if supervised:
-        # A supervisor reads the supervisees' notes for the supervisees' clients (ACCESS.md), not a
-        # note left behind on a client the supervisee no longer serves.
-        supervisees_clients = CareTeamMember.objects.filter(clinician_id__in=supervised).values("client_id")
-        readable |= Q(author_id__in=supervised, client_id__in=supervisees_clients)
-    scope = Q(author=clinician) | (readable & Q(status__in=LOCKED))
-    return (
-        ProgressNote.objects.filter(practice=actor.practice)
-        .filter(scope)
-        .select_related("template", "client", "author__membership__user")
-    )
+        author_serves = CareTeamMember.objects.filter(
+            client_id=OuterRef("client_id"), clinician_id=OuterRef("author_id")
+        )
+        qs = qs.alias(author_serves=Exists(author_serves))
+        scope |= Q(author_id__in=supervised, author_serves=True, status__in=LOCKED)
+    return qs.filter(scope).select_related("template", "client", "author__membership__user")
 
 
 def progress_note_detail_queryset(*, actor: Membership) -> QuerySet[ProgressNote]:
@@ -124,7 +128,10 @@ def overdue_alert_list(*, actor: Membership) -> QuerySet[OverdueNoteAlert]:
     if clinician is None:
         return OverdueNoteAlert.objects.none()
     return (
-        OverdueNoteAlert.objects.filter(practice=actor.practice, author=clinician)
+        # Only while the author still serves the client: off the care team the note is no longer theirs to read.
+        OverdueNoteAlert.objects.filter(
+            practice=actor.practice, author=clinician, note__client__care_team__clinician=clinician
+        )
         .select_related("note__client")
         .order_by("-created_at")
     )
@@ -154,7 +161,10 @@ def psychotherapy_note_list(*, actor: Membership) -> QuerySet[PsychotherapyNote]
     clinician = acting_clinician(actor)
     if clinician is None:
         return PsychotherapyNote.objects.none()
-    return PsychotherapyNote.objects.filter(practice=actor.practice, author=clinician).select_related("client")
+    # The author alone, and only while they serve the client (care team unique per pair: no duplicates).
+    return PsychotherapyNote.objects.filter(
+        practice=actor.practice, author=clinician, client__care_team__clinician=clinician
+    ).select_related("client")
 
 
 # --- the relational timeline ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from backend.api.fields import InstantField
+from backend.api.scope import ScopedPrimaryKeyRelatedField
 from notes.models import (
     Addendum,
     Family,
@@ -18,6 +19,10 @@ from notes.models import (
 )
 from notes.serializers_checkins import AgreementSummaryOutput, CaseloadCheckinOutput, TwoViewsOutput
 from notes.services.taxonomy import TAXONOMY_EDITABLE
+from practice.models import Client
+from practice.selectors import client_list
+from scheduling.models import Appointment
+from scheduling.selectors import appointment_list
 
 # --- taxonomy -------------------------------------------------------------------------------------
 
@@ -96,10 +101,14 @@ class NoteDraftFields(serializers.Serializer):
 
 
 class ProgressNoteCreateInput(NoteDraftFields):
-    client = serializers.IntegerField()
+    client = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client)
     template = serializers.CharField(required=False, help_text="Template code; the practice's default if left out.")
-    appointment = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Leave out for a standalone contact note."
+    appointment = ScopedPrimaryKeyRelatedField(
+        selector=appointment_list,
+        model=Appointment,
+        required=False,
+        allow_null=True,
+        help_text="Leave out for a standalone contact note.",
     )
     session_at = InstantField(required=False, help_text="Standalone notes only; default now.")
 
@@ -249,8 +258,10 @@ class OverdueCountOutput(serializers.Serializer):
 
 
 class PsychotherapyNoteCreateInput(serializers.Serializer):
-    client = serializers.IntegerField()
-    appointment = serializers.IntegerField(required=False, allow_null=True)
+    client = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client)
+    appointment = ScopedPrimaryKeyRelatedField(
+        selector=appointment_list, model=Appointment, required=False, allow_null=True
+    )
     body = serializers.CharField(max_length=100000)
 
 

@@ -7,7 +7,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
-from backend.api.scope import in_scope_or_400
 from backend.api.views import PracticeScopedMixin
 from practice import roles, selectors
 from practice.filters import AuditEventFilter, CareTeamFilter, ClientFilter
@@ -214,17 +213,12 @@ class CareTeamViewSet(
         return selectors.care_team_list(actor=self.request.membership)
 
     def create(self, request, *args, **kwargs):
-        data = CareTeamMemberSerializer(data=request.data)
+        data = self.get_serializer(data=request.data)  # client and clinician resolve in the caller's scope
         data.is_valid(raise_exception=True)
-        # The referenced rows must be in the caller's scope: an id from elsewhere is simply "not found".
-        client = data.validated_data["client"]
-        clinician = data.validated_data["clinician"]
-        in_scope_or_400(selectors.client_list(actor=request.membership), client, "client")
-        in_scope_or_400(selectors.clinician_list(actor=request.membership), clinician, "clinician")
         member = care_team_add(
             actor=request.membership,
-            client=client,
-            clinician=clinician,
+            client=data.validated_data["client"],
+            clinician=data.validated_data["clinician"],
             role=data.validated_data.get("role", "primary"),
         )
         return Response(CareTeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
@@ -247,11 +241,8 @@ class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Crea
         return selectors.supervision_list(actor=self.request.membership)
 
     def create(self, request, *args, **kwargs):
-        data = SupervisionSerializer(data=request.data)
+        data = self.get_serializer(data=request.data)  # supervisor and supervisee resolve in the caller's scope
         data.is_valid(raise_exception=True)
-        clinicians = selectors.clinician_list(actor=request.membership)
-        in_scope_or_400(clinicians, data.validated_data["supervisor"], "supervisor")
-        in_scope_or_400(clinicians, data.validated_data["supervisee"], "supervisee")
         supervision = supervision_create(actor=request.membership, **data.validated_data)
         return Response(SupervisionSerializer(supervision).data, status=status.HTTP_201_CREATED)
 

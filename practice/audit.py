@@ -57,6 +57,8 @@ AUDIT_DETAIL_KEYS: Mapping[str, str] = {
     "clients": "the client ids of an appointment or series (its participants)",
     "clinician": "the clinician id of a care-team change",
     "series": "the series id",
+    "appointment": "the appointment id a session check-in belongs to",
+    "packet": "the packet id a session check-in was sent as",
     "note": "the note id an addendum belongs to",
     "amends": "the response id an amendment corrects",
     "forms": "the form ids assigned in a packet",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from rest_framework.generics import get_object_or_404  # Http404 for a malformed id too
 
 from practice import roles
@@ -13,23 +14,50 @@ from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invit
 
 
 def acting_clinician(actor: Membership) -> Clinician | None:
-    if not actor.has_role(roles.CLINICIAN, roles.SUPERVISOR):
+    """The actor's clinician profile while it may do clinical work, else None.
+
+    Clinical scope ends with the profile (`Clinician.is_active` false) or with the role (the membership no
+    longer holds `clinician`; a supervisor always holds it too): every caseload, note, intake and measure
+    read starts here, so a deactivated or former clinician reads nothing clinical.
+    """
+    if not actor.has_role(roles.CLINICIAN):
         return None
     try:
-        return actor.clinician
+        clinician = actor.clinician
     except Clinician.DoesNotExist:
         return None
+    return clinician if clinician.is_active else None
+
+
+def working_clinician_q(prefix: str = "") -> Q:
+    """Clinicians who may still do clinical work: active profile, active membership, clinician role held."""
+    return Q(
+        **{
+            f"{prefix}is_active": True,
+            f"{prefix}membership__is_active": True,
+            f"{prefix}membership__roles__contains": [roles.CLINICIAN],
+        }
+    )
+
+
+def current_supervision_q() -> Q:
+    """A supervision that has not ended: no end date, or one still ahead."""
+    return Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate())
 
 
 def supervisee_ids(actor: Membership) -> list[int]:
-    """Clinicians the actor currently supervises (empty unless the actor holds the supervisor role)."""
+    """Clinicians the actor currently supervises (empty unless the actor holds the supervisor role).
+
+    Only supervisions that have not ended, and only supervisees who may still do clinical work: a
+    supervisee deactivated or stripped of the clinician role brings the supervisor no clients.
+    """
     clinician = acting_clinician(actor)
     if clinician is None or not actor.has_role(roles.SUPERVISOR):
         return []
     return list(
-        Supervision.objects.filter(practice=actor.practice, supervisor=clinician, ended_on__isnull=True).values_list(
-            "supervisee_id", flat=True
-        )
+        Supervision.objects.filter(practice=actor.practice, supervisor=clinician)
+        .filter(current_supervision_q(), working_clinician_q("supervisee__"))
+        .values_list("supervisee_id", flat=True)
     )
 
 

@@ -2,8 +2,10 @@
 
 from rest_framework import serializers
 
+from backend.api.scope import ScopedRelationsMixin
 from practice import roles
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Practice, Supervision
+from practice.selectors import client_list, clinician_list
 
 
 class PracticeSerializer(serializers.ModelSerializer):
@@ -209,16 +211,17 @@ class ClientInput(serializers.ModelSerializer):
         ]
 
 
-class CareTeamMemberSerializer(serializers.ModelSerializer):
+class CareTeamMemberSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     clinician_name = serializers.CharField(source="clinician.display_name", read_only=True)
 
     class Meta:
         model = CareTeamMember
         fields = ["id", "client", "clinician", "clinician_name", "role", "added_at"]
         read_only_fields = ["id", "added_at"]
+        scoped = {"client": client_list, "clinician": clinician_list}
 
 
-class SupervisionSerializer(serializers.ModelSerializer):
+class SupervisionSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     supervisor_name = serializers.CharField(source="supervisor.display_name", read_only=True)
     supervisee_name = serializers.CharField(source="supervisee.display_name", read_only=True)
 
@@ -235,6 +238,7 @@ class SupervisionSerializer(serializers.ModelSerializer):
             "ended_on",
         ]
         read_only_fields = ["id", "started_on", "ended_on"]
+        scoped = {"supervisor": clinician_list, "supervisee": clinician_list}
 
 
 class InvitationSerializer(serializers.ModelSerializer):

@@ -164,6 +164,7 @@ def calendar_feed_clinician(*, token: str) -> Clinician | None:
             clinician__is_active=True,
             clinician__membership__is_active=True,
             clinician__membership__user__is_active=True,
+            clinician__membership__roles__contains=[roles.CLINICIAN],  # the role removed: the feed stops too
         )
         .select_related("clinician__practice")
         .first()

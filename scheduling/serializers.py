@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 from rest_framework import serializers
 
 from backend.api.fields import InstantField
+from backend.api.scope import ScopedPrimaryKeyRelatedField, ScopedRelationsMixin
 from practice.models import Client, Clinician, validate_time_zone
+from practice.selectors import client_list, clinician_list
 from scheduling.models import (
     Appointment,
     AppointmentChange,
@@ -22,6 +24,7 @@ from scheduling.models import (
     Status,
     WaitlistEntry,
 )
+from scheduling.selectors import appointment_list, appointment_type_list, location_list, room_list
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -30,10 +33,11 @@ class LocationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "address", "time_zone", "is_active"]
 
 
-class RoomSerializer(serializers.ModelSerializer):
+class RoomSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     class Meta:
         model = Room
         fields = ["id", "location", "name", "is_active"]
+        scoped = {"location": location_list}
 
 
 class AppointmentTypeSerializer(serializers.ModelSerializer):
@@ -56,7 +60,7 @@ class AppointmentTypeSerializer(serializers.ModelSerializer):
         ]
 
 
-class AvailabilityRuleSerializer(serializers.ModelSerializer):
+class AvailabilityRuleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     time_zone = serializers.CharField(
         source="clinician.time_zone",
         read_only=True,
@@ -76,15 +80,17 @@ class AvailabilityRuleSerializer(serializers.ModelSerializer):
             "effective_from",
             "effective_until",
         ]
+        scoped = {"clinician": clinician_list, "location": location_list}
 
 
-class AvailabilityExceptionSerializer(serializers.ModelSerializer):
+class AvailabilityExceptionSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     starts_at = InstantField()
     ends_at = InstantField()
 
     class Meta:
         model = AvailabilityException
         fields = ["id", "clinician", "kind", "starts_at", "ends_at", "reason"]
+        scoped = {"clinician": clinician_list}
 
 
 class _LocalTimes(serializers.Serializer):
@@ -181,12 +187,12 @@ class AppointmentForClientSerializer(_LocalTimes, serializers.ModelSerializer):
 
 
 class AppointmentBookInput(serializers.Serializer):
-    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all())
-    clients = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), many=True)
-    appointment_type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
+    clinician = ScopedPrimaryKeyRelatedField(selector=clinician_list, model=Clinician)
+    clients = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client, many=True)
+    appointment_type = ScopedPrimaryKeyRelatedField(selector=appointment_type_list, model=AppointmentType)
     starts_at = InstantField(help_text="An instant with its UTC offset, e.g. 2027-03-15T14:00:00Z.")
     mode = serializers.ChoiceField(choices=Mode.choices)
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    room = ScopedPrimaryKeyRelatedField(selector=room_list, model=Room, required=False, allow_null=True)
     video_link = serializers.URLField(required=False, allow_blank=True, default="")
     outside_availability = serializers.BooleanField(
         required=False, default=False, help_text="Staff: book outside working hours / time off."
@@ -194,15 +200,15 @@ class AppointmentBookInput(serializers.Serializer):
 
 
 class AppointmentRequestInput(serializers.Serializer):
-    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all())
-    appointment_type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
+    clinician = ScopedPrimaryKeyRelatedField(selector=clinician_list, model=Clinician)
+    appointment_type = ScopedPrimaryKeyRelatedField(selector=appointment_type_list, model=AppointmentType)
     starts_at = InstantField()
     mode = serializers.ChoiceField(choices=Mode.choices, default=Mode.TELEHEALTH)
 
 
 class RescheduleInput(serializers.Serializer):
     starts_at = InstantField()
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    room = ScopedPrimaryKeyRelatedField(selector=room_list, model=Room, required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     outside_availability = serializers.BooleanField(required=False, default=False)
 
@@ -215,7 +221,7 @@ class PlaceChangeInput(serializers.Serializer):
         required=False,
         help_text="A new mode drops what the old one carried (going online: the room; in person: the link).",
     )
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    room = ScopedPrimaryKeyRelatedField(selector=room_list, model=Room, required=False, allow_null=True)
     video_link = serializers.URLField(required=False, allow_blank=True)
 
     def to_internal_value(self, data):
@@ -304,11 +310,11 @@ class SeriesSerializer(serializers.ModelSerializer):
 
 
 class SeriesCreateInput(serializers.Serializer):
-    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all())
-    clients = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), many=True)
-    appointment_type = serializers.PrimaryKeyRelatedField(queryset=AppointmentType.objects.all())
+    clinician = ScopedPrimaryKeyRelatedField(selector=clinician_list, model=Clinician)
+    clients = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client, many=True)
+    appointment_type = ScopedPrimaryKeyRelatedField(selector=appointment_type_list, model=AppointmentType)
     mode = serializers.ChoiceField(choices=Mode.choices)
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    room = ScopedPrimaryKeyRelatedField(selector=room_list, model=Room, required=False, allow_null=True)
     video_link = serializers.URLField(required=False, allow_blank=True, default="")
     time_zone = serializers.CharField(
         validators=[validate_time_zone], help_text="IANA zone the local_time and dates are read in."
@@ -323,8 +329,8 @@ class SeriesCreateInput(serializers.Serializer):
 
 
 class SeriesEditInput(serializers.Serializer):
-    appointment = serializers.PrimaryKeyRelatedField(
-        queryset=Appointment.objects.all(), help_text="The occurrence the edit starts from."
+    appointment = ScopedPrimaryKeyRelatedField(
+        selector=appointment_list, model=Appointment, help_text="The occurrence the edit starts from."
     )
     scope = serializers.ChoiceField(choices=["this", "following"])
     starts_at = InstantField(required=False, help_text="scope=this: the new instant.")
@@ -412,7 +418,7 @@ class SlotSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
 
 
-class WaitlistEntrySerializer(serializers.ModelSerializer):
+class WaitlistEntrySerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.__str__", read_only=True)
 
     class Meta:
@@ -431,6 +437,7 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
             "fulfilled_at",
         ]
         read_only_fields = ["created_at", "fulfilled_at"]
+        scoped = {"client": client_list, "clinician": clinician_list, "appointment_type": appointment_type_list}
 
 
 class CalendarFeedSerializer(serializers.Serializer):

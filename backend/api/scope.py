@@ -1,28 +1,61 @@
-"""References in a request body must point inside the caller's scope."""
+"""Scope at the door, once (../shared/STYLE.md): an id in a request body resolves only inside the caller's scope.
 
-from collections.abc import Iterable
+Every related id of an input serializer is a `ScopedPrimaryKeyRelatedField`: its queryset is the acting
+membership's selector (`client_list`, `clinician_list`, `room_list`, ...), taken from the serializer
+context. An id of another practice, or of the caller's practice but outside their scope (a client off a
+clinician's caseload, a clinician off a client's care team), never resolves, so it answers exactly like an id
+that does not exist: 400 naming the field, with DRF's message for a missing pk. Views and services never
+check the scope of an input again. tests/access/test_unknown_ids.py walks every write endpoint to prove it.
+"""
 
-from django.db.models import Model, QuerySet
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
-
-def in_scope_or_400(queryset: QuerySet, value, field: str):
-    """The object named by `value` (an instance or a pk) inside `queryset`, a selector's scoped queryset.
-
-    Outside it, the answer is exactly the 400 DRF gives for an id that does not exist, so an id of
-    another practice (or outside the caller's caseload) cannot be told from an unknown one.
-    """
-    pk = value.pk if isinstance(value, Model) else value
-    obj = queryset.filter(pk=pk).first() if pk is not None else None
-    if obj is None:
-        raise serializers.ValidationError({field: [f'Invalid pk "{pk}" - object does not exist.']})
-    return obj
+# The one message for an id that does not resolve, whatever the reason (DRF's own wording).
+UNKNOWN_ID = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
 
 
-def all_in_scope_or_400(queryset: QuerySet, values: Iterable, field: str) -> None:
-    """The same for a list of references (for example the clients of a couples session)."""
-    pks = [v.pk if isinstance(v, Model) else v for v in values]
-    found = set(queryset.filter(pk__in=pks).values_list("pk", flat=True))
-    missing = [pk for pk in pks if pk not in found]
-    if missing:
-        raise serializers.ValidationError({field: [f'Invalid pk "{missing[0]}" - object does not exist.']})
+def acting_membership(context: dict):
+    """The membership a serializer acts for: `context["membership"]`, else the request's."""
+    membership = context.get("membership")
+    if membership is None:
+        membership = getattr(context.get("request"), "membership", None)
+    if membership is None:
+        # Fail closed: a serializer built without its actor must never fall back to a whole table.
+        raise ImproperlyConfigured("A scoped related field needs the acting membership in the serializer context.")
+    return membership
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key looked up in `selector(actor=<acting membership>)`, never in the whole table."""
+
+    def __init__(self, *, selector: Callable, model, **kwargs):
+        self.selector = selector
+        kwargs["queryset"] = model._default_manager.none()  # names the model for the schema; lookups below
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.selector(actor=acting_membership(self.context))
+
+
+class ScopedRelationsMixin:
+    """For a ModelSerializer: each writable foreign key named in `Meta.scoped` ({field: selector}) becomes a
+    `ScopedPrimaryKeyRelatedField`, keeping what the model says of it (required, null, help text)."""
+
+    def build_relational_field(self, field_name, relation_info):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        selector = getattr(self.Meta, "scoped", {}).get(field_name)
+        if selector is None or kwargs.get("read_only"):
+            return field_class, kwargs
+        kwargs.pop("queryset", None)
+        return ScopedPrimaryKeyRelatedField, {**kwargs, "selector": selector, "model": relation_info.related_model}
+
+
+def unknown_id_error(field: str, pk) -> serializers.ValidationError:
+    """The same 400 for an id a service takes from stored state rather than from the request (a series'
+    clients, re-booked after one left the caller's caseload)."""
+    return serializers.ValidationError({field: [UNKNOWN_ID.format(pk_value=pk)]})

@@ -11,9 +11,10 @@ from django.utils import timezone
 from backend.api.exceptions import Conflict, DomainError
 from intake import invitations
 from intake.models import Packet
-from intake.services.packets import ASSIGNERS, _require_client_in_scope
+from intake.services.packets import ASSIGNERS
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
+from practice.selectors import client_list
 from practice.services.access import require_role
 
 if TYPE_CHECKING:
@@ -23,6 +24,13 @@ if TYPE_CHECKING:
 class ResendTooSoon(DomainError):
     status_code = 429
     code = "resend_too_soon"
+
+
+def _require_client_in_scope(actor: Membership, client) -> None:
+    """The packet's client must still be in the caller's caseload once the packet is locked (stored state, not
+    an id from the request: those are scoped at the door)."""
+    if not client_list(actor=actor).filter(pk=client.pk).exists():
+        raise DomainError("Not found.", fields={"client": [f'Invalid pk "{client.pk}" - object does not exist.']})
 
 
 def _packet_lock_for_staff(actor: Membership, packet: Packet) -> Packet:

@@ -13,15 +13,9 @@ from intake.models import FormDefinition, MeasureSchedule, Packet, Response
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Membership, Practice
-from practice.selectors import client_list
 from practice.services.access import require_role
 
 ASSIGNERS = {roles.FRONT_DESK, roles.CLINICIAN}
-
-
-def _require_client_in_scope(actor: Membership, client: Client) -> None:
-    if client.practice_id != actor.practice_id or not client_list(actor=actor).filter(pk=client.pk).exists():
-        raise DomainError("Not found.", fields={"client": [f'Invalid pk "{client.pk}" - object does not exist.']})
 
 
 @transaction.atomic
@@ -34,9 +28,10 @@ def packet_assign(
     send_invitation: bool = True,
     schedule: MeasureSchedule | None = None,
 ) -> Packet:
-    """Assign forms to a client: one draft response per form, pinned to its latest published version."""
+    """Assign forms to a client: one draft response per form, pinned to its latest published version.
+
+    The client and forms come scoped from the door (PacketAssignInput: the caller's practice and caseload)."""
     require_role(actor, ASSIGNERS)
-    _require_client_in_scope(actor, client)
     return _packet_create(
         practice=actor.practice,
         client=client,
@@ -62,8 +57,6 @@ def _packet_create(
         raise DomainError("Choose at least one form.", fields={"forms": ["Choose at least one form."]})
     versions = []
     for form in forms:
-        if form.practice_id != practice.id:
-            raise DomainError("Not found.", fields={"forms": [f'Invalid pk "{form.pk}" - object does not exist.']})
         version = form.latest_published
         if version is None:
             raise DomainError("A form has no published version.", fields={"forms": [f"'{form.slug}' is a draft."]})

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from backend.api.exceptions import DomainError
 from intake.models import FormDefinition, MeasureSchedule
-from intake.services.packets import ASSIGNERS, _packet_create, _require_client_in_scope
+from intake.services.packets import ASSIGNERS, _packet_create
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Membership
 from practice.services.access import require_role
@@ -19,10 +19,8 @@ from practice.services.access import require_role
 def schedule_create(
     *, actor: Membership, client: Client, form: FormDefinition, interval_days: int, first_due_on: dt.date
 ) -> MeasureSchedule:
+    """The client and the measure come scoped from the door (ScheduleSerializer: the caller's practice and caseload)."""
     require_role(actor, ASSIGNERS)
-    _require_client_in_scope(actor, client)
-    if form.practice_id != actor.practice_id:
-        raise DomainError("Not found.", fields={"form": [f'Invalid pk "{form.pk}" - object does not exist.']})
     if form.kind != FormDefinition.Kind.MEASURE:
         raise DomainError("Only measures are scheduled.", fields={"form": ["Not a measure."]})
     schedule = MeasureSchedule.objects.create(

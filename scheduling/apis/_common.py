@@ -1,4 +1,4 @@
-"""Shared by the schedule's endpoints: role sets, schema fragments, the caller's zone, reference checks."""
+"""Shared by the schedule's endpoints: role sets, schema fragments, the caller's zone."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from backend.api.exceptions import DomainError
-from backend.api.scope import in_scope_or_400
 from practice import roles
-from scheduling import selectors
 
 EVERYONE = roles.ALL_ROLES
 STAFF = roles.STAFF_ROLES
@@ -49,16 +47,3 @@ def _response_tz(request) -> str:
         if record is not None:
             return record.time_zone
     return membership.practice.time_zone
-
-
-def _references_in_scope(actor, data: dict) -> None:
-    """The clinician, type and room a booking names must be of the caller's practice; one of another
-    practice answers exactly like an id that does not exist."""
-    from practice.selectors import clinician_list
-
-    if data.get("clinician") is not None:
-        in_scope_or_400(clinician_list(actor=actor), data["clinician"], "clinician")
-    if data.get("appointment_type") is not None:
-        in_scope_or_400(selectors.appointment_type_list(actor=actor), data["appointment_type"], "appointment_type")
-    if data.get("room") is not None:
-        in_scope_or_400(selectors.room_list(actor=actor), data["room"], "room")

@@ -13,7 +13,7 @@ from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
 from practice import roles
 from scheduling import idempotency, selectors
-from scheduling.apis._common import ERRORS, EVERYONE, TZ_PARAM, _is_client_only, _references_in_scope, _response_tz
+from scheduling.apis._common import ERRORS, EVERYONE, TZ_PARAM, _is_client_only, _response_tz
 from scheduling.models import Appointment
 from scheduling.serializers import (
     AppointmentBookInput,
@@ -128,10 +128,9 @@ class AppointmentViewSet(
         )
 
     def _book(self) -> Response:
-        data = AppointmentBookInput(data=self.request.data)
+        data = AppointmentBookInput(data=self.request.data, context={"membership": self.request.membership})
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        _references_in_scope(self.request.membership, v)
         appointment = appt_services.appointment_book(actor=self.request.membership, **v)
         return self._out(appointment, status.HTTP_201_CREATED)
 
@@ -142,7 +141,7 @@ class AppointmentViewSet(
     )
     @action(detail=False, methods=["post"], url_path="request")
     def request_appointment(self, request):
-        data = AppointmentRequestInput(data=request.data)
+        data = AppointmentRequestInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
         appointment = appt_services.appointment_request(actor=request.membership, **data.validated_data)
         return self._out(appointment, status.HTTP_201_CREATED)
@@ -155,7 +154,9 @@ class AppointmentViewSet(
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         appointment = self.get_object()
-        data = RescheduleInput(data=request.data)
+        # Who may move it is decided before the body: a client naming a room gets 403, not a 400 about the room.
+        appt_services.require_appointment_writer(request.membership, appointment)
+        data = RescheduleInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         if "room" not in request.data:
@@ -165,7 +166,8 @@ class AppointmentViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         appointment = self.get_object()
-        data = PlaceChangeInput(data=request.data)
+        appt_services.require_appointment_writer(request.membership, appointment)  # before the body, as above
+        data = PlaceChangeInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         appointment = appt_services.appointment_change_place(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -13,7 +12,7 @@ from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
 from scheduling import idempotency, selectors
-from scheduling.apis._common import ERRORS, SCHEDULERS, STAFF, _references_in_scope
+from scheduling.apis._common import ERRORS, SCHEDULERS, STAFF
 from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence
 from scheduling.serializers import (
     SeriesCreateInput,
@@ -67,9 +66,8 @@ class SeriesViewSet(
         )
 
     def _create(self) -> Response:
-        data = SeriesCreateInput(data=self.request.data)
+        data = SeriesCreateInput(data=self.request.data, context={"membership": self.request.membership})
         data.is_valid(raise_exception=True)
-        _references_in_scope(self.request.membership, data.validated_data)
         series, report = series_services.series_create(actor=self.request.membership, **data.validated_data)
         body = SeriesResultSerializer({"series": series, "occurrences": report}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -82,13 +80,9 @@ class SeriesViewSet(
     @action(detail=True, methods=["post"])
     def edit(self, request, pk=None):
         series = self.get_object()
-        data = SeriesEditInput(data=request.data)
+        data = SeriesEditInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        v["appointment"] = get_object_or_404(
-            selectors.appointment_list(actor=request.membership), pk=v["appointment"].pk
-        )
-        result, report = series_services.series_edit(actor=request.membership, series=series, **v)
+        result, report = series_services.series_edit(actor=request.membership, series=series, **data.validated_data)
         return Response(SeriesResultSerializer({"series": result, "occurrences": report}).data)
 
     @extend_schema(

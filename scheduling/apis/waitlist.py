@@ -12,7 +12,6 @@ from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
 from practice import roles
 from scheduling import selectors
-from scheduling.apis._common import _references_in_scope
 from scheduling.models import WaitlistEntry
 from scheduling.serializers import WaitlistEntrySerializer
 from scheduling.services import waitlist as waitlist_services
@@ -62,9 +61,8 @@ class WaitlistViewSet(
         return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
-        data = WaitlistEntrySerializer(data=request.data)
+        data = WaitlistEntrySerializer(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
-        _references_in_scope(request.membership, data.validated_data)
         entry = waitlist_services.waitlist_add(actor=request.membership, **data.validated_data)
         return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 

@@ -18,7 +18,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
-from backend.api.scope import all_in_scope_or_400, in_scope_or_400
+from backend.api.scope import unknown_id_error
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership
@@ -33,7 +33,6 @@ from scheduling.models import (
     Room,
     Status,
 )
-from scheduling.selectors import room_list
 from scheduling.services.availability import clinician_is_available, require_schedule_writer
 
 # Which status may follow which. Cancellations go through appointment_cancel (they carry who and why).
@@ -95,7 +94,8 @@ def outbox_appointment_changed(*, appointment: Appointment, event: str) -> None:
 # --- guards -----------------------------------------------------------------------------------------
 
 
-def _require_writer(actor: Membership, appointment: Appointment) -> None:
+def require_appointment_writer(actor: Membership, appointment: Appointment) -> None:
+    """Front desk: any appointment; a clinician: their own. Anyone else may not change it (403)."""
     if actor.has_role(roles.FRONT_DESK, roles.CLINICIAN):
         require_schedule_writer(actor, appointment.clinician)
         return
@@ -103,14 +103,18 @@ def _require_writer(actor: Membership, appointment: Appointment) -> None:
 
 
 def require_clients_in_scope(actor: Membership | None, clients: Iterable[Client], *, field: str = "clients") -> None:
-    """A caller books only clients they may see: the front desk any of the practice's, a clinician their
-    caseload. Any other client answers exactly like an unknown id (400 naming `field`), so a caseload
-    cannot be probed. `actor=None` is the system. Roles that may not book are left to the writer check
-    that follows, which refuses them with its own 403.
+    """Clients a service takes from stored state (a series re-created by "this and following", a skipped
+    occurrence booked later) must still be ones the caller may see, a clinician's caseload. Ids from the
+    request are scoped at the door (backend/api/scope.py); these answer the same way, like an unknown id.
+    `actor=None` is the system. Roles that may not book are left to the writer check that follows.
     """
     if actor is None or not actor.has_role(roles.FRONT_DESK, roles.CLINICIAN):
         return
-    all_in_scope_or_400(client_list(actor=actor), clients, field)
+    pks = [c.pk for c in clients]
+    found = set(client_list(actor=actor).filter(pk__in=pks).values_list("pk", flat=True))
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        raise unknown_id_error(field, missing[0])
 
 
 def _require_no_signed_note(appointment: Appointment) -> None:
@@ -363,10 +367,9 @@ def appointment_book(
     """Book an appointment (front desk: anyone's; clinician: their own).
 
     Outside working hours or during time off answers 409 `clinician_unavailable` unless
-    staff pass `outside_availability=True`. Overlaps answer 409 `<resource>_taken`. A client the
-    caller may not see (a clinician: off their caseload) answers 400 on `clients`, like an unknown id.
+    staff pass `outside_availability=True`. Overlaps answer 409 `<resource>_taken`. The clinician,
+    clients, type and room come scoped from the door (AppointmentBookInput).
     """
-    require_clients_in_scope(actor, clients)
     require_schedule_writer(actor, clinician)
     appointment = book_unchecked_actor(
         practice_id=actor.practice_id,
@@ -390,16 +393,16 @@ def appointment_book(
 def appointment_request(
     *, actor: Membership, clinician: Clinician, appointment_type: AppointmentType, starts_at: datetime, mode: str
 ) -> Appointment:
-    """A client asks for a self-bookable appointment; staff accept (-> scheduled) or decline it."""
-    from practice.selectors import clinician_list
+    """A client asks for a self-bookable appointment; staff accept (-> scheduled) or decline it.
 
+    The clinician (one of the client's care team) and the type (a bookable one) come scoped from the door
+    (AppointmentRequestInput): any other id answers like an unknown one.
+    """
     client = Client.objects.filter(practice=actor.practice, portal_membership=actor).first()
     if client is None or not actor.has_role(roles.CLIENT):
         raise NotAllowed("Only a client may request an appointment.")
-    if not appointment_type.client_bookable or appointment_type.practice_id != actor.practice_id:
+    if not appointment_type.client_bookable:
         raise DomainError("This appointment type cannot be requested.", fields={"appointment_type": ["Not found."]})
-    if not clinician_list(actor=actor).filter(pk=clinician.pk).exists():
-        raise DomainError("Unknown clinician.", fields={"clinician": ["Not found."]})
     if mode == Mode.IN_PERSON:
         raise DomainError(
             "Request a telehealth session, or ask the front desk for an in-person one.",
@@ -455,7 +458,7 @@ def appointment_reschedule(
 ) -> Appointment:
     """Move an appointment to a new start. The old and new times are kept as an AppointmentChange."""
     appointment = _locked(appointment)
-    _require_writer(actor, appointment)
+    require_appointment_writer(actor, appointment)
     if appointment.status not in MOVABLE:
         raise InvalidTransition(
             f"The appointment is {appointment.status}: it cannot be moved.",
@@ -525,13 +528,13 @@ def appointment_change_place(
     `appointment_started`). A field left out (None; for `room`, UNCHANGED) keeps its value, except that
     a change of mode drops what the old mode carried: the room when going online, the video link when
     going in person. The result must pass the booking rules, and a telehealth session must have its
-    video link. A room outside the caller's practice answers like an unknown id (400 on `room`); a new
+    video link. The room comes scoped from the door (PlaceChangeInput: another practice's is an unknown id); a new
     room is checked by its exclusion constraint (409 `room_taken`). Giving what the
     appointment already has changes nothing and records nothing. Clients are sent a notice when what
     they are told changes (mode, location or video link), not for another room at the same location.
     """
     appointment = _locked(appointment)
-    _require_writer(actor, appointment)
+    require_appointment_writer(actor, appointment)
     if appointment.status not in MOVABLE:
         raise InvalidTransition(
             f"The appointment is {appointment.status}: its place cannot be changed.",
@@ -542,9 +545,6 @@ def appointment_change_place(
             "The appointment has already started: its place can no longer be changed.", code="appointment_started"
         )
     _require_no_signed_note(appointment)
-    if room not in (None, UNCHANGED):
-        # Checked here, after the writer: a room outside the caller's practice answers like an unknown id.
-        in_scope_or_400(room_list(actor=actor), room, "room")
     old = {"mode": appointment.mode, "room": appointment.room, "video_link": appointment.video_link}
     new = {
         "mode": old["mode"] if mode is None else mode,
@@ -628,7 +628,7 @@ def appointment_cancel(
         if actor.has_role(roles.FRONT_DESK, roles.CLINICIAN) and (
             actor.has_role(roles.FRONT_DESK) or _own(actor, appointment)
         ):
-            _require_writer(actor, appointment)
+            require_appointment_writer(actor, appointment)
         elif actor.has_role(roles.CLIENT) and _client_of(actor, appointment) is not None:
             by, client_online = "client", True
         else:
@@ -699,7 +699,7 @@ def appointment_transition(
     if to_status in (Status.CANCELLED, Status.LATE_CANCELLED):
         return appointment_cancel(actor=actor, appointment=appointment, by="practice", reason=reason)
     appointment = _locked(appointment)
-    _require_writer(actor, appointment)
+    require_appointment_writer(actor, appointment)
     if to_status not in Status.values:
         raise DomainError("Unknown status.", fields={"status": [f"One of {', '.join(Status.values)}."]})
     if to_status not in TRANSITIONS[appointment.status]:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import transaction
 
-from backend.api.exceptions import DomainError
 from practice import roles
 from practice.models import Membership
 from practice.services.access import require_role
@@ -29,9 +28,6 @@ def location_save(*, actor: Membership, location: Location | None = None, **fiel
 
 @transaction.atomic
 def room_save(*, actor: Membership, room: Room | None = None, **fields: Any) -> Room:
-    location = fields.get("location")
-    if location is not None and location.practice_id != actor.practice_id:
-        raise DomainError("Unknown location.", fields={"location": ["Not found."]})
     return _save(actor, room or Room(practice=actor.practice), fields)
 
 

@@ -13,20 +13,13 @@ from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
 from practice.services.access import require_role
 from scheduling.models import WaitlistEntry
-from scheduling.services.appointments import require_clients_in_scope
 
 
 @transaction.atomic
 def waitlist_add(*, actor: Membership, **fields: Any) -> WaitlistEntry:
-    """Put a client on the waitlist (front desk). A client out of the caller's scope answers like an unknown id."""
+    """Put a client on the waitlist (front desk). Client, clinician and type come scoped from the door."""
     require_role(actor, {roles.FRONT_DESK})
-    if fields.get("client") is not None:
-        require_clients_in_scope(actor, [fields["client"]], field="client")
     entry = WaitlistEntry(practice=actor.practice, **fields)
-    for name in ("client", "clinician", "appointment_type"):
-        related = getattr(entry, name, None)
-        if related is not None and related.practice_id != actor.practice_id:
-            raise DomainError("Not found.", fields={name: ["Not found."]})
     if any(d not in range(7) for d in entry.preferred_weekdays):
         raise DomainError("Weekdays are 0 (Monday) to 6.", fields={"preferred_weekdays": ["0..6 only."]})
     entry.full_clean()

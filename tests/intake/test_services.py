@@ -183,9 +183,14 @@ def test_answers_are_encrypted_at_rest(world):
 
 def test_clinician_can_only_assign_to_own_caseload(world):
     forms = seeded(world.p.practice)
-    with pytest.raises(DomainError) as exc:
-        packet_assign(actor=world.p.members["clinician"], client=world.p.client_b, forms=[forms["phq-9"]])
-    assert "client" in exc.value.fields  # refused for the client, not for the clinician's role
+    api = world.client_for("clinician")
+    body = {"client": world.p.client_b.pk, "forms": [forms["phq-9"].pk]}
+    refused = api.post("/api/v1/intake/packets/", body, format="json")
+    assert refused.status_code == 400  # refused for the client, like an unknown id, not for the clinician's role
+    assert refused.json()["error"]["fields"] == {
+        "client": [f'Invalid pk "{world.p.client_b.pk}" - object does not exist.']
+    }
+    assert not Packet.objects.filter(client=world.p.client_b).exists()
     mine = packet_assign(actor=world.p.members["clinician"], client=world.p.client_a, forms=[forms["phq-9"]])
     assert mine.client == world.p.client_a
 

@@ -255,6 +255,19 @@ def test_a_deactivated_clinicians_calendar_feed_stops_serving(sched):
     assert APIClient().get(path).status_code == 404
 
 
+def test_a_calendar_feed_stops_serving_once_the_clinician_role_is_removed(sched):
+    from practice.services.members import membership_set_roles
+
+    url = api_for(sched.clinician.membership).post("/api/v1/calendar-feed/").json()["url"]
+    path = url[url.index("/api/v1/") :]
+    assert APIClient().get(path).status_code == 200
+    from tests.factories.practice import MembershipFactory
+
+    admin = MembershipFactory(practice=sched.practice, roles=["admin"])
+    membership_set_roles(actor=admin, membership=sched.clinician.membership, roles_=["front_desk"])
+    assert APIClient().get(path).status_code == 404
+
+
 def test_cancellation_surfaces_matching_waitlist_entries_oldest_first(sched):
     desk = api_for(sched.front_desk)
     start = datetime(2027, 2, 1, 15, tzinfo=UTC)  # Monday 10:00 New York

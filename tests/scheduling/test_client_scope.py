@@ -1,6 +1,7 @@
-"""A caller books only clients they may see (a clinician: their caseload), whoever calls the service.
+"""A caller books only clients they may see (a clinician: their caseload).
 
-Out of scope answers exactly like an id that does not exist: a 400 naming the field.
+Out of scope answers exactly like an id that does not exist: a 400 naming the field. Ids in a request are
+scoped at the door (backend/api/scope.py); a series' stored clients are re-checked by the service.
 """
 
 from datetime import date, time, timedelta
@@ -11,7 +12,6 @@ from rest_framework.exceptions import ValidationError
 from scheduling.models import Appointment, AppointmentSeries, WaitlistEntry
 from scheduling.services.appointments import appointment_book
 from scheduling.services.series import series_create, series_edit
-from scheduling.services.waitlist import waitlist_add
 from tests.factories.practice import ClientFactory
 from tests.scheduling.test_api_flows import api_for
 from tests.scheduling.test_lifecycle import T0
@@ -48,17 +48,31 @@ def series_as_clinician(s, clients, **kw):
     )
 
 
+def _book_via_api(s, client_ids):
+    return api_for(s.clinician.membership).post(
+        "/api/v1/appointments/",
+        {
+            "clinician": s.clinician.pk,
+            "clients": client_ids,
+            "appointment_type": s.session.pk,
+            "mode": "telehealth",
+            "starts_at": T0.isoformat(),
+        },
+        format="json",
+    )
+
+
 def test_clinician_cannot_book_a_client_off_their_caseload(sched):
-    with pytest.raises(ValidationError) as err:
-        book_as_clinician(sched, [sched.client2])  # client2 is on clinician2's caseload only
-    assert err.value.detail == unknown_id("clients", sched.client2.pk)
+    response = _book_via_api(sched, [sched.client2.pk])  # client2 is on clinician2's caseload only
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == unknown_id("clients", sched.client2.pk)
     assert not Appointment.objects.filter(practice=sched.practice).exists()
 
 
 def test_clinician_books_a_couple_only_when_both_are_on_their_caseload(sched):
-    with pytest.raises(ValidationError) as err:
-        book_as_clinician(sched, [sched.client, sched.client2])
-    assert err.value.detail == unknown_id("clients", sched.client2.pk)
+    response = _book_via_api(sched, [sched.client.pk, sched.client2.pk])
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == unknown_id("clients", sched.client2.pk)
     appointment = book_as_clinician(sched, [sched.client])
     assert list(appointment.clients.all()) == [sched.client]
 
@@ -90,9 +104,11 @@ def test_series_edit_following_rebooks_only_clients_still_on_the_caseload(sched)
 
 def test_waitlist_add_refuses_a_client_of_another_practice_like_an_unknown_id(sched):
     stranger = ClientFactory()  # a client of another practice
-    with pytest.raises(ValidationError) as err:
-        waitlist_add(actor=sched.front_desk, client=stranger, appointment_type=sched.session)
-    assert err.value.detail == unknown_id("client", stranger.pk)
+    response = api_for(sched.front_desk).post(
+        "/api/v1/waitlist/", {"client": stranger.pk, "appointment_type": sched.session.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == unknown_id("client", stranger.pk)
     assert not WaitlistEntry.objects.exists()
 
 
