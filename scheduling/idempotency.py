@@ -28,6 +28,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.response import Response
 
+from backend.api.contention import retry_on_contention
 from backend.api.exceptions import Conflict, DomainError
 from scheduling.models import IdempotencyRecord
 
@@ -96,8 +97,10 @@ def _stored_reply(record: IdempotencyRecord | None, *, path: str, fingerprint: s
     return Response(record.response_body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
+@retry_on_contention
 def reply_once(request, work: Callable[[], Response]) -> Response:
-    """`work()` (validate, call the service, read the reply) in one transaction, at most once per key."""
+    """`work()` (validate, call the service, read the reply) in one transaction, at most once per key; run
+    again whole when PostgreSQL aborts it for a deadlock, its commit included."""
     key = _key(request)
     if key is None:
         # The reply is read before the commit: a database lost right after it cannot answer 503 for a
