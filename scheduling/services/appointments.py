@@ -114,7 +114,8 @@ def _require_no_signed_note(appointment: Appointment) -> None:
 
     if appointment_has_signed_note(appointment_id=appointment.pk):
         raise Conflict(
-            "The session note for this appointment is signed: it cannot be moved or deleted.", code="note_signed"
+            "The session note for this appointment is signed: it cannot be cancelled, moved or deleted.",
+            code="note_signed",
         )
 
 
@@ -643,6 +644,7 @@ def appointment_cancel(
             f"The appointment is {appointment.status}: it cannot be cancelled.",
             extra={"current_status": appointment.status},
         )
+    _require_no_signed_note(appointment)  # by anyone: the client, a link, the front desk, the system
     window = timedelta(hours=appointment.practice.cancellation_window_hours)
     late = by == "client" and appointment.status != Status.REQUESTED and appointment.starts_at - now < window
     appointment.cancelled_by = actor
