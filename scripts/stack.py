@@ -99,6 +99,7 @@ def manage(*args: str) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host.replace('0.0.0.0', 'localhost')}:{args.port}")
     server = ensure_postgres("attune")
     ensure_redis(required=False)
     manage("migrate", "--noinput", "-v", "0")
