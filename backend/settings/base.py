@@ -140,7 +140,8 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "outbox"
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Attune <no-reply@attune.local>")
-# Where links in emails point (the client-facing origin).
+# Where links in emails, SMS and the calendar feed point (the public origin, no trailing slash). `make run`
+# (scripts/stack.py) exports the address it serves, so local links work on any --port; production sets it.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000")
 
 REST_FRAMEWORK = {
