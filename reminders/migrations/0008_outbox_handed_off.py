@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reminders', '0004_outbox_invitation_resend'),
+        ('reminders', '0007_outbox_kinds_accounts_and_checkins'),
     ]
 
     operations = [
