@@ -3,9 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.api.health import healthz
+from backend.api.index import ApiIndexView
 
 # Each app adds its own `urls.py` here, under the one versioned prefix.
 api_v1 = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("", include("practice.urls")),
     path("", include("scheduling.urls")),
     path("", include("intake.urls")),

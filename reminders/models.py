@@ -75,6 +75,9 @@ class OutboundMessage(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
         CANCELLED = "cancelled", "Cancelled"
+        # Handed to the provider by a send whose outcome was never recorded (its worker died), and then not
+        # sent again because the appointment no longer wanted it: the client may have it.
+        HANDED_OFF = "handed_off", "Handed to the provider, outcome not recorded"
 
     # Null only for a password reset, which belongs to a person rather than to one of their practices.
     practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -103,6 +106,9 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set (and committed) just before the provider is called; kept on a sent row. On a claimed row it means a
+    # send was under way when its worker died: the message may have left.
+    handed_off_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     skip_reason = models.CharField(max_length=60, blank=True)
     provider_message_id = models.CharField(max_length=120, blank=True)

@@ -29,6 +29,7 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from backend.api.contention import retry_on_contention
 from backend.api.exceptions import Conflict, DomainError
 from scheduling.models import IdempotencyRecord
 
@@ -97,10 +98,12 @@ def _stored_reply(record: IdempotencyRecord | None, *, path: str, fingerprint: s
     return Response(record.response_body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
+@retry_on_contention
 def reply_once(
     request, work: Callable[[], Response], *, still_in_scope: Callable[[dict], bool] | None = None
 ) -> Response:
-    """`work()` (validate, call the service, read the reply) in one transaction, at most once per key.
+    """`work()` (validate, call the service, read the reply) in one transaction, at most once per key; run
+    again whole when PostgreSQL aborts it for a deadlock, its commit included.
 
     A replay is a read of what the first request made: `still_in_scope(body)` asks the caller's selectors
     whether the caller may still see it (their roles or caseload may have changed since); if not, 404, as for

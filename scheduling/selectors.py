@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from practice import roles
 from practice.models import Clinician, Membership
@@ -170,3 +173,68 @@ def calendar_feed_clinician(*, token: str) -> Clinician | None:
         .first()
     )
     return feed.clinician if feed else None
+
+
+# --- sessions that working hours or time off no longer allow -------------------------------------------
+
+TO_MOVE_STATUSES = (Status.REQUESTED, Status.SCHEDULED, Status.CONFIRMED)
+TO_MOVE_DEFAULT_DAYS = 90
+
+
+def appointments_to_move(
+    *,
+    actor: Membership,
+    clinician_id: int | None = None,
+    starts_from: datetime | None = None,
+    starts_before: datetime | None = None,
+) -> list[dict]:
+    """Booked sessions (requested, scheduled, confirmed; not yet started) in the caller's scope, overlapping
+    [`starts_from` (default now), `starts_before`), that the
+    clinician's availability no longer allows, soonest first: `reason` is `time_off` when time off or
+    blocked time overlaps the session, else `outside_working_hours`. A clinician with no weekly rules at all
+    is judged on time off only (their sessions are booked outside availability by design). `starts_before`
+    defaults to TO_MOVE_DEFAULT_DAYS ahead. Three queries, whatever the range.
+    """
+    from scheduling.services.availability import working_windows  # interval arithmetic, no writes
+
+    now = timezone.now()
+    start = starts_from or now
+    end = starts_before or now + timedelta(days=TO_MOVE_DEFAULT_DAYS)
+    booked = appointment_list(actor=actor).filter(
+        status__in=TO_MOVE_STATUSES, starts_at__gte=now, starts_at__lt=end, ends_at__gt=start
+    )
+    if clinician_id is not None:
+        booked = booked.filter(clinician_id=clinician_id)
+    booked = list(booked.select_related("clinician").order_by("starts_at", "id"))
+    ids = {a.clinician_id for a in booked}
+    rules: dict[int, list[AvailabilityRule]] = defaultdict(list)
+    for rule in AvailabilityRule.objects.filter(clinician_id__in=ids):
+        rules[rule.clinician_id].append(rule)
+    exceptions: dict[int, list[AvailabilityException]] = defaultdict(list)
+    for exc in AvailabilityException.objects.filter(clinician_id__in=ids, starts_at__lt=end, ends_at__gt=start):
+        exceptions[exc.clinician_id].append(exc)
+    out = []
+    for appointment in booked:
+        span = (appointment.starts_at, appointment.ends_at)
+        off = [
+            e
+            for e in exceptions[appointment.clinician_id]
+            if e.kind != AvailabilityException.Kind.EXTRA and e.starts_at < span[1] and span[0] < e.ends_at
+        ]
+        if off:
+            reason = "time_off"
+        elif rules[appointment.clinician_id]:
+            windows = working_windows(
+                clinician=appointment.clinician,
+                rules=rules[appointment.clinician_id],
+                exceptions=exceptions[appointment.clinician_id],
+                start=span[0] - timedelta(days=1),
+                end=span[1] + timedelta(days=1),
+            )
+            if any(s <= span[0] and span[1] <= e for s, e in windows):
+                continue
+            reason = "outside_working_hours"
+        else:
+            continue
+        out.append({"appointment": appointment, "reason": reason})
+    return out

@@ -93,6 +93,40 @@ class AvailabilityExceptionSerializer(ScopedRelationsMixin, serializers.ModelSer
         scoped = {"clinician": clinician_list}
 
 
+class AppointmentToMoveSerializer(serializers.Serializer):
+    """A booked session the clinician's availability no longer allows (scheduling.selectors.appointments_to_move).
+    Times and ids only: the appointment itself is read through /appointments/{id}/."""
+
+    appointment = serializers.IntegerField(source="appointment.id")
+    clinician = serializers.IntegerField(source="appointment.clinician_id")
+    starts_at = serializers.DateTimeField(source="appointment.starts_at")
+    ends_at = serializers.DateTimeField(source="appointment.ends_at")
+    status = serializers.CharField(source="appointment.status")
+    reason = serializers.ChoiceField(
+        choices=["time_off", "outside_working_hours"],
+        help_text="time_off: time off or blocked time overlaps it; outside_working_hours: the weekly hours no "
+        "longer cover it.",
+    )
+
+
+class AvailabilityRuleSavedSerializer(AvailabilityRuleSerializer):
+    appointments_to_move = AppointmentToMoveSerializer(
+        many=True, read_only=True, help_text="This clinician's booked sessions the hours no longer cover (90 days)."
+    )
+
+    class Meta(AvailabilityRuleSerializer.Meta):
+        fields = [*AvailabilityRuleSerializer.Meta.fields, "appointments_to_move"]
+
+
+class AvailabilityExceptionSavedSerializer(AvailabilityExceptionSerializer):
+    appointments_to_move = AppointmentToMoveSerializer(
+        many=True, read_only=True, help_text="This clinician's booked sessions the time off or blocked time overlaps."
+    )
+
+    class Meta(AvailabilityExceptionSerializer.Meta):
+        fields = [*AvailabilityExceptionSerializer.Meta.fields, "appointments_to_move"]
+
+
 class _LocalTimes(serializers.Serializer):
     """Adds the start and end rendered in the zone of the request (`tz`), and that zone's name."""
 

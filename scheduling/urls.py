@@ -19,6 +19,7 @@ router.register("waitlist", waitlist.WaitlistViewSet, basename="waitlist")
 
 urlpatterns = [
     path("slots/", availability.SlotsView.as_view(), name="slots"),
+    path("appointments-to-move/", availability.AppointmentsToMoveView.as_view(), name="appointments-to-move"),
     path("calendar-feed/", calendar.CalendarFeedView.as_view(), name="calendar-feed"),
     path("calendar/<str:token>.ics", calendar.CalendarFeedPublicView.as_view(), name="calendar-ics"),
     *router.urls,

@@ -10,7 +10,9 @@ fields use dotted paths (`clients.0.email`); errors not tied to a field use `non
 
 A database that cannot be reached (restart, failover, network cut) answers 503
 `database_unavailable` with `Retry-After`, from a view or from any middleware: the request's
-transaction has rolled back, so the client may simply try again.
+transaction has rolled back, so the client may simply try again. A transaction PostgreSQL aborted because a
+concurrent one won (a deadlock, a serialization failure) is not an unreachable database: 409 `write_contended`
+(backend/api/contention.py; services retry these first).
 """
 
 import logging
@@ -25,6 +27,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from backend.api.contention import contended, is_contention
 from backend.api.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -58,10 +61,10 @@ def _body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
 
 
 def _database_unavailable(exc: BaseException | None) -> bool:
-    """Lost or refused connections (and the server's other transient refusals: a cancelled statement,
-    a deadlock no service retried). Django raises InterfaceError for a connection it has already seen
-    die. Constraint violations are IntegrityError and never land here."""
-    return isinstance(exc, OperationalError | InterfaceError)
+    """Lost or refused connections (and the server's other transient refusals: a cancelled statement).
+    Django raises InterfaceError for a connection it has already seen die. Constraint violations are
+    IntegrityError and never land here; nor does contention (a deadlock, a serialization failure), a 409."""
+    return isinstance(exc, OperationalError | InterfaceError) and not is_contention(exc)
 
 
 DATABASE_UNAVAILABLE = "The service cannot reach its database right now. Try again shortly."
@@ -74,6 +77,9 @@ def _database_unavailable_response(exc: BaseException, response):
 
 
 def exception_handler(exc, context):
+    if is_contention(exc):
+        logger.warning("write contended: %s", str(exc).strip().split("\n")[0])
+        exc = contended()
     if _database_unavailable(exc):
         body = _body("database_unavailable", DATABASE_UNAVAILABLE)
         return _database_unavailable_response(exc, Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE))
@@ -136,6 +142,11 @@ def server_error(request):
 
     exc = sys.exc_info()[1]
     is_api = request.path.startswith("/api/")
+    if is_contention(exc):
+        conflict = contended()
+        if is_api:
+            return JsonResponse(_body(conflict.code, conflict.message), status=409)
+        return HttpResponse(conflict.message, status=409, content_type="text/plain; charset=utf-8")
     if _database_unavailable(exc):
         if is_api:
             response = JsonResponse(_body("database_unavailable", DATABASE_UNAVAILABLE), status=503)

@@ -146,7 +146,8 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "outbox"
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Attune <no-reply@attune.local>")
-# Where links in emails point (the client-facing origin).
+# Where links in emails, SMS and the calendar feed point (the public origin, no trailing slash). `make run`
+# (scripts/stack.py) exports the address it serves, so local links work on any --port; production sets it.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000")
 
 REST_FRAMEWORK = {
@@ -282,8 +283,10 @@ REMINDERS_SMS_BACKEND = env("REMINDERS_SMS_BACKEND", default="reminders.backends
 # A bug or an attacker cannot run up an SMS bill: at most this many SMS per practice per window.
 REMINDERS_SMS_RATE_LIMIT = env.int("REMINDERS_SMS_RATE_LIMIT", default=300)
 REMINDERS_SMS_RATE_WINDOW = env.int("REMINDERS_SMS_RATE_WINDOW", default=3600)
-# A row claimed longer than this (a worker died mid-send) is claimed again: see docs/reliability.md.
-REMINDERS_CLAIM_TIMEOUT = env.int("REMINDERS_CLAIM_TIMEOUT", default=600)
+# A claimed row whose send task has not started within this many seconds (its worker died with the task
+# prefetched or queued) is claimed again. Short: a send under way holds an advisory lock the dispatcher
+# respects, so the timeout only covers the wait in the broker. See docs/reliability.md.
+REMINDERS_CLAIM_TIMEOUT = env.int("REMINDERS_CLAIM_TIMEOUT", default=30)
 # A message the provider accepted whose `sent` could not be committed (database gone) is recorded again
 # for up to this long (less than the soft time limit) before at-least-once takes over.
 REMINDERS_RECORD_SENT_WITHIN = env.int("REMINDERS_RECORD_SENT_WITHIN", default=60)

@@ -5,7 +5,8 @@ from .base import REST_FRAMEWORK, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Overridden only for a worker process a test starts (tests/reminders/test_worker_crash.py), which cannot share memory.
+EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 # Tests share the machine's Redis with developers: use a database of their own.
 REDIS_URL = env("TEST_REDIS_URL", default="redis://localhost:6379/15")
 CACHES = {

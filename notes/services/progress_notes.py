@@ -247,7 +247,34 @@ def progress_note_create(
 
 
 def _locked_for_update(note: ProgressNote) -> ProgressNote:
-    return ProgressNote.objects.select_for_update().select_related("template").get(pk=note.pk)
+    return ProgressNote.objects.select_for_update(of=("self",)).select_related("template").get(pk=note.pk)
+
+
+# A session took place once it started (and was not cancelled or missed), or once the client checked in.
+HELD_STATUSES = ("checked_in", "completed")
+STARTED_STATUSES = ("scheduled", "confirmed")
+
+
+def _require_session_held(note: ProgressNote, now: datetime) -> None:
+    """A progress note of an appointment is signed only once the session took place: checked in, completed, or
+    started (scheduled or confirmed, and its start has passed). The appointment row is locked (FOR NO KEY UPDATE) so a
+    cancellation or a reschedule, which lock it FOR UPDATE and then refuse a signed note, cannot slip between
+    this check and the commit. A contact note (no appointment) stands alone."""
+    if note.appointment_id is None:
+        return
+    from scheduling.models import Appointment  # scheduling owns the appointment; notes only reads it
+
+    appointment = Appointment.objects.select_for_update(of=("self",), no_key=True).get(pk=note.appointment_id)
+    held = appointment.status in HELD_STATUSES or (
+        appointment.status in STARTED_STATUSES and appointment.starts_at <= now
+    )
+    if not held:
+        raise Conflict(
+            "This session has not taken place: a progress note is signed once the session has started "
+            f"(the appointment is {appointment.status}, starting {appointment.starts_at.isoformat()}).",
+            code="session_not_held",
+            extra={"appointment_status": appointment.status},
+        )
 
 
 @transaction.atomic
@@ -347,6 +374,7 @@ def progress_note_sign(*, actor: Membership, note: ProgressNote) -> ProgressNote
         raise InvalidTransition("This note is already signed.", code="note_locked")
     _check_complete(note)
     now = timezone.now()
+    _require_session_held(note, now)
     note.signed_at = now
     note.signed_by = author
     note.cosign_required = Supervision.objects.filter(

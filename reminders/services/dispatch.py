@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from reminders.models import OutboundMessage
+from reminders.services.send import SEND_LOCK_SPACE
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +21,19 @@ St = OutboundMessage.Status
 
 
 def claim_timeout() -> timedelta:
-    # Longer than a send task may run (CELERY_TASK_TIME_LIMIT) plus the longest retry back-off,
-    # so a row is reclaimed only when no task can still be working on it.
-    return timedelta(seconds=int(getattr(settings, "REMINDERS_CLAIM_TIMEOUT", 600)))
+    # How long a claimed row may wait for its send task to start (in the broker, prefetched by a worker).
+    # A send under way holds the row's advisory lock (send.SEND_LOCK_SPACE), which the reclaim respects, and a
+    # transient failure dates the claim to its retry: so this can be short, and a killed worker costs seconds.
+    return timedelta(seconds=int(getattr(settings, "REMINDERS_CLAIM_TIMEOUT", 30)))
+
+
+# A claimed row is not reclaimed while a live send holds its advisory lock (it dies with its connection).
+NOT_BEING_SENT = RawSQL(
+    "NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+    "AND objid = reminders_outboundmessage.id AND objsubid = 2)",
+    [SEND_LOCK_SPACE],
+    output_field=BooleanField(),
+)
 
 
 def reminders_dispatch(*, now: datetime | None = None, batch_size: int = 500, enqueue: bool = True) -> list[int]:
@@ -35,7 +47,10 @@ def reminders_dispatch(*, now: datetime | None = None, batch_size: int = 500, en
     with transaction.atomic():
         ids = list(
             OutboundMessage.objects.select_for_update(skip_locked=True)
-            .filter(Q(status=St.PENDING, due_at__lte=now) | Q(status=St.CLAIMED, claimed_at__lte=stale))
+            .alias(not_being_sent=NOT_BEING_SENT)
+            .filter(
+                Q(status=St.PENDING, due_at__lte=now) | Q(status=St.CLAIMED, claimed_at__lte=stale, not_being_sent=True)
+            )
             .order_by("due_at", "id")
             .values_list("id", flat=True)[:batch_size]
         )

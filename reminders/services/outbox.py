@@ -72,7 +72,7 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
             )
             .exists()
         )
-        live.update(status=St.CANCELLED, skip_reason=f"appointment_{reason}"[:60], claimed_at=None, updated_at=now)
+        _close_live(live, f"appointment_{reason}"[:60], now)
         if (
             appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED)
             and reason != "deleted"
@@ -84,9 +84,7 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
                 for c in clients
             ]
     else:
-        live.exclude(scheduled_for=appointment.starts_at).update(
-            status=St.CANCELLED, skip_reason="appointment_moved", claimed_at=None, updated_at=now
-        )
+        _close_live(live.exclude(scheduled_for=appointment.starts_at), "appointment_moved", now)
         if reason == "rescheduled" and policy.send_change_notices:
             rows += [
                 _row(appointment, c, kind=Kind.RESCHEDULED, channel=_notice_channel(c), due_at=now, now=now)
@@ -124,6 +122,16 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
         OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)  # the constraint drops duplicates
         if any(r.status == St.PENDING and r.due_at <= now for r in rows):
             transaction.on_commit(_kick_dispatcher)
+
+
+def _close_live(rows, reason: str, now) -> None:
+    """The appointment no longer wants these rows: `cancelled`, except a row whose hand-off to the provider
+    has begun (a send under way, or one a dead worker left unrecorded), which may have reached the client:
+    `handed_off` (a send still under way records `sent` over it if the provider takes the message)."""
+    rows.filter(handed_off_at__isnull=False, status=St.CLAIMED).update(
+        status=St.HANDED_OFF, skip_reason=reason, claimed_at=None, updated_at=now
+    )
+    rows.update(status=St.CANCELLED, skip_reason=reason, claimed_at=None, updated_at=now)
 
 
 def _clients_with_a_waiting_notice(appointment) -> set[int]:

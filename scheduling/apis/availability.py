@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,7 +18,10 @@ from scheduling import selectors
 from scheduling.apis._common import ERRORS, EVERYONE, SCHEDULERS, STAFF, _is_client_only, _response_tz
 from scheduling.models import AvailabilityException, AvailabilityRule, Mode
 from scheduling.serializers import (
+    AppointmentToMoveSerializer,
+    AvailabilityExceptionSavedSerializer,
     AvailabilityExceptionSerializer,
+    AvailabilityRuleSavedSerializer,
     AvailabilityRuleSerializer,
     SlotQuery,
     SlotSerializer,
@@ -42,25 +47,42 @@ class _AvailabilityViewSet(
     filterset_fields = ["clinician"]
     save = delete = None
     instance_kwarg = ""
+    saved_serializer_class: type = AvailabilityRuleSavedSerializer
+
+    def _saved(self, obj, code: int = status.HTTP_200_OK) -> Response:
+        """The saved object and the booked sessions it leaves outside the clinician's availability."""
+        obj.appointments_to_move = self.to_move(obj)
+        return Response(self.saved_serializer_class(obj, context=self.get_serializer_context()).data, status=code)
+
+    def to_move(self, obj) -> list[dict]:
+        return selectors.appointments_to_move(actor=self.request.membership, clinician_id=obj.clinician_id)
 
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         obj = type(self).save(actor=request.membership, **data.validated_data)
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+        return self._saved(obj, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         obj = self.get_object()
         data = self.get_serializer(obj, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         obj = type(self).save(actor=request.membership, **{self.instance_kwarg: obj}, **data.validated_data)
-        return Response(self.get_serializer(obj).data)
+        return self._saved(obj)
 
     def destroy(self, request, *args, **kwargs):
         type(self).delete(actor=request.membership, **{self.instance_kwarg: self.get_object()})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _saved_schema(serializer):
+    return extend_schema_view(
+        create=extend_schema(responses={201: serializer, **ERRORS}),
+        partial_update=extend_schema(responses={200: serializer, **ERRORS}),
+    )
+
+
+@_saved_schema(AvailabilityRuleSavedSerializer)
 class AvailabilityRuleViewSet(_AvailabilityViewSet):
     """Weekly working hours in the clinician's own zone. Front desk: anyone's; clinicians: their own."""
 
@@ -75,11 +97,13 @@ class AvailabilityRuleViewSet(_AvailabilityViewSet):
         return selectors.availability_rule_list(actor=self.request.membership)
 
 
+@_saved_schema(AvailabilityExceptionSavedSerializer)
 class AvailabilityExceptionViewSet(_AvailabilityViewSet):
     """Extra hours, time off and blocked time (instants)."""
 
     queryset = AvailabilityException.objects.none()
     serializer_class = AvailabilityExceptionSerializer
+    saved_serializer_class = AvailabilityExceptionSavedSerializer
     save = staticmethod(avail_services.availability_exception_save)
     delete = staticmethod(avail_services.availability_exception_delete)
     instance_kwarg = "exception"
@@ -87,6 +111,53 @@ class AvailabilityExceptionViewSet(_AvailabilityViewSet):
 
     def get_queryset(self):
         return selectors.availability_exception_list(actor=self.request.membership)
+
+    def to_move(self, obj) -> list[dict]:
+        if obj.kind == AvailabilityException.Kind.EXTRA:
+            return []  # more hours take no session away
+        return selectors.appointments_to_move(
+            actor=self.request.membership,
+            clinician_id=obj.clinician_id,
+            starts_from=obj.starts_at,
+            starts_before=obj.ends_at,
+        )
+
+
+TO_MOVE_MAX_DAYS = 366
+
+
+class ToMoveQuery(serializers.Serializer):
+    clinician = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="Only this clinician's sessions."
+    )
+    days = serializers.IntegerField(
+        required=False, default=90, min_value=1, max_value=TO_MOVE_MAX_DAYS, help_text="How far ahead to look."
+    )
+
+
+class AppointmentsToMoveView(PracticeScopedMixin, APIView):
+    """The front desk's list of sessions to move: booked, not started, and no longer allowed by the clinician's
+    working hours or time off. Front desk and admin: every clinician's; clinician: own; supervisor: + their
+    supervisees'."""
+
+    permission_classes = [RolePermission]
+    read_roles = STAFF
+
+    @extend_schema(
+        parameters=[ToMoveQuery],
+        responses={200: AppointmentToMoveSerializer(many=True), **ERRORS},
+        summary="Booked sessions that working hours or time off no longer allow, soonest first.",
+    )
+    def get(self, request):
+        query = ToMoveQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        v = query.validated_data
+        items = selectors.appointments_to_move(
+            actor=request.membership,
+            clinician_id=v.get("clinician"),
+            starts_before=timezone.now() + timedelta(days=v["days"]),
+        )
+        return Response(AppointmentToMoveSerializer(items, many=True).data)
 
 
 # --- slots -------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from backend.api.contention import DEADLOCK_DETECTED, contended, retry_on_contention
 from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
 from backend.api.scope import unknown_id_error
 from practice import roles
@@ -66,7 +67,6 @@ CANCELLABLE = {Status.REQUESTED, Status.SCHEDULED, Status.CONFIRMED}
 # A room argument left out of a reschedule or a change of place (None means "no room").
 UNCHANGED = "unchanged"
 
-DEADLOCK_DETECTED = "40P01"
 DEADLOCK_RETRIES = 3
 
 CONSTRAINT_RESOURCE = {
@@ -122,7 +122,8 @@ def _require_no_signed_note(appointment: Appointment) -> None:
 
     if appointment_has_signed_note(appointment_id=appointment.pk):
         raise Conflict(
-            "The session note for this appointment is signed: it cannot be moved or deleted.", code="note_signed"
+            "The session note for this appointment is signed: it cannot be cancelled, moved or deleted.",
+            code="note_signed",
         )
 
 
@@ -228,9 +229,7 @@ def _save_checked(appointment: Appointment, clients: list[Client], *, new: bool)
             if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
                 raise
             if attempt == DEADLOCK_RETRIES:
-                raise Conflict(
-                    "A simultaneous booking is holding this time: try again.", code="slot_contended"
-                ) from exc
+                raise contended() from exc
 
 
 # --- booking ----------------------------------------------------------------------------------------
@@ -351,6 +350,7 @@ def book_unchecked_actor(
     return appointment
 
 
+@retry_on_contention
 @transaction.atomic
 def appointment_book(
     *,
@@ -389,6 +389,7 @@ def appointment_book(
     return appointment
 
 
+@retry_on_contention
 @transaction.atomic
 def appointment_request(
     *, actor: Membership, clinician: Clinician, appointment_type: AppointmentType, starts_at: datetime, mode: str
@@ -439,13 +440,17 @@ def appointment_request(
 
 
 def _locked(appointment: Appointment) -> Appointment:
+    """The appointment's row, locked, and only it: `of=("self",)`. Locking the joined clinician, type and
+    practice rows too (a plain `select_for_update()` with `select_related`) made every change wait on, and
+    deadlock with, any booking whose foreign-key checks read those rows (issue 12)."""
     return (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("clinician", "appointment_type", "practice")
         .get(pk=appointment.pk)
     )
 
 
+@retry_on_contention
 @transaction.atomic
 def appointment_reschedule(
     *,
@@ -512,6 +517,7 @@ def _client_place(mode: str, room: Room | None, video_link: str) -> tuple:
     return (mode, room.location_id if room is not None else None, video_link)
 
 
+@retry_on_contention
 @transaction.atomic
 def appointment_change_place(
     *,
@@ -604,6 +610,7 @@ def _set_status(appointment: Appointment, new_status: str, actor: Membership | N
     outbox_appointment_changed(appointment=appointment, event=new_status)
 
 
+@retry_on_contention
 @transaction.atomic
 def appointment_cancel(
     *,
@@ -647,6 +654,7 @@ def appointment_cancel(
             f"The appointment is {appointment.status}: it cannot be cancelled.",
             extra={"current_status": appointment.status},
         )
+    _require_no_signed_note(appointment)  # by anyone: the client, a link, the front desk, the system
     window = timedelta(hours=appointment.practice.cancellation_window_hours)
     late = by == "client" and appointment.status != Status.REQUESTED and appointment.starts_at - now < window
     appointment.cancelled_by = actor
@@ -664,6 +672,7 @@ def appointment_cancel(
     return appointment
 
 
+@retry_on_contention
 @transaction.atomic
 def appointment_confirm_by_client(*, appointment: Appointment, client: Client, reason: str = "") -> Appointment:
     """The client confirms their own appointment with no login (a signed link): the system acts for them,
@@ -691,6 +700,7 @@ def _own(actor: Membership, appointment: Appointment) -> bool:
     return own is not None and own.pk == appointment.clinician_id
 
 
+@retry_on_contention
 @transaction.atomic
 def appointment_transition(
     *, actor: Membership, appointment: Appointment, to_status: str, reason: str = ""
@@ -721,6 +731,7 @@ def appointment_transition(
     return appointment
 
 
+@retry_on_contention
 @transaction.atomic
 def appointment_delete(*, actor: Membership, appointment: Appointment) -> None:
     """Remove an appointment entered in error (front desk). Not once it happened or its note is signed."""

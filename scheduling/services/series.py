@@ -259,8 +259,13 @@ def series_create(
     video_link: str = "",
     on_conflict: str = ALL_OR_NOTHING,
     outside_availability: bool = False,
+    continues_series: bool = False,
 ) -> tuple[AppointmentSeries, list[dict[str, Any]]]:
     """Create a series and book its occurrences up to the horizon, reporting each occurrence.
+
+    A new series with no occurrence inside the horizon is refused (400 `series_beyond_horizon`, naming
+    `start_date` and `horizon_date`); `continues_series` (the "this and following" edit, whose pivot may lie
+    beyond the horizon the old series was booked to) lets the rolling extension book it later instead.
 
     `on_conflict="all_or_nothing"` books nothing if any occurrence conflicts (409 with the
     per-occurrence report); `"book_available"` books the rest, reports the conflicts and records each
@@ -304,13 +309,24 @@ def series_create(
     series.full_clean()
     series.save()
     series.clients.set(clients)
+    horizon = series_horizon(series)
     report, _ = _materialise(
         series,
-        up_to=series_horizon(series),
+        up_to=horizon,
         booked_by=actor,
         on_conflict=on_conflict,
         require_availability=not outside_availability,
     )
+    if not report and not continues_series:
+        # Nothing falls inside the horizon (the series starts beyond it, or its rule's first date does): a 201
+        # with no occurrence would read as success. Refused whole: the series row rolls back with the rest.
+        raise DomainError(
+            f"No session of this series falls within the booking horizon (up to {horizon.isoformat()}): start "
+            "it nearer, or create it once its first session is within reach.",
+            code="series_beyond_horizon",
+            fields={"start_date": [f"The first session must fall on or before {horizon.isoformat()}."]},
+            extra={"horizon_date": horizon.isoformat()},
+        )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -482,4 +498,5 @@ def series_edit(
         until_date=None if remaining else original_until,
         on_conflict=on_conflict,
         outside_availability=outside_availability,
+        continues_series=True,
     )

@@ -12,6 +12,8 @@ def _new_client(world, actor, scope):
 
 
 ROWS = [
+    # The API's index: public, it names sections and the docs, nothing of any practice.
+    Row("GET", "/api/v1/", expect={**STAFF_ALL, "client": 200, "anonymous": 200}),
     # --- authentication: public endpoints answer the same to everyone -------------------------------
     Row(
         "POST",

@@ -380,6 +380,12 @@ ROWS = [
         target="availability_exception",
         expect=_detail(403, 204, (204, 404), (403, 404), 404),
     ),
+    # The sessions working hours or time off no longer allow: staff, scoped like appointments; never clients.
+    Row(
+        "GET",
+        "/api/v1/appointments-to-move/",
+        expect={**STAFF_ALL, "client": 403, "anonymous": 401},
+    ),
     # --- appointments: front desk RW all, clinician RW own, supervisor R, admin R, client R own + cancel ---
     Row(
         "GET",

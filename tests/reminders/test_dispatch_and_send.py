@@ -159,7 +159,11 @@ def test_a_worker_dying_mid_send_leaves_the_row_to_be_reclaimed_and_sent_once(wo
     with pytest.raises(SystemExit):
         reminder_send(message_id=row.pk)
     row.refresh_from_db()
-    assert (row.status, row.attempts) == (St.CLAIMED, 0)  # the transaction died with the worker
+    # The hand-off had begun: it is on the row, committed before the provider call, for the next send to see.
+    assert (row.status, row.attempts) == (St.CLAIMED, 1)
+    assert row.handed_off_at is not None
     assert reminders_dispatch(now=now + claim_timeout(), enqueue=False) == [row.pk]
     assert reminder_send(message_id=row.pk).status == St.SENT
     assert len(LocmemSmsBackend.outbox) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (St.SENT, 2)
