@@ -24,8 +24,10 @@ run: $(STAMP)  ## serve the API + Celery worker + beat on demo data
 test: $(STAMP)  ## the whole test suite on PostgreSQL and Redis
 	$(PY) scripts/stack.py test $(ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP)  ## the static gates of make test, quickly: ruff, mypy, import contracts
 	$(PY) -m ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 # Known vulnerabilities in every locked dependency, runtime and development, from the live service (the PyPA
 # advisory database through the PyPI JSON API). --strict: a package that could not be looked up fails the run
