@@ -1,10 +1,11 @@
-"""Known vulnerabilities in what the service runs on (requirements/runtime.lock), measured by pip-audit.
+"""Known vulnerabilities in the locks (what the service runs on, and the tools CI runs), measured by pip-audit.
 
 The data: the live service when one answers (pip-audit's default, the PyPI JSON API, then OSV), otherwise the
 dated offline snapshot of the PyPA advisory database in ../shared/advisories/, served to the same pip-audit as an
 OSV endpoint on the loopback (tests/assurance/osv_snapshot.py). The figure says which data it used and its date.
-The gate: zero known vulnerabilities, except those named in NOT_APPLICABLE with the reason they do not apply.
-`make audit` is the live-only, runtime-and-development check; this one is what CI can measure.
+The gate: zero known vulnerabilities in requirements/runtime.lock and requirements/dev.lock, except those named in
+NOT_APPLICABLE with the reason they do not apply. `make audit` is the live-only check; this one is what CI can
+measure.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.assurance.conftest import FIGURES
 from tests.assurance.osv_snapshot import Snapshot, affects, osv_endpoint
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME_LOCK = ROOT / "requirements" / "runtime.lock"
+LOCKS = ["runtime.lock", "dev.lock"]
 BIN = Path(sys.executable).parent
 
 # Advisory id -> why it does not apply to Attune. Empty: every known vulnerability is fixed by a pin upgrade.
@@ -49,7 +50,7 @@ def pip_audit(requirements: Path, cache: Path, *service: str) -> tuple[dict[str,
     return report, ""
 
 
-def audit_runtime_lock(requirements: Path, cache: Path) -> tuple[dict[str, Any], str]:
+def audit_lock(requirements: Path, cache: Path) -> tuple[dict[str, Any], str]:
     """The report and a sentence naming its data: a live service if one answers, else the offline snapshot."""
     unanswered = []
     for label, service in (("PyPI JSON API", ()), ("OSV", ("--vulnerability-service", "osv"))):
@@ -85,18 +86,20 @@ def installable_pins(path: Path) -> set[str]:
     return {canonicalize_name(r.name) for r in requirements if r.marker is None or r.marker.evaluate()}
 
 
-def test_runtime_lock_has_no_known_vulnerability(tmp_path):
-    report, data = audit_runtime_lock(RUNTIME_LOCK, tmp_path)
+@pytest.mark.parametrize("lock", LOCKS)
+def test_lock_has_no_known_vulnerability(lock, tmp_path):
+    path = ROOT / "requirements" / lock
+    report, data = audit_lock(path, tmp_path)
     audited = {canonicalize_name(dep["name"]) for dep in report["dependencies"] if "skip_reason" not in dep}
     found = findings(report)
     unexplained = [f for f in found if f[2] not in NOT_APPLICABLE]
     FIGURES.append(
-        f"known vulnerabilities in requirements/runtime.lock: {len(found)} ({len(unexplained)} not explained) "
+        f"known vulnerabilities in requirements/{lock}: {len(found)} ({len(unexplained)} not explained) "
         f"over {len(audited)} packages; data: {data}"
     )
     # Every pin was looked up (one pip-audit skipped would pass unaudited); a pin whose marker excludes this
     # interpreter (async-timeout is for Python < 3.11.3) is not installed here, and pip-audit leaves it out.
-    assert audited == installable_pins(RUNTIME_LOCK), report
+    assert audited == installable_pins(path), report
     assert not unexplained, "\n".join(
         f"{n}=={v}: {i} (fixed in {', '.join(f) or 'no release'})" for n, v, i, f in found
     )
@@ -107,7 +110,7 @@ def test_report_finds_the_advisories_of_an_old_release(tmp_path):
     # (an endpoint answering nothing, a wrong version rule) would make the zero above meaningless.
     old = tmp_path / "old.lock"
     old.write_text("django==4.2.0\nrequests==2.19.0\ndjangorestframework==3.18.3\n")
-    report, _ = audit_runtime_lock(old, tmp_path)
+    report, _ = audit_lock(old, tmp_path)
     by_package: dict[str, set[str]] = {}
     for name, version, ident, fixes in findings(report):
         by_package.setdefault(name, set()).add(ident)
