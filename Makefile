@@ -31,7 +31,7 @@ lint: $(STAMP)  ## the static gates of make test, quickly: ruff, mypy, import co
 
 # Known vulnerabilities in every locked dependency, runtime and development, from the live service (the PyPA
 # advisory database through the PyPI JSON API). --strict: a package that could not be looked up fails the run
-# instead of passing unaudited. It needs that service; `make test` also reports on the runtime lock, from the
+# instead of passing unaudited. It needs that service; `make test` also gates both locks, from the
 # live service when it answers and otherwise from the dated offline snapshot (tests/assurance/test_vulnerabilities.py).
 audit: $(STAMP)
 	$(PY) -m pip_audit $(addprefix -r ,$(LOCKS)) --no-deps --disable-pip --strict --progress-spinner off
