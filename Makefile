@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint audit lock clean
+.PHONY: run test venv lint audit lock relock clean
 
 # Developers and CI get both locks: what the service runs on, and the tests, benchmarks and tools.
 # The production image (Dockerfile) installs requirements/runtime.lock alone.
@@ -42,11 +42,17 @@ audit: $(STAMP)
 # to the newest version pyproject.toml allows.
 LOCK_FLAGS := --quiet --python-version 3.11 --python-platform linux --custom-compile-command "make lock" --no-strip-markers \
 	$(if $(UPGRADE),--upgrade)
+LOCK_DIR ?= requirements
 lock: $(STAMP)
-	$(VENV)/bin/uv pip compile pyproject.toml --extra sms $(LOCK_FLAGS) -o requirements/runtime.lock
+	$(MAKE) --no-print-directory relock
+
+# The two resolutions themselves, into $(LOCK_DIR); tests/assurance/test_dependencies.py runs them into a copy and
+# compares, so a lock that `make lock` would not write as it stands fails the suite.
+relock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra sms $(LOCK_FLAGS) -o $(LOCK_DIR)/runtime.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra sms --extra dev --extra embedded $(LOCK_FLAGS) \
-		-c requirements/runtime.lock -o requirements/dev.lock \
-		$$(sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*\)==.*/--no-emit-package \1/p' requirements/runtime.lock)
+		-c $(LOCK_DIR)/runtime.lock -o $(LOCK_DIR)/dev.lock \
+		$$(sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*\)==.*/--no-emit-package \1/p' $(LOCK_DIR)/runtime.lock)
 
 clean:
 	rm -rf $(VENV) var

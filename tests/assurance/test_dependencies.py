@@ -3,12 +3,16 @@
 runtime.lock must be the dependency closure of pyproject.toml's `dependencies` and its `sms` extra (computed here
 from the installed packages' own metadata), so a test, benchmark or development tool can only enter it by being
 declared a runtime dependency, which the list below also refuses. dev.lock holds the rest, never a runtime pin
-twice. The Dockerfile installs runtime.lock alone and runs as an unprivileged user.
+twice, and both are what `make lock` writes from pyproject.toml as it stands. The Dockerfile installs runtime.lock
+alone and runs as an unprivileged user.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -118,3 +122,24 @@ def test_the_image_installs_the_runtime_lock_alone_and_runs_unprivileged():
     assert "requirements/dev.lock" in ignored and "tests" in ignored and "bench" in ignored, ignored
     assert all("dev" not in path for path in copied), copied
     assert users and users[-1] not in {"root", "0"}, users
+
+
+def test_the_locks_are_what_make_lock_writes(tmp_path):
+    # `make relock` (what `make lock` runs) into a copy of the locks: uv keeps the pins it finds, so the copy comes
+    # back unchanged unless pyproject.toml and the locks disagree (a range changed, a dependency added or dropped
+    # without re-locking, a pin edited by hand outside its range). It resolves against the package index.
+    for lock in (RUNTIME_LOCK, DEV_LOCK):
+        shutil.copy(lock, tmp_path / lock.name)
+    venv = Path(sys.executable).parent.parent
+    result = subprocess.run(
+        ["make", "--no-print-directory", "relock", f"LOCK_DIR={tmp_path}", f"VENV={venv}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    changed = [p.name for p in (RUNTIME_LOCK, DEV_LOCK) if (tmp_path / p.name).read_text() != p.read_text()]
+    FIGURES.append(f"make lock over the committed locks: {len(changed)} files would change")
+    assert not changed, subprocess.run(
+        ["diff", "-u", str(RUNTIME_LOCK.parent), str(tmp_path)], capture_output=True, text=True
+    ).stdout[-4000:]
