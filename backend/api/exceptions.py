@@ -6,7 +6,7 @@ from rest_framework import status
 class DomainError(Exception):
     """Base for business-rule failures. `code` is stable and documented; `message` is for people."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid"
 
     def __init__(

@@ -2,6 +2,9 @@
 
 REMINDERS_SMS_BACKEND = "reminders.backends.twilio_sms.TwilioSmsBackend"
 TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID
+
+`twilio` is the optional `sms` extra (in requirements/runtime.lock, so in the image): it is imported here only,
+when this backend is built, so an install without it runs everything else and fails clearly on choosing it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ PERMANENT_CODES = {21211, 21214, 21408, 21610, 21612, 21614, 30003, 30004, 30005
 
 class TwilioSmsBackend(BaseSmsBackend):
     def __init__(self) -> None:
-        from twilio.rest import Client
+        try:
+            from twilio.rest import Client  # the optional `sms` extra: imported only when this backend is chosen
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                "TwilioSmsBackend needs the twilio package, which is not installed: install the `sms` extra "
+                "(pip install 'attune[sms]'; requirements/runtime.lock and the production image carry it)."
+            ) from exc
 
         sid = getattr(settings, "TWILIO_ACCOUNT_SID", "")
         token = getattr(settings, "TWILIO_AUTH_TOKEN", "")
