@@ -8,6 +8,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.api.fields import BoundedDateField
 from intake.models import ConsentSignature, FormDefinition, FormVersion, MeasureSchedule, Packet, Response, RiskFlag
 from practice.models import Client
 
@@ -103,7 +104,7 @@ class PacketResendInput(serializers.Serializer):
 class PacketAssignInput(serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     forms = serializers.PrimaryKeyRelatedField(queryset=FormDefinition.objects.all(), many=True)
-    due_on = serializers.DateField(required=False, allow_null=True)
+    due_on = BoundedDateField(required=False, allow_null=True)
     send_invitation = serializers.BooleanField(default=True)
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
-from backend.api.fields import InstantField
+from backend.api.fields import BoundedDateField, InstantField
 from practice.models import Client, Clinician, validate_time_zone
 from scheduling.models import (
     Appointment,
@@ -313,11 +313,11 @@ class SeriesCreateInput(serializers.Serializer):
     time_zone = serializers.CharField(
         validators=[validate_time_zone], help_text="IANA zone the local_time and dates are read in."
     )
-    start_date = serializers.DateField()
+    start_date = BoundedDateField()
     local_time = serializers.TimeField()
     rrule = serializers.CharField(help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY or FREQ=WEEKLY;INTERVAL=2.")
     count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=520)
-    until_date = serializers.DateField(required=False, allow_null=True)
+    until_date = BoundedDateField(required=False, allow_null=True)
     on_conflict = serializers.ChoiceField(choices=["all_or_nothing", "book_available"], default="all_or_nothing")
     outside_availability = serializers.BooleanField(required=False, default=False)
 
@@ -396,8 +396,8 @@ class SlotQuery(serializers.Serializer):
         required=False,
         help_text="One or more clinician ids; none: every clinician you may book.",
     )
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    date_from = BoundedDateField()
+    date_to = BoundedDateField()
     tz = serializers.CharField(
         required=False,
         validators=[validate_time_zone],

@@ -2,6 +2,7 @@
 
 import re
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
@@ -24,3 +25,9 @@ class SafeTokenAuthentication(TokenAuthentication):
         if not isinstance(token, bytes) or not _TOKEN.match(token):
             raise exceptions.AuthenticationFailed("Invalid token.")
         return super().authenticate_credentials(token)
+
+
+class SafeTokenScheme(KnoxTokenScheme):
+    """The OpenAPI security scheme stays knox's (`knoxApiToken`)."""
+
+    target_class = "backend.api.authentication.SafeTokenAuthentication"

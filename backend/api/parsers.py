@@ -68,4 +68,3 @@ class SafeJSONParser(parsers.JSONParser):
             raise BodyTooDeep({"body": [f"Nested more than {MAX_DEPTH} levels deep."]}) from exc
         check_data(data)
         return data
-

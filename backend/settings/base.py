@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "axes",
     "pgtrigger",
     "pghistory",
+    "backend.api",  # model serializers' dates are bounded (backend/api/apps.py)
     "practice",
     "scheduling",
     "intake",

@@ -42,7 +42,12 @@ def test_json_nested_just_past_the_limit_is_refused_and_at_the_limit_is_read(wor
 @pytest.mark.parametrize(
     "role, path, body, field",
     [
-        ("front_desk", "/api/v1/clients/", '{"first_name": "A", "last_name": "B", "time_zone": "\\ud800"}', "time_zone"),
+        (
+            "front_desk",
+            "/api/v1/clients/",
+            '{"first_name": "A", "last_name": "B", "time_zone": "\\ud800"}',
+            "time_zone",
+        ),
         ("admin", "/api/v1/practice/", '{"time_zone": "\\udfff"}', "time_zone"),
         ("front_desk", "/api/v1/appointments/", '{"mode": "\\ud800"}', "mode"),
         (None, "/api/v1/auth/login/", '{"email": "a@b.c", "password": "\\ud800x"}', "password"),
