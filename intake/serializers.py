@@ -109,6 +109,9 @@ class PacketAssignInput(serializers.Serializer):
 
 
 class ConsentSignatureSerializer(serializers.ModelSerializer):
+    # The form version's number, as the response's own `version` says it (not the version row's id).
+    version = serializers.IntegerField(source="version.number", read_only=True)
+
     class Meta:
         model = ConsentSignature
         fields = ["question_id", "signed_name", "signed_at", "ip_address", "user_agent", "document_sha256", "version"]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
-from backend.api.fields import BoundedDateField, InstantField
+from backend.api.fields import BoundedDateField, InstantField, distinct_objects
 from practice.models import Client, Clinician, validate_time_zone
 from scheduling.models import (
     Appointment,
@@ -107,9 +107,16 @@ class _LocalTimes(serializers.Serializer):
         return obj.ends_at.astimezone(self._tz()).isoformat()
 
 
+class AppointmentClientBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
 class AppointmentSerializer(_LocalTimes, serializers.ModelSerializer):
     clinician_name = serializers.CharField(source="clinician.display_name", read_only=True)
-    clients = serializers.SerializerMethodField()
+    # Not required in the schema: the same endpoints answer a client with AppointmentForClientSerializer,
+    # which leaves it out. Output only (this serializer never reads input).
+    clients = AppointmentClientBrief(many=True, required=False, help_text="Staff answers only.")
     appointment_type_name = serializers.CharField(source="appointment_type.name", read_only=True)
     location = serializers.SerializerMethodField()
 
@@ -140,9 +147,6 @@ class AppointmentSerializer(_LocalTimes, serializers.ModelSerializer):
             "series",
             "series_date",
         ]
-
-    def get_clients(self, obj) -> list[dict]:
-        return [{"id": c.pk, "name": str(c)} for c in obj.clients.all()]
 
     def get_location(self, obj) -> str | None:
         return obj.room.location.name if obj.room_id else None
@@ -191,6 +195,9 @@ class AppointmentBookInput(serializers.Serializer):
     outside_availability = serializers.BooleanField(
         required=False, default=False, help_text="Staff: book outside working hours / time off."
     )
+
+    def validate_clients(self, value):
+        return distinct_objects(value, what="client")
 
 
 class AppointmentRequestInput(serializers.Serializer):
@@ -321,6 +328,9 @@ class SeriesCreateInput(serializers.Serializer):
     on_conflict = serializers.ChoiceField(choices=["all_or_nothing", "book_available"], default="all_or_nothing")
     outside_availability = serializers.BooleanField(required=False, default=False)
 
+    def validate_clients(self, value):
+        return distinct_objects(value, what="client")
+
 
 class SeriesEditInput(serializers.Serializer):
     appointment = serializers.PrimaryKeyRelatedField(
@@ -414,6 +424,13 @@ class SlotSerializer(serializers.Serializer):
 
 class WaitlistEntrySerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.__str__", read_only=True)
+    # A JSON column: without this, `true`, `1.5` or 2**63 reached the service's `in range(7)` (a TypeError).
+    preferred_weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        required=False,
+        max_length=7,
+        help_text="0 = Monday … 6 = Sunday; empty: any day.",
+    )
 
     class Meta:
         model = WaitlistEntry

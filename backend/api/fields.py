@@ -94,3 +94,15 @@ def instant_param(params, name: str) -> datetime | None:
         return field.run_validation(raw)
     except serializers.ValidationError as exc:
         raise serializers.ValidationError({name: exc.detail}) from exc
+
+
+def distinct_objects(objects: list, *, what: str = "object") -> list:
+    """For a list of related objects (`many=True`): the same id twice is a 400 naming the list, never the
+    IntegrityError of a unique row per (parent, object) behind it."""
+    seen: set = set()
+    for obj in objects:
+        key = getattr(obj, "pk", obj)
+        if key in seen:
+            raise serializers.ValidationError(f"The same {what} ({key}) is listed twice.")
+        seen.add(key)
+    return objects

@@ -207,7 +207,7 @@ class AppointmentViewSet(
         return self._out(appointment)
 
     @extend_schema(responses=AppointmentChangeSerializer(many=True), summary="Reschedules and status changes.")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as the schema then says
     def history(self, request, pk=None):
         appointment = self.get_object()
         changes = selectors.appointment_change_list(appointment=appointment)
@@ -220,7 +220,7 @@ class AppointmentViewSet(
         responses=WaitlistEntrySerializer(many=True),
         summary="Waitlist entries this (cancelled) appointment's time would suit, oldest first.",
     )
-    @action(detail=True, methods=["get"], url_path="waitlist-matches")
+    @action(detail=True, methods=["get"], url_path="waitlist-matches", pagination_class=None)
     def waitlist_matches(self, request, pk=None):
         appointment = self.get_object()
         entries = selectors.waitlist_matches(
