@@ -12,6 +12,7 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership, Practice
 from practice.services.access import require_role
+from practice.settings_schema import practice_group_setting
 
 FORM_EDITORS = {roles.ADMIN, roles.CLINICIAN}
 
@@ -90,8 +91,7 @@ def form_publish(*, actor: Membership, form: FormDefinition) -> FormVersion:
 @transaction.atomic
 def builtins_seed(*, practice: Practice) -> list[FormDefinition]:
     """Create the built-in forms and measures a practice lacks (by slug), each with a published v1. Idempotent."""
-    intake_settings = (practice.settings or {}).get("intake") or {}
-    cutoff = int(intake_settings.get("alliance_cutoff", 36))
+    cutoff = practice_group_setting(practice, "intake", "alliance_cutoff")
     created = []
     for spec in builtins.builtin_definitions(alliance_cutoff=cutoff):
         form, was_created = FormDefinition.objects.get_or_create(

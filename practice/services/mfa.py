@@ -13,6 +13,7 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import Membership, User
 from practice.services.access import require_role
+from practice.settings_schema import practice_setting
 
 MFA_ISSUER = "Attune"
 MFA_CHALLENGE_SALT = "attune.mfa.challenge"
@@ -44,7 +45,7 @@ def mfa_required_for(user: User) -> bool:
     """A second factor is required when the user holds a staff role in a practice that requires it
     (the practice setting `mfa_required`, on unless a practice turns it off)."""
     memberships = Membership.objects.filter(user=user, is_active=True).select_related("practice")
-    return any(m.is_staff_member and m.practice.settings.get("mfa_required", True) for m in memberships)
+    return any(m.is_staff_member and practice_setting(m.practice, "mfa_required") for m in memberships)
 
 
 def mfa_challenge_issue(*, user: User) -> str:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from backend.api.exceptions import Conflict, DomainError
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership
+from practice.settings_schema import practice_setting
 from scheduling.models import AppointmentSeries, AppointmentType, Room, SeriesSkippedOccurrence
 from scheduling.services.appointments import (
     CANCELLABLE,
@@ -63,7 +64,7 @@ def occurrences(series: AppointmentSeries, first: date, last: date) -> list[date
 
 def series_horizon(series: AppointmentSeries, today: date | None = None) -> date:
     today = today or timezone.localdate()
-    days = series.practice.settings.get("series_horizon_days", DEFAULT_HORIZON_DAYS)
+    days = practice_setting(series.practice, "series_horizon_days")
     horizon = today + timedelta(days=days)
     return min(horizon, series.until_date) if series.until_date else horizon
 
