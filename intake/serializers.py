@@ -193,7 +193,7 @@ class DraftInput(serializers.Serializer):
 
 class RiskFlagSerializer(serializers.ModelSerializer):
     form = serializers.CharField(source="response.version.form.name")
-    acknowledged_by = serializers.CharField(source="acknowledged_by.display_name", default=None)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.display_name", default=None, allow_null=True)
     acknowledgement_note = serializers.CharField(read_only=True)
 
     class Meta:

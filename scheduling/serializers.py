@@ -367,6 +367,13 @@ class SkippedOccurrenceSerializer(serializers.ModelSerializer):
     clinician = serializers.IntegerField(source="series.clinician_id", read_only=True)
     time_zone = serializers.CharField(source="series.time_zone", read_only=True)
     local_starts_at = serializers.SerializerMethodField()
+    # Declared so the schema allows the "" of an open one (a read-only model field loses allow_blank).
+    resolution = serializers.ChoiceField(
+        choices=SeriesSkippedOccurrence.Resolution.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty while open.",
+    )
 
     class Meta:
         model = SeriesSkippedOccurrence

@@ -4,8 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from practice.settings_schema import GROUPS, SETTINGS, practice_group_setting, practice_setting
-
 pytestmark = pytest.mark.django_db
 
 
@@ -47,6 +45,8 @@ def test_a_setting_of_the_wrong_type_or_range_is_a_400_naming_the_key(world, cha
 
 
 def test_patch_merges_keys_and_leaving_out_mfa_required_keeps_it(world):
+    from practice.settings_schema import practice_group_setting, practice_setting
+
     assert _patch(world, {"mfa_required": False}).status_code == 200
     response = _patch(world, {"slot_step_minutes": 30, "intake": {"alliance_cutoff": 30}})
     assert response.status_code == 200
@@ -61,6 +61,8 @@ def test_patch_merges_keys_and_leaving_out_mfa_required_keeps_it(world):
 
 
 def test_null_puts_a_key_back_to_its_default(world):
+    from practice.settings_schema import SETTINGS, practice_setting
+
     _patch(world, {"slot_step_minutes": 30, "mfa_required": False})
     response = _patch(world, {"slot_step_minutes": None})
     assert response.status_code == 200
@@ -71,6 +73,8 @@ def test_null_puts_a_key_back_to_its_default(world):
 
 @pytest.mark.parametrize("stored", [True, "x", [1], {"slot_step_minutes": 0, "mfa_required": "no", "intake": 3}])
 def test_settings_stored_before_the_schema_read_as_defaults_and_break_no_request(world, stored):
+    from practice.settings_schema import practice_group_setting, practice_setting
+
     practice = world.p.practice
     practice.settings = stored
     practice.save(update_fields=["settings"])
@@ -83,6 +87,8 @@ def test_settings_stored_before_the_schema_read_as_defaults_and_break_no_request
 
 
 def test_every_setting_is_documented_in_docs_api_md():
+    from practice.settings_schema import GROUPS, SETTINGS
+
     doc = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
     keys = [*SETTINGS, *(f"{group}.{key}" for group, members in GROUPS.items() for key in members)]
     assert [key for key in keys if f"`{key}`" not in doc] == []

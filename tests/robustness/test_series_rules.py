@@ -7,9 +7,7 @@ from django.utils import timezone
 
 from backend.api.exceptions import DomainError
 from scheduling.models import Appointment, Status
-from scheduling.services import series_rules
-from scheduling.services.series import series_create, series_edit
-from scheduling.services.series_rules import rrule_validate
+from scheduling.services.series import rrule_validate, series_create, series_edit
 from tests.scheduling.conftest import build_sched
 
 
@@ -121,6 +119,8 @@ def test_a_daily_series_from_2000_is_refused_on_start_date():
 
 @pytest.mark.django_db
 def test_a_series_may_start_up_to_the_documented_days_in_the_past():
+    from scheduling.services import series_rules
+
     s = build_sched()
     start = timezone.localdate() - timedelta(days=series_rules.MAX_PAST_DAYS)
     series, _ = _create(s, rrule="FREQ=WEEKLY", start_date=start, count=1, outside_availability=True)
