@@ -60,9 +60,7 @@ SETTINGS: dict[str, Setting] = {
         int, 0, "A client may cancel online until this many hours before a session.", 0, 720
     ),
     "intake_nudge_hours": Setting(int, 48, "Nudge a client whose intake is still incomplete after (hours).", 1, 720),
-    "note_overdue_hours": Setting(
-        int, 72, "A note unsigned this long after its session is overdue (hours).", 1, 720
-    ),
+    "note_overdue_hours": Setting(int, 72, "A note unsigned this long after its session is overdue (hours).", 1, 720),
     "token_max_hours": Setting(
         float, None, "A log-in in this practice ends this long after it began (hours).", 0.25, 12
     ),

@@ -2,11 +2,14 @@
 
 For every operation of the OpenAPI document and every caller (each role of practice p, and nobody):
 
-- door probes, on every operation: a body nested 10,000 deep, a lone surrogate and a NUL as a body key,
-  bodies that are not objects, Authorization headers that are not tokens (undecodable bytes, NUL, spaces),
-  NUL / surrogate bytes / extreme values in every query parameter, unmatchable path ids;
-- field probes, on every write operation the caller gets past its permission check with (its baseline
-  body is not answered 401/403/404/405): for each field of the request body, values by type: lone
+- a baseline request (a plausible body built from the schema, ids of the world's objects in the path);
+- Authorization probes, anonymously on every operation: headers that are not tokens (undecodable bytes,
+  NUL, spaces, 5,000 characters, another scheme);
+- door probes, on every operation the caller's baseline gets past authentication and permissions (not 401,
+  403, 405): a body nested 10,000 deep, a lone surrogate and a NUL as a body key, bodies that are not
+  objects, NUL / surrogate bytes / extreme values in every query parameter, unmatchable path ids;
+- field probes, on every write operation whose object exists for the caller (not 404): for each field of
+  the request body, values by type: lone
   surrogates and NUL in strings, extreme numbers (2**63, -2**63-1, 1e308, 1.5), extreme dates (years 1
   and 9999, an offset of +15:00), every wrong JSON type, null, the same id twice in an id list, and
   unbounded recurrence rules in `rrule`.
@@ -31,7 +34,7 @@ from rest_framework.test import APIClient
 
 DEEP = ("[" * 10_000 + "]" * 10_000).encode()
 NOT_OBJECTS = [b"[]", b'"x"', b"1", b"null", b"true"]
-BAD_KEYS = [b'{"\\ud800": 1}', b'{"a\\u0000": 1}']
+BAD_KEYS = [b'{"\\ud800": 1}', b'{"a\\u0000": 1}', b'{"a": "\xff\xfe"}']  # the last: bytes that are not UTF-8
 BAD_AUTH = [b"Token \xe9", b"Token \xff\xfe\x00", b"Token a b", b"Token " + b"f" * 5000, b"Basic \x80"]
 BAD_QUERY = ["%00", "%ED%A0%80", "99999999999999999999", "9999-12-31T23:59:59Z"]
 BAD_PATH_IDS = ["99999999999999999999", "%00", "1.5"]
@@ -255,10 +258,7 @@ class Sweep:
         request_log.setLevel(logging.ERROR)  # thousands of expected 4xx warnings; a 5xx still logs
         try:
             for path, method, operation in self.operations():
-                self.door_probes(api, tally, path, method, operation, headers)
-                schema = self.body_schema(operation)
-                if schema is not None and method in {"post", "put", "patch"}:
-                    self.field_probes(api, tally, path, method, operation, schema, headers)
+                self.operation(api, tally, path, method, operation, headers)
         finally:
             request_log.setLevel(level)
         return tally
@@ -269,16 +269,40 @@ class Sweep:
             api, tally, label, method, path, operation, data=raw, content_type="application/json", **headers
         )
 
-    def door_probes(self, api, tally, path, method, operation, headers):
+    def operation(self, api, tally, path, method, operation, headers) -> None:
+        """The baseline request first: a caller it refuses at the door (401, 403, 405: nothing is read yet) gets
+        only the Authorization probes; one it lets in gets the door probes, and the field probes where the
+        object exists for it (not 404)."""
         url = self.path_for(path)
-        if method in {"post", "put", "patch"}:
+        schema = self.body_schema(operation) if method in {"post", "put", "patch"} else None
+        properties = {}
+        if schema is not None:
+            properties = {
+                name: prop for name, prop in self.properties(schema).items() if not self.resolve(prop).get("readOnly")
+            }
+            baseline = {name: self.baseline_value(name, prop) for name, prop in properties.items()}
+            status = self._json(api, tally, "baseline", method, url, operation, baseline, headers)
+        else:
+            status = self.send(api, tally, "baseline", method, url, operation, **headers)
+        for auth in BAD_AUTH if not headers else []:  # the header replaces any token: once, anonymously
+            bad = {**headers, "HTTP_AUTHORIZATION": auth.decode("latin-1")}
+            self.send(api, tally, "authorization", method, url, operation, **bad)
+        if status in {401, 403, 405}:
+            return
+        self.door_probes(api, tally, path, method, operation, headers, has_body=schema is not None)
+        if schema is None or status == 404:
+            return
+        for name, prop in properties.items():
+            for value in self.bad_values(name, prop):
+                self._json(api, tally, name, method, url, operation, {**baseline, name: value}, headers)
+
+    def door_probes(self, api, tally, path, method, operation, headers, *, has_body: bool):
+        url = self.path_for(path)
+        if has_body:
             for raw in [DEEP, *NOT_OBJECTS, *BAD_KEYS]:
                 self.send(
                     api, tally, "body", method, url, operation, data=raw, content_type="application/json", **headers
                 )
-        for auth in BAD_AUTH if not headers else []:  # the header replaces any token: once, anonymously
-            bad = {**headers, "HTTP_AUTHORIZATION": auth.decode("latin-1")}
-            self.send(api, tally, "authorization", method, url, operation, **bad)
         for parameter in operation.get("parameters", []):
             if parameter.get("in") == "query":
                 for value in BAD_QUERY:
@@ -287,16 +311,3 @@ class Sweep:
         if "{" in path:
             for value in BAD_PATH_IDS:
                 self.send(api, tally, "path", method, self.path_for(path, value), operation, **headers)
-
-    def field_probes(self, api, tally, path, method, operation, schema, headers):
-        url = self.path_for(path)
-        properties = {
-            name: prop for name, prop in self.properties(schema).items() if not self.resolve(prop).get("readOnly")
-        }
-        baseline = {name: self.baseline_value(name, prop) for name, prop in properties.items()}
-        status = self._json(api, tally, "baseline", method, url, operation, baseline, headers)
-        if status in {401, 403, 404, 405}:
-            return  # refused before the body is read: the door probes covered it
-        for name, prop in properties.items():
-            for value in self.bad_values(name, prop):
-                self._json(api, tally, name, method, url, operation, {**baseline, name: value}, headers)
