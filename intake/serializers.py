@@ -165,17 +165,25 @@ class ResponseForClientSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field(ScoreOutput(allow_null=True))
+class _ScoreField(serializers.Field):
+    """Output only. Not required in the schema: the same endpoint answers a client without it."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, "score", None)  # RelatedObjectDoesNotExist is an AttributeError
+
+    def to_representation(self, score):
+        return {"total": score.total, "subscales": score.subscales, "band": score.band}
+
+
 class ResponseSerializer(ResponseForClientSerializer):
-    score = serializers.SerializerMethodField()
-    risk_flags = RiskFlagBriefSerializer(many=True, read_only=True)
+    # Not required in the schema (required=False, output only): a client reading their own response gets
+    # ResponseForClientSerializer from the same endpoint, without score and flags.
+    score = _ScoreField(required=False, allow_null=True, help_text="Clinicians and supervisors only.")
+    risk_flags = RiskFlagBriefSerializer(many=True, required=False, help_text="Clinicians and supervisors only.")
 
     class Meta(ResponseForClientSerializer.Meta):
         fields = [*ResponseForClientSerializer.Meta.fields, "score", "risk_flags"]
-
-    @extend_schema_field(ScoreOutput(allow_null=True))
-    def get_score(self, obj):
-        score = getattr(obj, "score", None)  # RelatedObjectDoesNotExist is an AttributeError
-        return {"total": score.total, "subscales": score.subscales, "band": score.band} if score else None
 
 
 class ResponseBriefSerializer(serializers.ModelSerializer):

@@ -134,3 +134,17 @@ def test_history_waitlist_matches_and_waitlist_by_opening_fit_the_schema():
     by_opening = desk.get("/api/v1/waitlist/", {"opening": appointment["id"]}).json()
     assert by_opening["count"] == 1
     assert_fits_schema("/api/v1/waitlist/", "get", 200, by_opening)
+
+
+def test_a_clients_own_intake_response_fits_the_schema(world):
+    """Found by the sweep: a client's own response (no score, no flags) against a schema requiring both."""
+    from tests.access.matrix import all_rows
+
+    all_rows()
+    response = world.target("intake_response", "mine")
+    body = world.client_for("client").get(f"/api/v1/intake/responses/{response.pk}/").json()
+    assert "risk_flags" not in body and "score" not in body
+    assert_fits_schema("/api/v1/intake/responses/{id}/", "get", 200, body)
+    staff = world.client_for("clinician").get(f"/api/v1/intake/responses/{response.pk}/").json()
+    assert "risk_flags" in staff and "score" in staff
+    assert_fits_schema("/api/v1/intake/responses/{id}/", "get", 200, staff)
