@@ -81,9 +81,15 @@ def test_settings_stored_before_the_schema_read_as_defaults_and_break_no_request
     assert practice_setting(practice, "slot_step_minutes") == 15
     assert practice_setting(practice, "mfa_required") is True
     assert practice_group_setting(practice, "intake", "alliance_cutoff") == 36
-    assert world.client_for("front_desk").get("/api/v1/clients/").status_code == 200
-    assert world.client_for("admin").get("/api/v1/practice/").status_code == 200
-    assert _patch(world, {"slot_step_minutes": 30}).status_code == 200  # the repair goes through
+    # mfa_required reads as its default (on): staff whose log-in gave no second factor get the documented 403
+    for response in (
+        world.client_for("front_desk").get("/api/v1/clients/"),
+        world.client_for("admin").get("/api/v1/practice/"),
+        _patch(world, {"slot_step_minutes": 30}),
+    ):
+        assert response.status_code == 403, response.status_code
+        assert response.json()["error"]["code"] == "mfa_required"
+    assert world.client_for("client").get("/api/v1/practice/").status_code == 200
 
 
 def test_every_setting_is_documented_in_docs_api_md():
