@@ -188,7 +188,7 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
     def get_queryset(self):
         qs = selectors.response_list(actor=self.request.membership)
         if self.action == "retrieve":
-            qs = qs.select_related("score").prefetch_related("signatures", "risk_flags")
+            qs = qs.select_related("score").prefetch_related("signatures__version", "risk_flags")
         return qs
 
     def get_serializer_class(self):

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.api.scope import ScopedPrimaryKeyRelatedField, ScopedRelationsMixin
+from backend.api.fields import BoundedDateField
 from intake.models import ConsentSignature, FormDefinition, FormVersion, MeasureSchedule, Packet, Response, RiskFlag
 from intake.selectors import form_list
 from practice.models import Client
@@ -106,11 +107,14 @@ class PacketResendInput(serializers.Serializer):
 class PacketAssignInput(serializers.Serializer):
     client = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client)
     forms = ScopedPrimaryKeyRelatedField(selector=form_list, model=FormDefinition, many=True)
-    due_on = serializers.DateField(required=False, allow_null=True)
+    due_on = BoundedDateField(required=False, allow_null=True)
     send_invitation = serializers.BooleanField(default=True)
 
 
 class ConsentSignatureSerializer(serializers.ModelSerializer):
+    # The form version's number, as the response's own `version` says it (not the version row's id).
+    version = serializers.IntegerField(source="version.number", read_only=True)
+
     class Meta:
         model = ConsentSignature
         fields = ["question_id", "signed_name", "signed_at", "ip_address", "user_agent", "document_sha256", "version"]
@@ -164,17 +168,25 @@ class ResponseForClientSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field(ScoreOutput(allow_null=True))
+class _ScoreField(serializers.Field):
+    """Output only. Not required in the schema: the same endpoint answers a client without it."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, "score", None)  # RelatedObjectDoesNotExist is an AttributeError
+
+    def to_representation(self, score):
+        return {"total": score.total, "subscales": score.subscales, "band": score.band}
+
+
 class ResponseSerializer(ResponseForClientSerializer):
-    score = serializers.SerializerMethodField()
-    risk_flags = RiskFlagBriefSerializer(many=True, read_only=True)
+    # Not required in the schema (required=False, output only): a client reading their own response gets
+    # ResponseForClientSerializer from the same endpoint, without score and flags.
+    score = _ScoreField(required=False, allow_null=True, help_text="Clinicians and supervisors only.")
+    risk_flags = RiskFlagBriefSerializer(many=True, required=False, help_text="Clinicians and supervisors only.")
 
     class Meta(ResponseForClientSerializer.Meta):
         fields = [*ResponseForClientSerializer.Meta.fields, "score", "risk_flags"]
-
-    @extend_schema_field(ScoreOutput(allow_null=True))
-    def get_score(self, obj):
-        score = getattr(obj, "score", None)  # RelatedObjectDoesNotExist is an AttributeError
-        return {"total": score.total, "subscales": score.subscales, "band": score.band} if score else None
 
 
 class ResponseBriefSerializer(serializers.ModelSerializer):
@@ -192,7 +204,7 @@ class DraftInput(serializers.Serializer):
 
 class RiskFlagSerializer(serializers.ModelSerializer):
     form = serializers.CharField(source="response.version.form.name")
-    acknowledged_by = serializers.CharField(source="acknowledged_by.display_name", default=None)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.display_name", default=None, allow_null=True)
     acknowledgement_note = serializers.CharField(read_only=True)
 
     class Meta:

@@ -9,6 +9,7 @@ alliance cutoff and what counts as a falling or low alliance.
 from __future__ import annotations
 
 from practice.models import Membership
+from practice.settings_schema import practice_group_setting
 
 ALLIANCE = "session-check-in"
 PHQ9 = "phq-9"
@@ -18,10 +19,7 @@ DEFAULT_ALLIANCE_CUTOFF = 36
 
 
 def alliance_cutoff(practice) -> int:
-    try:
-        return int(((practice.settings or {}).get("intake") or {}).get("alliance_cutoff", DEFAULT_ALLIANCE_CUTOFF))
-    except (TypeError, ValueError):
-        return DEFAULT_ALLIANCE_CUTOFF
+    return practice_group_setting(practice, "intake", "alliance_cutoff")
 
 
 def open_risk_flags(*, actor: Membership, client_id: int) -> list[dict]:

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.api.authentication import SafeTokenAuthentication
 from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
 from backend.api.throttling import AtomicScopedThrottle
@@ -124,12 +125,16 @@ class LoginView(AnonAuthView):
 
 
 class LogoutView(KnoxLogoutView):
+    authentication_classes = (SafeTokenAuthentication,)  # knox's own views name knox's class
+
     @extend_schema(request=None, responses={204: None}, summary="Revoke the token used for this request.")
     def post(self, request, format=None):
         return super().post(request, format)
 
 
 class LogoutAllView(KnoxLogoutAllView):
+    authentication_classes = (SafeTokenAuthentication,)
+
     @extend_schema(request=None, responses={204: None}, summary="Revoke every token of this user (log out everywhere).")
     def post(self, request, format=None):
         return super().post(request, format)

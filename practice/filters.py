@@ -3,7 +3,9 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
+from backend.api.fields import EARLIEST, INSTANT_SCHEMA, LATEST, RANGE_MESSAGE
 from backend.api.filters import IdFilterSet
 from practice.models import AuditEvent, CareTeamMember, Client
 
@@ -17,11 +19,15 @@ class UtcIsoDateTimeField(IsoDateTimeField):
         if value is None:
             return value
         try:
-            return value.astimezone(UTC)
+            value = value.astimezone(UTC)
         except OverflowError:
-            raise forms.ValidationError("Date-time out of range.", code="overflow") from None
+            raise forms.ValidationError(RANGE_MESSAGE, code="overflow") from None
+        if not EARLIEST <= value.date() <= LATEST:  # the API's one range for dates (backend/api/fields.py)
+            raise forms.ValidationError(RANGE_MESSAGE, code="overflow")
+        return value
 
 
+@extend_schema_field(INSTANT_SCHEMA)
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 

@@ -1,14 +1,37 @@
 """Input and output shapes. Which output a caller gets depends on role (field-level separation)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.api.scope import ScopedRelationsMixin
 from practice import roles
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Practice, Supervision
 from practice.selectors import client_list, clinician_list
+from practice.settings_schema import settings_errors, settings_openapi, settings_stored_valid
+
+
+@extend_schema_field(settings_openapi())
+class PracticeSettingsField(serializers.JSONField):
+    """`settings`: checked key by key against practice/settings_schema.py (400 naming `settings.<key>`); the
+    service merges the change into the stored settings. Shows the stored valid values."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('Must be an object of settings, for example {"mfa_required": true}.')
+        errors = settings_errors(data)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+    def to_representation(self, value):
+        return settings_stored_valid(value)
 
 
 class PracticeSerializer(serializers.ModelSerializer):
+    settings = PracticeSettingsField(
+        required=False, help_text="Send only the keys to change (the rest are kept); null resets a key."
+    )
+
     class Meta:
         model = Practice
         fields = ["id", "name", "slug", "time_zone", "cancellation_window_hours", "settings"]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
-from backend.api.fields import InstantField
+from backend.api.fields import BoundedDateField, InstantField, distinct_objects
 from backend.api.scope import ScopedPrimaryKeyRelatedField, ScopedRelationsMixin
 from practice.models import Client, Clinician, validate_time_zone
 from practice.selectors import client_list, clinician_list
@@ -147,9 +147,16 @@ class _LocalTimes(serializers.Serializer):
         return obj.ends_at.astimezone(self._tz()).isoformat()
 
 
+class AppointmentClientBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
 class AppointmentSerializer(_LocalTimes, serializers.ModelSerializer):
     clinician_name = serializers.CharField(source="clinician.display_name", read_only=True)
-    clients = serializers.SerializerMethodField()
+    # Not required in the schema: the same endpoints answer a client with AppointmentForClientSerializer,
+    # which leaves it out. Output only (this serializer never reads input).
+    clients = AppointmentClientBrief(many=True, required=False, help_text="Staff answers only.")
     appointment_type_name = serializers.CharField(source="appointment_type.name", read_only=True)
     location = serializers.SerializerMethodField()
 
@@ -180,9 +187,6 @@ class AppointmentSerializer(_LocalTimes, serializers.ModelSerializer):
             "series",
             "series_date",
         ]
-
-    def get_clients(self, obj) -> list[dict]:
-        return [{"id": c.pk, "name": str(c)} for c in obj.clients.all()]
 
     def get_location(self, obj) -> str | None:
         return obj.room.location.name if obj.room_id else None
@@ -231,6 +235,9 @@ class AppointmentBookInput(serializers.Serializer):
     outside_availability = serializers.BooleanField(
         required=False, default=False, help_text="Staff: book outside working hours / time off."
     )
+
+    def validate_clients(self, value):
+        return distinct_objects(value, what="client")
 
 
 class AppointmentRequestInput(serializers.Serializer):
@@ -353,13 +360,16 @@ class SeriesCreateInput(serializers.Serializer):
     time_zone = serializers.CharField(
         validators=[validate_time_zone], help_text="IANA zone the local_time and dates are read in."
     )
-    start_date = serializers.DateField()
+    start_date = BoundedDateField()
     local_time = serializers.TimeField()
     rrule = serializers.CharField(help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY or FREQ=WEEKLY;INTERVAL=2.")
     count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=520)
-    until_date = serializers.DateField(required=False, allow_null=True)
+    until_date = BoundedDateField(required=False, allow_null=True)
     on_conflict = serializers.ChoiceField(choices=["all_or_nothing", "book_available"], default="all_or_nothing")
     outside_availability = serializers.BooleanField(required=False, default=False)
+
+    def validate_clients(self, value):
+        return distinct_objects(value, what="client")
 
 
 class SeriesEditInput(serializers.Serializer):
@@ -397,6 +407,13 @@ class SkippedOccurrenceSerializer(serializers.ModelSerializer):
     clinician = serializers.IntegerField(source="series.clinician_id", read_only=True)
     time_zone = serializers.CharField(source="series.time_zone", read_only=True)
     local_starts_at = serializers.SerializerMethodField()
+    # Declared so the schema allows the "" of an open one (a read-only model field loses allow_blank).
+    resolution = serializers.ChoiceField(
+        choices=SeriesSkippedOccurrence.Resolution.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty while open.",
+    )
 
     class Meta:
         model = SeriesSkippedOccurrence
@@ -436,8 +453,8 @@ class SlotQuery(serializers.Serializer):
         required=False,
         help_text="One or more clinician ids; none: every clinician you may book.",
     )
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    date_from = BoundedDateField()
+    date_to = BoundedDateField()
     tz = serializers.CharField(
         required=False,
         validators=[validate_time_zone],
@@ -454,6 +471,13 @@ class SlotSerializer(serializers.Serializer):
 
 class WaitlistEntrySerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.__str__", read_only=True)
+    # A JSON column: without this, `true`, `1.5` or 2**63 reached the service's `in range(7)` (a TypeError).
+    preferred_weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        required=False,
+        max_length=7,
+        help_text="0 = Monday … 6 = Sunday; empty: any day.",
+    )
 
     class Meta:
         model = WaitlistEntry

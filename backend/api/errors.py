@@ -19,7 +19,7 @@ import logging
 import sys
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -33,27 +33,34 @@ from backend.api.exceptions import DomainError
 logger = logging.getLogger(__name__)
 
 
+def _safe_text(value) -> str:
+    """A message as text the renderer can encode: a lone surrogate quoted back from the input (a message
+    like '"\\ud800" is not a valid choice.') becomes its escape, instead of a UnicodeEncodeError and a 500."""
+    text = str(value)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if not text.isascii() else text
+
+
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            name = f"{prefix}.{key}" if prefix else _safe_text(key)
             for k, v in _flatten(value, name).items():
                 out.setdefault(k, []).extend(v)
     elif isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
-            out[prefix or "non_field_errors"] = [str(item) for item in detail]
+            out[prefix or "non_field_errors"] = [_safe_text(item) for item in detail]
         else:
             for index, item in enumerate(detail):
                 for k, v in _flatten(item, f"{prefix}.{index}" if prefix else str(index)).items():
                     out.setdefault(k, []).extend(v)
     else:
-        out[prefix or "non_field_errors"] = [str(detail)]
+        out[prefix or "non_field_errors"] = [_safe_text(detail)]
     return out
 
 
 def _body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
-    error: dict[str, object] = {"code": code, "message": message}
+    error: dict[str, object] = {"code": code, "message": _safe_text(message)}
     if fields:
         error["fields"] = fields
     error.update(extra)
@@ -76,7 +83,17 @@ def _database_unavailable_response(exc: BaseException, response):
     return response
 
 
+def _too_large() -> dict:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"The request body is larger than the {limit // 1024} KiB this API accepts."
+    return _body("request_too_large", message, max_bytes=limit)
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):  # here too, not only in handler400: DEBUG would show its own page
+        return Response(_too_large(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):  # too many fields, a bad multipart boundary...
+        return Response(_body("bad_request", "The request could not be read."), status=400)
     if is_contention(exc):
         logger.warning("write contended: %s", str(exc).strip().split("\n")[0])
         exc = contended()
@@ -113,15 +130,12 @@ def exception_handler(exc, context):
 def bad_request(request, exception=None):
     """Django's 400 handler, for what Django refuses before any view parses it: a body over
     DATA_UPLOAD_MAX_MEMORY_SIZE (413 `request_too_large`), too many fields, a disallowed host."""
-    from django.core.exceptions import RequestDataTooBig
     from django.views.defaults import bad_request as default_bad_request
 
     if not request.path.startswith("/api/"):
         return default_bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        message = f"The request body is larger than the {limit // 1024} KiB this API accepts."
-        return JsonResponse(_body("request_too_large", message, max_bytes=limit), status=413)
+        return JsonResponse(_too_large(), status=413)
     return JsonResponse(_body("bad_request", "The request could not be read."), status=400)
 
 

@@ -46,3 +46,27 @@ class RequestIdMiddleware:
             current_request.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class ApiErrorPagesMiddleware:
+    """Under /api/ an error is always the API's JSON body, never a page.
+
+    With DEBUG on (`make run`), Django answers a URL no route matches with its technical 404 page, which
+    lists every URL pattern of the project, and ignores handler404. This turns any such HTML 404 under
+    /api/ into the `not_found` body handler404 gives in production; other paths keep Django's pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            from backend.api.errors import not_found
+
+            return not_found(request)
+        return response

@@ -11,6 +11,7 @@ from rest_framework import exceptions
 
 from practice.models import Membership
 from practice.services.second_factor import request_second_factor_require
+from practice.settings_schema import practice_setting
 
 
 def resolve_membership(request) -> Membership | None:
@@ -58,13 +59,12 @@ def enforce_practice_token_policy(request, membership: Membership) -> None:
     token = request.auth
     if not isinstance(token, AuthToken):
         return
-    policy = membership.practice.settings or {}
     now = timezone.now()
-    max_hours = policy.get("token_max_hours")
+    max_hours = practice_setting(membership.practice, "token_max_hours")
     if max_hours and token.created < now - timedelta(hours=float(max_hours)):
         token.delete()
         raise exceptions.AuthenticationFailed("This log-in has reached the practice's maximum length. Log in again.")
-    idle_minutes = policy.get("token_idle_minutes")
+    idle_minutes = practice_setting(membership.practice, "token_idle_minutes")
     if idle_minutes:
         key = f"token-last-use:{token.pk}:{membership.practice_id}"
         last_use = cache.get(key)

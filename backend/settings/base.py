@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "axes",
     "pgtrigger",
     "pghistory",
+    "backend.api",  # model serializers' dates are bounded (backend/api/apps.py)
     "practice",
     "scheduling",
     "intake",
@@ -35,6 +36,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "backend.api.middleware.RequestIdMiddleware",
+    "backend.api.middleware.ApiErrorPagesMiddleware",  # no DEBUG page (with its URL list) under /api/
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,7 +155,10 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000")
 REST_FRAMEWORK = {
     # Tokens only. A session log-in (the admin site's) would skip the API's second factor and the
     # practice's token rules, so the API never accepts one.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
+    # knox's, refusing a token that is not ASCII hex with a 401 (backend/api/authentication.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["backend.api.authentication.SafeTokenAuthentication"],
+    # JSON only, refusing nesting beyond 64 levels, lone surrogates and NUL with a 400 (backend/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["backend.api.parsers.SafeJSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "backend.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,

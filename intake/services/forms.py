@@ -12,6 +12,7 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership, Practice
 from practice.services.access import require_role
+from practice.settings_schema import practice_group_setting
 
 FORM_EDITORS = {roles.ADMIN, roles.CLINICIAN}
 
@@ -91,8 +92,7 @@ def form_publish(*, actor: Membership, form: FormDefinition) -> FormVersion:
 def builtins_seed(*, practice: Practice, slugs: list[str] | None = None) -> list[FormDefinition]:
     """Create the built-in forms and measures a practice lacks (by slug), each with a published v1. Idempotent.
     `slugs` limits it to those built-ins (the session check-in seeds its own measure when missing)."""
-    intake_settings = (practice.settings or {}).get("intake") or {}
-    cutoff = int(intake_settings.get("alliance_cutoff", 36))
+    cutoff = practice_group_setting(practice, "intake", "alliance_cutoff")
     created = []
     for spec in builtins.builtin_definitions(alliance_cutoff=cutoff):
         if slugs is not None and spec["slug"] not in slugs:

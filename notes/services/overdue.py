@@ -5,21 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from notes.models import OverdueNoteAlert, ProgressNote
 from practice.models import Practice
+from practice.settings_schema import settings_value
 
 DEFAULT_OVERDUE_HOURS = 72
 
 
 def overdue_hours(practice_settings: dict | None) -> int:
-    value = (practice_settings or {}).get("note_overdue_hours")
-    if isinstance(value, int) and value > 0:
-        return value
-    return int(getattr(settings, "NOTES_OVERDUE_HOURS", DEFAULT_OVERDUE_HOURS))
+    return settings_value(practice_settings, "note_overdue_hours")
 
 
 def notify_author_of_overdue_note(*, note_id: int, author_id: int) -> bool:

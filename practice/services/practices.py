@@ -11,6 +11,7 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership, Practice
 from practice.services.access import require_role
+from practice.settings_schema import settings_merge
 
 PRACTICE_EDITABLE = {"name", "time_zone", "cancellation_window_hours", "settings"}
 
@@ -22,6 +23,8 @@ def practice_update(*, actor: Membership, **changes: Any) -> Practice:
     for field, value in changes.items():
         if field not in PRACTICE_EDITABLE:
             raise DomainError(f"'{field}' cannot be changed here.", fields={field: ["Not editable."]})
+        if field == "settings":  # a change of some keys, never a replacement (practice/settings_schema.py)
+            value = settings_merge(practice.settings, value)
         setattr(practice, field, value)
     practice.full_clean()
     practice.save()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend.api.exceptions import DomainError
 from practice.models import Membership, TokenSecondFactor
+from practice.settings_schema import practice_setting
 
 SESSION_SECOND_FACTOR = "attune_second_factor"  # session key: the method given at this session's log-in
 
@@ -34,7 +35,7 @@ class SecondFactorRequired(DomainError):
 def membership_requires_second_factor(membership: Membership) -> bool:
     """Whether acting through `membership` needs a log-in that gave the second factor (staff roles in a practice
     whose setting `mfa_required` is on, the default). Clients reach their own record with their password."""
-    return membership.is_staff_member and bool((membership.practice.settings or {}).get("mfa_required", True))
+    return membership.is_staff_member and practice_setting(membership.practice, "mfa_required")
 
 
 def second_factor_require(*, membership: Membership, given: bool) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from practice.models import Practice
+from practice.settings_schema import settings_value
 from reminders import subjects
 from reminders.models import OutboundMessage
 from reminders.services.outbox import outbox_client_message_queue
@@ -22,10 +22,7 @@ _FIRST_SESSION_STATUSES = ("scheduled", "confirmed", "checked_in", "completed", 
 
 
 def intake_nudge_hours(practice_settings: dict | None) -> int:
-    value = (practice_settings or {}).get("intake_nudge_hours")
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 30 * 24:
-        return value
-    return int(getattr(settings, "INTAKE_NUDGE_HOURS", DEFAULT_INTAKE_NUDGE_HOURS))
+    return settings_value(practice_settings, "intake_nudge_hours")
 
 
 def intake_nudges_queue(*, now: datetime | None = None) -> int:

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.api.exceptions import DomainError
+from backend.api.fields import INSTANT_SCHEMA, instant_param
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
 from practice import roles
@@ -31,8 +32,8 @@ from scheduling.serializers import (
 from scheduling.services import appointments as appt_services
 
 APPT_FILTERS = [
-    OpenApiParameter("starts_after", OpenApiTypes.DATETIME),
-    OpenApiParameter("starts_before", OpenApiTypes.DATETIME),
+    OpenApiParameter("starts_after", INSTANT_SCHEMA),
+    OpenApiParameter("starts_before", INSTANT_SCHEMA),
     OpenApiParameter("clinician", OpenApiTypes.INT),
     OpenApiParameter("client", OpenApiTypes.INT),
     OpenApiParameter("status", OpenApiTypes.STR),
@@ -89,8 +90,8 @@ class AppointmentViewSet(
             return qs
         params = self.request.query_params
         filters = {
-            "starts_at__gte": params.get("starts_after"),
-            "starts_at__lt": params.get("starts_before"),
+            "starts_at__gte": instant_param(params, "starts_after"),
+            "starts_at__lt": instant_param(params, "starts_before"),
             "clinician_id": params.get("clinician"),
             "status": params.get("status"),
             "participants__client_id": params.get("client"),
@@ -214,7 +215,7 @@ class AppointmentViewSet(
         return self._out(appointment)
 
     @extend_schema(responses=AppointmentChangeSerializer(many=True), summary="Reschedules and status changes.")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as the schema then says
     def history(self, request, pk=None):
         appointment = self.get_object()
         changes = selectors.appointment_change_list(appointment=appointment)
@@ -227,7 +228,7 @@ class AppointmentViewSet(
         responses=WaitlistEntrySerializer(many=True),
         summary="Waitlist entries this (cancelled) appointment's time would suit, oldest first.",
     )
-    @action(detail=True, methods=["get"], url_path="waitlist-matches")
+    @action(detail=True, methods=["get"], url_path="waitlist-matches", pagination_class=None)
     def waitlist_matches(self, request, pk=None):
         appointment = self.get_object()
         entries = selectors.waitlist_matches(

@@ -50,14 +50,11 @@ class WaitlistViewSet(
     def list(self, request, *args, **kwargs):
         opening = request.query_params.get("opening")
         if opening:
-            appointment = get_object_or_404(
-                selectors.appointment_list(actor=request.membership), pk=opening if opening.isdigit() else 0
-            )
-            return Response(
-                WaitlistEntrySerializer(
-                    selectors.waitlist_matches(entries=self.get_queryset(), opening=appointment), many=True
-                ).data
-            )
+            pk = int(opening) if opening.isascii() and opening.isdigit() else 0
+            appointment = get_object_or_404(selectors.appointment_list(actor=request.membership), pk=pk)
+            matches = selectors.waitlist_matches(entries=self.get_queryset(), opening=appointment)
+            page = self.paginate_queryset(matches)  # the same paginated body as without `opening`
+            return self.get_paginated_response(WaitlistEntrySerializer(page, many=True).data)
         return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):

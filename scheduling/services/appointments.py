@@ -24,6 +24,7 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership
 from practice.selectors import client_list
+from practice.settings_schema import practice_setting
 from scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -643,7 +644,7 @@ def appointment_cancel(
     if by not in ("client", "practice"):
         raise DomainError("Who cancels?", fields={"by": ["Either 'client' or 'practice'."]})
     if client_online:
-        cutoff = timedelta(hours=appointment.practice.settings.get("client_cancel_cutoff_hours", 0))
+        cutoff = timedelta(hours=practice_setting(appointment.practice, "client_cancel_cutoff_hours"))
         if now > appointment.starts_at - cutoff:
             raise Conflict(
                 "It is too late to cancel this appointment online: please call the practice.",

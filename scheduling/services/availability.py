@@ -21,6 +21,7 @@ from backend.api.exceptions import DomainError, NotAllowed
 from practice import roles
 from practice.models import Clinician, Membership
 from practice.selectors import acting_clinician
+from practice.settings_schema import practice_setting
 from scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -212,9 +213,7 @@ def slots_for(
     )
     if range_start >= range_end or not clinicians:
         return []
-    step = timedelta(
-        minutes=step_minutes or appointment_type.practice.settings.get("slot_step_minutes", DEFAULT_STEP_MINUTES)
-    )
+    step = timedelta(minutes=step_minutes or practice_setting(appointment_type.practice, "slot_step_minutes"))
     duration = timedelta(minutes=appointment_type.duration_minutes)
     before = timedelta(minutes=appointment_type.buffer_before_minutes)
     after = timedelta(minutes=appointment_type.buffer_after_minutes)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from backend.api.exceptions import Conflict, DomainError
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership
+from practice.settings_schema import practice_setting
 from scheduling.models import AppointmentSeries, AppointmentType, Room, SeriesSkippedOccurrence
 from scheduling.services.appointments import (
     CANCELLABLE,
@@ -33,45 +34,18 @@ from scheduling.services.appointments import (
     require_clients_in_scope,
 )
 from scheduling.services.availability import require_schedule_writer
+from scheduling.services.series_rules import (
+    MAX_OCCURRENCES_PER_RUN,
+    rrule_validate,
+    start_date_validate,
+)
 from scheduling.timezones import resolve_local
 
 ALL_OR_NOTHING = "all_or_nothing"
 BOOK_AVAILABLE = "book_available"
-FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
-FORBIDDEN_PARTS = {"DTSTART", "COUNT", "UNTIL", "BYHOUR", "BYMINUTE", "BYSECOND"}
 DEFAULT_HORIZON_DAYS = 182
 
 logger = logging.getLogger(__name__)
-
-
-def rrule_validate(rule: str) -> str:
-    """A normalised RRULE value, or a 400 naming what is wrong. Ends and times live in their own fields."""
-    text = (rule or "").strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[6:]
-    text = text.upper()
-    try:
-        parts = dict(part.split("=", 1) for part in text.split(";") if part)
-    except ValueError:
-        parts = None
-    problem = None
-    if not parts:
-        problem = "Not an RRULE: expected NAME=VALUE pairs separated by ';', for example FREQ=WEEKLY;INTERVAL=2."
-    elif parts.get("FREQ") not in FREQUENCIES:
-        problem = f"FREQ must be one of {', '.join(sorted(FREQUENCIES))}."
-    elif FORBIDDEN_PARTS & parts.keys():
-        problem = (
-            f"Leave out {', '.join(sorted(FORBIDDEN_PARTS & parts.keys()))}: the start, end (count / "
-            "until_date) and time of day are separate fields."
-        )
-    else:
-        try:
-            rrulestr(f"RRULE:{text}", dtstart=datetime(2000, 1, 3, 10, 0))
-        except (ValueError, TypeError) as exc:
-            problem = f"Not a valid RRULE: {exc}."
-    if problem:
-        raise DomainError("The recurrence rule is not valid.", fields={"rrule": [problem]})
-    return text
 
 
 def _rule(series: AppointmentSeries):
@@ -90,7 +64,7 @@ def occurrences(series: AppointmentSeries, first: date, last: date) -> list[date
 
 def series_horizon(series: AppointmentSeries, today: date | None = None) -> date:
     today = today or timezone.localdate()
-    days = series.practice.settings.get("series_horizon_days", DEFAULT_HORIZON_DAYS)
+    days = practice_setting(series.practice, "series_horizon_days")
     horizon = today + timedelta(days=days)
     return min(horizon, series.until_date) if series.until_date else horizon
 
@@ -168,7 +142,11 @@ def _materialise(
     first = (series.materialised_until + timedelta(days=1)) if series.materialised_until else series.start_date
     clients = list(series.clients.all())
     report: list[dict[str, Any]] = []
-    for local in occurrences(series, first, up_to):
+    due = occurrences(series, first, up_to)
+    if len(due) > MAX_OCCURRENCES_PER_RUN:  # the rest waits for the next extension run
+        due = due[:MAX_OCCURRENCES_PER_RUN]
+        up_to = due[-1].date()
+    for local in due:
         instant, adjustment = resolve_local(local, tz)
         entry: dict[str, Any] = {
             "date": local.date().isoformat(),
@@ -280,6 +258,8 @@ def series_create(
         raise DomainError("End a series by count or by date, not both.", fields={"count": ["Give one end only."]})
     if until_date is not None and until_date < start_date:
         raise DomainError("The series ends before it starts.", fields={"until_date": ["Before start_date."]})
+    start_date_validate(start_date, today=timezone.localdate())
+    rrule = rrule_validate(rrule, start_date=start_date)
     _validate_booking(
         actor_practice_id=actor.practice_id,
         clinician=clinician,
@@ -300,7 +280,7 @@ def series_create(
         time_zone=time_zone,
         start_date=start_date,
         local_time=local_time,
-        rrule=rrule_validate(rrule),
+        rrule=rrule,
         count=count,
         until_date=until_date,
         outside_availability=outside_availability,
@@ -467,6 +447,8 @@ def series_edit(
         return series, []
     if scope != "following":
         raise DomainError("Unknown scope.", fields={"scope": ["'this' or 'following'."]})
+    if rrule is not None:  # refused before anything is cancelled, from the date the new rule would start
+        rrule = rrule_validate(rrule, start_date=appointment.series_date)
     if series.state != AppointmentSeries.State.ACTIVE:
         raise Conflict(f"The series is {series.state}.", code="series_not_active")
     pivot = appointment.series_date

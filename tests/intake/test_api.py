@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from intake.invitations import packet_from_token, packet_link_token
-from intake.models import Packet, Score
+from intake.models import ConsentSignature, Packet, Score
 from practice.models import AuditEvent
 from tests.factories.intake import packet_for, phq9_answers, seeded
 from tests.reminders.outbox import outbox_deliver
@@ -90,8 +90,13 @@ def test_new_client_packet_end_to_end(world, django_capture_on_commit_callbacks)
     assert AuditEvent.objects.filter(
         action="read", object_type="intake.response", object_id=str(phq), actor=world.p.clinician.membership.user
     ).exists()
-    signed = clin.get(f"/api/v1/intake/responses/{consent}/").json()["signatures"][0]
+    consent_body = clin.get(f"/api/v1/intake/responses/{consent}/").json()
+    signed = consent_body["signatures"][0]
     assert signed["signed_name"] == "Ada Lovelace" and signed["user_agent"] == "PhoneBrowser/1"
+    # the signature names the form version by its number, as the response does (it was the row's id)
+    signature = ConsentSignature.objects.get(response_id=consent)
+    assert signature.version.pk != signature.version.number  # (else the check below proves nothing)
+    assert signed["version"] == consent_body["version"] == signature.version.number
     flags = clin.get("/api/v1/intake/risk-flags/", {"state": "open"}).json()["results"]
     assert [f["code"] for f in flags] == ["phq9_item9"]
     r = clin.post(f"/api/v1/intake/risk-flags/{flags[0]['id']}/acknowledge/", {"note": "Called, safe."}, format="json")
