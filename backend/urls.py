@@ -17,7 +17,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", include((api_v1, "v1"))),
+    path("api/v1/", include((api_v1, "v1"))),  # type: ignore[arg-type]  # a list of includes, as Django allows
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),

@@ -8,8 +8,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.api.scope import ScopedPrimaryKeyRelatedField, ScopedRelationsMixin
 from backend.api.fields import BoundedDateField
+from backend.api.scope import ScopedPrimaryKeyRelatedField, ScopedRelationsMixin
 from intake.models import ConsentSignature, FormDefinition, FormVersion, MeasureSchedule, Packet, Response, RiskFlag
 from intake.selectors import form_list
 from practice.models import Client

@@ -65,8 +65,6 @@ AUDIT_DETAIL_KEYS: Mapping[str, str] = {
     "message": "the outbox message id",
     "code": "a practice taxonomy entry's code (configuration)",
     "superseded_by": "the invitation id that replaced this one",
-    "appointment": "the appointment id a session check-in was sent for",
-    "packet": "the packet id a session check-in is answered through",
     # the request
     "client_request_id": "the caller's own X-Request-ID, kept beside the server's request id",
 }

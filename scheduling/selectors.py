@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
@@ -27,6 +28,7 @@ from scheduling.models import (
     Status,
     WaitlistEntry,
 )
+from scheduling.windows import working_windows
 
 
 def location_list(*, actor: Membership) -> QuerySet[Location]:
@@ -187,7 +189,7 @@ def appointments_to_move(
     clinician_id: int | None = None,
     starts_from: datetime | None = None,
     starts_before: datetime | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Booked sessions (requested, scheduled, confirmed; not yet started) in the caller's scope, overlapping
     [`starts_from` (default now), `starts_before`), that the
     clinician's availability no longer allows, soonest first: `reason` is `time_off` when time off or
@@ -195,8 +197,6 @@ def appointments_to_move(
     is judged on time off only (their sessions are booked outside availability by design). `starts_before`
     defaults to TO_MOVE_DEFAULT_DAYS ahead. Three queries, whatever the range.
     """
-    from scheduling.services.availability import working_windows  # interval arithmetic, no writes
-
     now = timezone.now()
     start = starts_from or now
     end = starts_before or now + timedelta(days=TO_MOVE_DEFAULT_DAYS)
@@ -205,8 +205,8 @@ def appointments_to_move(
     )
     if clinician_id is not None:
         booked = booked.filter(clinician_id=clinician_id)
-    booked = list(booked.select_related("clinician").order_by("starts_at", "id"))
-    ids = {a.clinician_id for a in booked}
+    sessions = list(booked.select_related("clinician").order_by("starts_at", "id"))
+    ids = {a.clinician_id for a in sessions}
     rules: dict[int, list[AvailabilityRule]] = defaultdict(list)
     for rule in AvailabilityRule.objects.filter(clinician_id__in=ids):
         rules[rule.clinician_id].append(rule)
@@ -214,7 +214,7 @@ def appointments_to_move(
     for exc in AvailabilityException.objects.filter(clinician_id__in=ids, starts_at__lt=end, ends_at__gt=start):
         exceptions[exc.clinician_id].append(exc)
     out = []
-    for appointment in booked:
+    for appointment in sessions:
         span = (appointment.starts_at, appointment.ends_at)
         off = [
             e

@@ -13,7 +13,7 @@ from intake import invitations
 from intake.models import Packet
 from intake.services.packets import ASSIGNERS
 from practice.audit import audit_record
-from practice.models import AuditEvent, Membership
+from practice.models import AuditEvent, Client, Membership
 from practice.selectors import client_list
 from practice.services.access import require_role
 
@@ -26,7 +26,7 @@ class ResendTooSoon(DomainError):
     code = "resend_too_soon"
 
 
-def _require_client_in_scope(actor: Membership, client) -> None:
+def _require_client_in_scope(actor: Membership, client: Client) -> None:
     """The packet's client must still be in the caller's caseload once the packet is locked (stored state, not
     an id from the request: those are scoped at the door)."""
     if not client_list(actor=actor).filter(pk=client.pk).exists():

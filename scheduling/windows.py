@@ -1,0 +1,74 @@
+"""Working time as UTC intervals: the arithmetic of working hours, time off and extra hours (no queries, no writes).
+
+Shared by the slot search (scheduling/services/availability.py) and the sessions-to-move read
+(scheduling/selectors.py), so a selector never has to import a service.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from practice.models import Clinician
+from scheduling.models import AvailabilityException, AvailabilityRule
+from scheduling.timezones import local_instant
+
+Interval = tuple[datetime, datetime]
+
+
+def _merge(intervals: Iterable[Interval]) -> list[Interval]:
+    out: list[Interval] = []
+    for start, end in sorted(intervals):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval]:
+    out: list[Interval] = []
+    for start, end in intervals:
+        pieces = [(start, end)]
+        for h_start, h_end in holes:
+            nxt = []
+            for s, e in pieces:
+                if h_end <= s or h_start >= e:
+                    nxt.append((s, e))
+                    continue
+                if s < h_start:
+                    nxt.append((s, h_start))
+                if h_end < e:
+                    nxt.append((h_end, e))
+            pieces = nxt
+        out.extend(pieces)
+    return out
+
+
+def working_windows(
+    *,
+    clinician: Clinician,
+    rules: list[AvailabilityRule],
+    exceptions: list[AvailabilityException],
+    start: datetime,
+    end: datetime,
+) -> list[Interval]:
+    """The clinician's working time inside [start, end) as UTC intervals (rules are local wall times)."""
+    tz = ZoneInfo(clinician.time_zone)
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    by_weekday: dict[int, list[AvailabilityRule]] = defaultdict(list)
+    for rule in rules:
+        by_weekday[rule.weekday].append(rule)
+    windows: list[Interval] = []
+    while day <= last:
+        for rule in by_weekday.get(day.weekday(), ()):
+            if rule.effective_from <= day and (rule.effective_until is None or day <= rule.effective_until):
+                windows.append((local_instant(day, rule.start_time, tz), local_instant(day, rule.end_time, tz)))
+        day += timedelta(days=1)
+    windows += [(e.starts_at, e.ends_at) for e in exceptions if e.kind == AvailabilityException.Kind.EXTRA]
+    holes = _merge((e.starts_at, e.ends_at) for e in exceptions if e.kind != AvailabilityException.Kind.EXTRA)
+    clipped = [(max(s, start), min(e, end)) for s, e in _merge(windows)]
+    return _subtract([(s, e) for s, e in clipped if s < e], holes)
