@@ -119,6 +119,22 @@ def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": str(invitation.pk)}, salt=INVITATION_SALT, compress=True)
 
 
+def invitation_link(invitation: Invitation) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/accept-invitation?token={invitation_token(invitation)}"
+
+
+def invitation_email_send(*, invitation: Invitation, inviter: str) -> None:
+    """The invitation email, sent once the transaction that made the invitation commits."""
+    practice = invitation.practice
+    body = (
+        f"{inviter} invited you to join {practice.name} on Attune.\n\n"
+        f"Set your password here (the link works for {settings.INVITATION_MAX_AGE // 86400} days):\n"
+        f"{invitation_link(invitation)}\n"
+    )
+    email = invitation.email
+    transaction.on_commit(lambda: send_mail(f"Your invitation to {practice.name}", body, None, [email]))
+
+
 @transaction.atomic
 def invitation_create(*, actor: Membership, email: str, roles_: list[str], full_name: str = "") -> Invitation:
     require_role(actor, {roles.ADMIN})
@@ -135,13 +151,21 @@ def invitation_create(*, actor: Membership, email: str, roles_: list[str], full_
     )
     invitation.full_clean()
     invitation.save()
-    link = f"{settings.PUBLIC_BASE_URL}/accept-invitation?token={invitation_token(invitation)}"
-    body = (
-        f"{actor.user} invited you to join {actor.practice.name} on Attune.\n\n"
-        f"Set your password here (the link works for {settings.INVITATION_MAX_AGE // 86400} days):\n{link}\n"
-    )
-    transaction.on_commit(lambda: send_mail(f"Your invitation to {actor.practice.name}", body, None, [email]))
+    invitation_email_send(invitation=invitation, inviter=str(actor.user))
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=invitation, detail={"roles": invitation.roles})
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
+    """An admin withdraws a pending invitation: its link stops working (409 when it is no longer pending)."""
+    require_role(actor, {roles.ADMIN})
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, practice=actor.practice)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise Conflict("This invitation is no longer pending.", code="invitation_not_pending")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=invitation, detail={"revoked": True})
     return invitation
 
 
