@@ -97,7 +97,9 @@ def sign_in(request):
                     return _complete_sign_in(request, checked.user, second_factor=False)
                 request.session[PENDING_KEY] = mfa_challenge_issue(user=checked.user)
                 return redirect("web:sign-in-code" if checked.mfa_enrolled else "web:sign-in-enrol")
-    return render(request, "web/auth/sign_in.html", {"form": form})
+    from practice.selectors import any_practice_exists
+
+    return render(request, "web/auth/sign_in.html", {"form": form, "first_run": not any_practice_exists()})
 
 
 @require_http_methods(["GET", "POST"])

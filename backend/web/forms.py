@@ -9,6 +9,9 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 from backend.api.errors import _flatten
 from backend.api.exceptions import DomainError
 
+# What a service raises for input it refuses: show it on the form (apply_errors), never as an error page.
+SERVICE_ERRORS = (DomainError, DjangoValidationError, DrfValidationError)
+
 _NON_FIELD = {"non_field_errors", "__all__", ""}
 
 

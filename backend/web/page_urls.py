@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backend.web import auth_pages, views
+from backend.web import account_pages, auth_pages, first_run, views
 
 app_name = "web"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("sign-in/set-up-second-factor/", auth_pages.sign_in_enrol, name="sign-in-enrol"),
     path("sign-out/", auth_pages.sign_out, name="sign-out"),
     path("sign-out/everywhere/", auth_pages.sign_out_all, name="sign-out-everywhere"),
+    path("forgot-password/", account_pages.forgot_password, name="forgot-password"),
+    # The emailed links' paths (practice/services/passwords.py, members.py): no trailing slash.
+    path("reset-password", account_pages.reset_password, name="reset-password"),
+    path("accept-invitation", account_pages.accept_invitation, name="accept-invitation"),
+    path("welcome/", first_run.first_run, name="first-run"),
     path("account/security/", auth_pages.account_security, name="account-security"),
     path("practice/choose/", views.choose_practice, name="choose-practice"),
     path("practice/switch/", views.switch_practice, name="switch-practice"),

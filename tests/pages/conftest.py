@@ -12,6 +12,9 @@ from django.conf import settings
 from django.test import Client
 
 from backend.web.access import LAST_SEEN_KEY, MFA_KEY, PRACTICE_KEY
+from tests.access.matrix import all_rows as _api_rows
+
+_api_rows()  # registers each app's object builders (world.target kinds) from tests/access/rows_<app>.py
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -24,3 +24,10 @@ ROWS = [
     PageRow("web:switch-practice", {"anon": 302, **every(403)}, method="post", data=_switch_to("other"), id="other"),
 ]
 assert all(set(SIGNED_IN) <= set(row.expect) for row in ROWS)
+
+ROWS += [
+    PageRow("web:forgot-password", {"anon": 200, **every(200)}),
+    PageRow("web:reset-password", {"anon": 200, **every(200)}),
+    PageRow("web:accept-invitation", {"anon": 200, **every(200)}),
+    PageRow("web:first-run", {"anon": 404, **every(404)}),  # the world has practices and no link was given
+]

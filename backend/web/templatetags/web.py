@@ -33,3 +33,12 @@ def query_with(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def role_names(value) -> str:
+    """["admin", "front_desk"] -> "Administrator, Front desk"."""
+    from practice import roles
+
+    labels = dict(roles.ROLE_CHOICES)
+    return ", ".join(labels.get(r, r) for r in value or [])
