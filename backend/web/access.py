@@ -151,6 +151,10 @@ def signed_in(view):
             request.membership = resolve_page_membership(request)
         except PermissionDenied:
             request.membership = None
+        if request.membership is not None:  # the practice's session rules hold here too
+            refused = enforce_session_policy(request, request.membership)
+            if refused is not None:
+                return refused
         return view(request, *args, **kwargs)
 
     wrapper.page_roles = None

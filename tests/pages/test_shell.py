@@ -173,6 +173,35 @@ def test_the_practices_idle_and_absolute_limits_end_a_session(desk, setting, key
     assert "_auth_user_id" not in client.session
 
 
+def test_the_practices_limits_hold_on_the_account_page_too(desk):
+    desk.practice.settings = {"mfa_required": False, "session_idle_minutes": 10}
+    desk.practice.save()
+    client = signed_in_client(desk)
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 11 * 60
+    session.save()
+    response = client.post("/sign-out/everywhere/")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/?next=")
+    assert "_auth_user_id" not in client.session
+
+
+def test_turning_the_second_factor_off_needs_a_code(desk):
+    enrolment = mfa_enrol_begin(user=desk.user)
+    mfa_confirm(user=desk.user, code=pyotp.TOTP(enrolment["secret"]).now())
+    client = signed_in_client(desk)
+    page = client.get("/account/security/").content.decode()
+    assert "Recovery codes left: 10." in page
+    wrong = client.post("/account/security/", {"action": "disable", "code": "000000"})
+    assert "Invalid code." in wrong.content.decode() and MfaDevice.objects.filter(user=desk.user).exists()
+    client.post("/account/security/", {"action": "disable", "recovery_code": enrolment["recovery_codes"][1]})
+    assert not MfaDevice.objects.filter(user=desk.user).exists()
+
+
+def test_a_bad_host_gets_the_apps_400_page(desk):
+    response = Client(raise_request_exception=False).get("/sign-in/", HTTP_HOST="evil.example")
+    assert response.status_code == 400 and "The request could not be read" in response.content.decode()
+
+
 def test_sign_out_everywhere_ends_every_session_and_every_api_token(desk):
     first, second = Client(), Client()
     _sign_in(first, desk.user.email)
