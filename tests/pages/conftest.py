@@ -3,7 +3,6 @@ Playwright, never a browser download) with axe-core for accessibility. See docs/
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -43,12 +42,14 @@ def page_client():
     return signed_in_client
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    """Chromium for one test. Function-scoped on purpose: Playwright's sync API keeps an event loop running in
+    this thread while it is started, which would make every later test's ORM call (and another test's own
+    sync_playwright()) fail; the environment flag that allows the ORM meanwhile is unset afterwards."""
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the tests' ORM calls stay synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
