@@ -8,7 +8,6 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.api.exceptions import DomainError
 from backend.web.access import LAST_SEEN_KEY, MFA_KEY, signed_in
+from backend.web.errors import error_page
 from backend.web.forms import CodeForm, ConfirmCodeForm, SignInForm, apply_errors
 from backend.web.services import sign_out_everywhere, signed_in_session_forget, signed_in_session_record
 from backend.web.throttle import throttle_anon_auth
@@ -188,11 +188,12 @@ def account_security(request):
     if action in ("start", "confirm"):
 
         def finish():
-            request.session[MFA_KEY] = True
+            request.session[MFA_KEY] = True  # this session has now given the second factor
             return redirect("web:account-security")
 
-        if action == "confirm" or action == "start":
-            return _enrol(request, user, finish=finish)
+        return _enrol(request, user, finish=finish)
+    if action not in (None, "disable"):
+        return error_page(request, 400)
     disable_form = CodeForm(request.POST if action == "disable" else None)
     if action == "disable" and disable_form.is_valid():
         try:
@@ -207,8 +208,6 @@ def account_security(request):
             request.session[MFA_KEY] = False
             messages.success(request, "Your second factor is turned off.")
             return redirect("web:account-security")
-    elif action not in (None, "disable"):
-        return HttpResponseNotAllowed(["GET", "POST"])
     return render(
         request, "web/auth/account_security.html", {"status": mfa_status(user=user), "disable_form": disable_form}
     )

@@ -193,6 +193,7 @@ def test_turning_the_second_factor_off_needs_a_code(desk):
     assert "Recovery codes left: 10." in page
     wrong = client.post("/account/security/", {"action": "disable", "code": "000000"})
     assert "Invalid code." in wrong.content.decode() and MfaDevice.objects.filter(user=desk.user).exists()
+    assert client.post("/account/security/", {"action": "erase-everything"}).status_code == 400
     client.post("/account/security/", {"action": "disable", "recovery_code": enrolment["recovery_codes"][1]})
     assert not MfaDevice.objects.filter(user=desk.user).exists()
 
