@@ -34,9 +34,14 @@ from django.urls import reverse
 
 from backend.api.sessions import LOGIN_AT
 from practice.models import Membership
+from practice.services.second_factor import (
+    SESSION_SECOND_FACTOR,
+    membership_requires_second_factor,
+    session_second_factor_given,
+)
 
 PRACTICE_KEY = "attune_practice"  # the id of the practice the session acts in
-MFA_KEY = "attune_mfa"  # True when this session's sign-in passed the second factor
+MFA_KEY = SESSION_SECOND_FACTOR  # the factor this session's sign-in gave (practice/services/second_factor.py)
 LAST_SEEN_KEY = "attune_last_seen"  # last page request (the practice's idle rule)
 
 NO_PRACTICE = "You are not a member of any practice."
@@ -94,7 +99,7 @@ def enforce_session_policy(request, membership: Membership) -> HttpResponse | No
     last_seen = session.get(LAST_SEEN_KEY)
     if idle and last_seen is not None and now - last_seen > float(idle) * 60:
         return end_session(request, "You were signed out after a period of inactivity. Sign in again.")
-    if membership.is_staff_member and policy.get("mfa_required", True) and not session.get(MFA_KEY):
+    if membership_requires_second_factor(membership) and not session_second_factor_given(session):
         return end_session(request, "This practice asks for a second factor. Sign in again to give it.")
     session[LAST_SEEN_KEY] = now
     return None

@@ -29,6 +29,7 @@ from practice.services.mfa import (
     mfa_status,
     mfa_verify,
 )
+from practice.services.second_factor import session_mark_second_factor
 from practice.services.signin import signin_password_check
 
 PENDING_KEY = "attune_pending_challenge"  # the signed challenge between the password and the second factor
@@ -51,12 +52,14 @@ def qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2, dark="#111", light="#fff")
 
 
-def _complete_sign_in(request, user, *, second_factor: bool):
+def _complete_sign_in(request, user, *, second_factor: str = ""):
+    """`second_factor`: the factor this sign-in gave ("totp", "recovery_code"), or "" for a password alone."""
     next_url = request.session.get(NEXT_KEY)
     login(request, user, backend=getattr(user, "backend", MODEL_BACKEND))  # rotates the session key
     request.session.pop(PENDING_KEY, None)
     request.session.pop(NEXT_KEY, None)
-    request.session[MFA_KEY] = second_factor
+    if second_factor:
+        session_mark_second_factor(session=request.session, method=second_factor)
     request.session[LAST_SEEN_KEY] = time.time()
     request.session.save()
     signed_in_session_record(user=user, session_key=request.session.session_key)
@@ -92,7 +95,7 @@ def sign_in(request):
             else:
                 request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
                 if not checked.mfa_needed:
-                    return _complete_sign_in(request, checked.user, second_factor=False)
+                    return _complete_sign_in(request, checked.user)
                 request.session[PENDING_KEY] = mfa_challenge_issue(user=checked.user)
                 return redirect("web:sign-in-code" if checked.mfa_enrolled else "web:sign-in-enrol")
     from practice.selectors import any_practice_exists
@@ -111,11 +114,13 @@ def sign_in_code(request):
         throttle_anon_auth(request)
         if form.is_valid():
             try:
-                mfa_verify(user=user, code=form.cleaned_data["code"], recovery_code=form.cleaned_data["recovery_code"])
+                method = mfa_verify(
+                    user=user, code=form.cleaned_data["code"], recovery_code=form.cleaned_data["recovery_code"]
+                )
             except DomainError as exc:
                 apply_errors(form, exc)
             else:
-                return _complete_sign_in(request, user, second_factor=True)
+                return _complete_sign_in(request, user, second_factor=method)
     return render(request, "web/auth/sign_in_code.html", {"form": form})
 
 
@@ -126,7 +131,7 @@ def sign_in_enrol(request):
     if user is None:
         messages.info(request, "Sign in with your email and password first.")
         return redirect("web:sign-in")
-    return _enrol(request, user, finish=lambda: _complete_sign_in(request, user, second_factor=True))
+    return _enrol(request, user, finish=lambda: _complete_sign_in(request, user, second_factor="totp"))
 
 
 def _enrol(request, user, *, finish):
@@ -188,7 +193,7 @@ def account_security(request):
     if action in ("start", "confirm"):
 
         def finish():
-            request.session[MFA_KEY] = True  # this session has now given the second factor
+            session_mark_second_factor(session=request.session, method="totp")  # this session has now given it
             return redirect("web:account-security")
 
         return _enrol(request, user, finish=finish)
@@ -205,7 +210,7 @@ def account_security(request):
         except DomainError as exc:
             apply_errors(disable_form, exc)
         else:
-            request.session[MFA_KEY] = False
+            request.session.pop(MFA_KEY, None)
             messages.success(request, "Your second factor is turned off.")
             return redirect("web:account-security")
     return render(

@@ -116,7 +116,8 @@ def invitations(request):
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("practice_pages:invitations")
-    pending = selectors.invitation_pending_list(actor=request.membership)
+    pending = selectors.invitation_filter_status(selectors.invitation_list(actor=request.membership), "pending")
+    pending = pending.order_by("-created_at")
     return render(request, "practice/invitations.html", {"form": form, "page_obj": paginate(request, pending)})
 
 

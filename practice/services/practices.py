@@ -35,13 +35,15 @@ def practice_create(
 ) -> tuple[Practice, Invitation]:
     """Start a real practice (manage.py practice_create, the first-run page): the practice with its time zone,
     the rupture/repair taxonomy and the built-in intake forms seeded, and an invitation for its first admin,
-    emailed once this commits. Operators only: there is no actor yet, so nobody's role is checked here."""
+    emailed through the outbox. Operators only: there is no actor yet, so nobody's role is checked here."""
     from django.core.exceptions import ValidationError
     from django.utils.text import slugify
 
     from intake.services.forms import builtins_seed
     from notes.services import taxonomy_seed
-    from practice.services.members import invitation_email_send
+    from reminders.accounts import INVITATION
+    from reminders.models import OutboundMessage
+    from reminders.services.outbox import outbox_account_message_queue
 
     slug = slugify(slug or name)[:60]
     if Practice.objects.filter(slug=slug).exists():
@@ -51,7 +53,7 @@ def practice_create(
     invitation.roles = [roles.ADMIN]
     try:
         practice.full_clean()
-        invitation.full_clean(exclude=["practice", "invited_by"])
+        invitation.full_clean(exclude=["practice", "invited_by"], validate_constraints=False)
     except ValidationError as exc:
         fields = {
             ("admin_email" if k == "email" else "admin_name" if k == "full_name" else k): v
@@ -63,7 +65,12 @@ def practice_create(
     invitation.save()
     taxonomy_seed(practice=practice)
     builtins_seed(practice=practice)
-    invitation_email_send(invitation=invitation, inviter="Your Attune operator")
+    outbox_account_message_queue(  # as invitation_create: the email leaves through the outbox
+        kind=OutboundMessage.Kind.STAFF_INVITATION,
+        practice_id=practice.pk,
+        subject_type=INVITATION,
+        subject_id=invitation.pk,
+    )
     audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=practice, practice=practice)
     audit_record(
         actor=None, action=AuditEvent.Action.CREATE, obj=invitation, practice=practice, detail={"roles": [roles.ADMIN]}

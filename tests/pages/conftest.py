@@ -31,7 +31,8 @@ def signed_in_client(membership, *, second_factor: bool = True) -> Client:
     client.force_login(membership.user)
     session = client.session
     session[PRACTICE_KEY] = membership.practice_id
-    session[MFA_KEY] = second_factor
+    if second_factor:
+        session[MFA_KEY] = "totp"
     session[LAST_SEEN_KEY] = time.time()
     session.save()
     return client

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.api.exceptions import DomainError
-from practice.services.members import invitation_link
+from practice.services.members import invitation_token
 from practice.services.practices import practice_create
 
 
@@ -31,5 +32,7 @@ class Command(BaseCommand):
             reasons = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.fields.items())
             raise CommandError(f"{exc.message} {reasons}".strip()) from exc
         self.stdout.write(self.style.SUCCESS(f"Practice '{practice.name}' (X-Practice: {practice.slug}) created."))
-        self.stdout.write(f"Invitation emailed to {invitation.email}. Its link (valid for a week):")
-        self.stdout.write(invitation_link(invitation))
+        self.stdout.write(f"Invitation to {invitation.email} queued in the outbox. Its link (valid for a week):")
+        self.stdout.write(
+            f"{settings.PUBLIC_BASE_URL.rstrip('/')}/accept-invitation?token={invitation_token(invitation)}"
+        )
