@@ -21,8 +21,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
+    # Pages: each app's page_urls.py at /, in a namespace of its own (docs/webapp.md).
+    path("", include("backend.web.page_urls", namespace="web")),
+    path("", include("practice.page_urls", namespace="practice_pages")),
 ]
 
 handler400 = "backend.api.errors.bad_request"
+handler403 = "backend.api.errors.permission_denied"
 handler404 = "backend.api.errors.not_found"
 handler500 = "backend.api.errors.server_error"

@@ -11,3 +11,4 @@ class PracticeConfig(AppConfig):
         from backend.api.sessions import record_login_time
 
         user_logged_in.connect(record_login_time, dispatch_uid="attune-record-login-time")
+        from practice import nav  # noqa: F401  (the admin's pages in the navigation)

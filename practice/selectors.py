@@ -13,6 +13,13 @@ from practice.audit import audit_list_read, audit_record
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
 
 
+def any_practice_exists() -> bool:
+    """Whether this server has a practice yet (the sign-in page offers the first-run page when not)."""
+    from practice.models import Practice
+
+    return Practice.objects.exists()
+
+
 def acting_clinician(actor: Membership) -> Clinician | None:
     """The actor's clinician profile while it may do clinical work, else None.
 

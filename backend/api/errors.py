@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -130,29 +130,40 @@ def exception_handler(exc, context):
 def bad_request(request, exception=None):
     """Django's 400 handler, for what Django refuses before any view parses it: a body over
     DATA_UPLOAD_MAX_MEMORY_SIZE (413 `request_too_large`), too many fields, a disallowed host."""
-    from django.views.defaults import bad_request as default_bad_request
+    from backend.web.errors import error_page
 
     if not request.path.startswith("/api/"):
-        return default_bad_request(request, exception)
+        return error_page(request, 400)
     if isinstance(exception, RequestDataTooBig):
         return JsonResponse(_too_large(), status=413)
     return JsonResponse(_body("bad_request", "The request could not be read."), status=400)
 
 
 def not_found(request, exception=None):
-    """Django's 404 for URLs that match no route: the API's error body under /api/, the usual page elsewhere."""
-    from django.views.defaults import page_not_found
+    """Django's 404 for URLs that match no route: the API's error body under /api/, the app's page elsewhere."""
+    from backend.web.errors import error_page
 
     if request.path.startswith("/api/"):
         return JsonResponse(_body("not_found", "Not found."), status=404)
-    return page_not_found(request, exception)
+    return error_page(request, 404)
+
+
+def permission_denied(request, exception=None):
+    """Django's 403 (a PermissionDenied outside DRF): the API's error body under /api/, the app's page elsewhere."""
+    from backend.web.errors import error_page
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            _body("permission_denied", "You do not have permission to perform this action."), status=403
+        )
+    return error_page(request, 403)
 
 
 def server_error(request):
     """Django's 500 handler: an exception no view handled, raised in a view outside DRF or in a middleware
     (a session read, say). A lost database is a 503 like everywhere else; any other error stays a 500,
     in the API's error body under /api/, with the request id to quote."""
-    from django.views.defaults import server_error as default_server_error
+    from backend.web.errors import error_page
 
     exc = sys.exc_info()[1]
     is_api = request.path.startswith("/api/")
@@ -165,9 +176,9 @@ def server_error(request):
         if is_api:
             response = JsonResponse(_body("database_unavailable", DATABASE_UNAVAILABLE), status=503)
         else:
-            response = HttpResponse(DATABASE_UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
+            response = error_page(request, 503)
         return _database_unavailable_response(exc, response)
     if is_api:
         body = _body("server_error", "Something went wrong on our side.", request_id=getattr(request, "request_id", ""))
         return JsonResponse(body, status=500)
-    return default_server_error(request)
+    return error_page(request, 500)

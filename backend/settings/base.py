@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "intake",
     "notes",
     "reminders",
+    "backend.web",  # the browser shell: sign-in, layout, navigation, error pages (docs/webapp.md)
 ]
 
 MIDDLEWARE = [
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "backend.api.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.web.middleware.PageMiddleware",  # page error pages, CSP, no-store (after CommonMiddleware)
     "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response for session logins.
     "axes.middleware.AxesMiddleware",
@@ -63,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "backend.web.context.shell",
             ],
         },
     },
@@ -123,13 +126,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
-# Browser sessions exist only for the admin site (operators); the API is token-only.
+# Browser sessions: the pages (backend/web, practice staff and clients) and the admin site (operators).
+# The API is token-only and never accepts a session. A practice may shorten both limits for its own
+# pages (Practice.settings session_idle_minutes, session_max_hours: backend/web/access.py).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)  # automatic logoff (164.312(a)(2)(iii))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_MAX_AGE_HOURS = env.float("SESSION_MAX_AGE_HOURS", default=8)  # from log-in, however active
 ADMIN_MFA_REQUIRED = env.bool("ADMIN_MFA_REQUIRED", default=True)  # practice/admin_auth.py
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)  # production: always on
+# Forms carry the token; app.js reads it from a <meta> tag for htmx, so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+CSRF_FAILURE_VIEW = "backend.web.errors.csrf_failure"
+LOGIN_URL = "web:sign-in"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -250,3 +250,17 @@ def mfa_reset(*, actor: Membership, membership: Membership) -> None:
     MfaDevice.objects.filter(user=membership.user).delete()
     AuthToken.objects.filter(user=membership.user).delete()
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=membership, detail={"mfa": "reset"})
+
+
+def mfa_pending_uri(*, user: User) -> str | None:
+    """The otpauth URI of a started, unconfirmed enrolment (to show its QR code again), else None.
+    A confirmed device's secret is never shown again."""
+    import pyotp
+
+    from practice.models import MfaDevice
+
+    device = MfaDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    if device is None:
+        return None
+    secret = mfa_secret_decrypt(device.secret_encrypted)
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=MFA_ISSUER)

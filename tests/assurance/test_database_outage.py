@@ -73,7 +73,8 @@ def test_a_booking_during_an_outage_is_a_503_and_writes_nothing(world):
 
 
 def test_a_failure_outside_the_api_views_is_a_503_too():
-    """The admin site reads the session in a view DRF does not wrap: Django's 500 handler answers it."""
+    """The admin site reads the session in a view DRF does not wrap: Django's 500 handler answers it, with the
+    app's 503 page (backend/web/errors.py), which renders without the database."""
     operator = User.objects.create_user(email="operator@attune.test", password="op-pass-12345", is_staff=True)
     browser = APIClient(raise_request_exception=False)
     browser.force_login(operator)
@@ -81,7 +82,8 @@ def test_a_failure_outside_the_api_views_is_a_503_too():
     with database_refusing_connections():
         response = browser.get("/admin/")
         _assert_unavailable(response, json_body=False)
-        assert response["Content-Type"].startswith("text/plain")
+        assert response["Content-Type"].startswith("text/html")
+        assert "cannot reach its database" in response.content.decode()
 
 
 def test_an_unexpected_error_under_the_api_is_a_json_500_with_the_request_id(rf):

@@ -1,0 +1,29 @@
+"""The admin's pages, under /manage/ (/admin/ is the operators' Django admin)."""
+
+from django.urls import path
+
+from practice.pages import audit, intake_forms, settings, setup, staff
+
+app_name = "practice_pages"
+
+urlpatterns = [
+    path("manage/staff/", staff.staff_list, name="staff-list"),
+    path("manage/staff/<int:pk>/", staff.staff_edit, name="staff-edit"),
+    path("manage/staff/<int:pk>/active/", staff.staff_set_active, name="staff-set-active"),
+    path("manage/staff/<int:pk>/reset-second-factor/", staff.staff_mfa_reset, name="staff-mfa-reset"),
+    path("manage/invitations/", staff.invitations, name="invitations"),
+    path("manage/invitations/<uuid:pk>/revoke/", staff.invitation_revoke_page, name="invitation-revoke"),
+    path("manage/supervision/", staff.supervision, name="supervision"),
+    path("manage/supervision/<int:pk>/end/", staff.supervision_end_page, name="supervision-end"),
+    path("manage/settings/", settings.practice_settings, name="settings"),
+    path("manage/reminders/", settings.reminder_policy, name="reminder-policy"),
+    path("manage/locations/", setup.LIST_PAGES["locations"], name="locations"),
+    path("manage/locations/<int:pk>/", setup.EDIT_PAGES["locations"], name="locations-edit"),
+    path("manage/rooms/", setup.LIST_PAGES["rooms"], name="rooms"),
+    path("manage/rooms/<int:pk>/", setup.EDIT_PAGES["rooms"], name="rooms-edit"),
+    path("manage/appointment-types/", setup.LIST_PAGES["appointment-types"], name="appointment-types"),
+    path("manage/appointment-types/<int:pk>/", setup.EDIT_PAGES["appointment-types"], name="appointment-types-edit"),
+    path("manage/forms/", intake_forms.form_list, name="intake-forms"),
+    path("manage/forms/<int:pk>/", intake_forms.form_detail, name="intake-form"),
+    path("manage/audit/", audit.audit_log, name="audit"),
+]
