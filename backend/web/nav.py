@@ -10,6 +10,7 @@ start page of their first role in START_ROLE_ORDER that has one.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
@@ -22,7 +23,7 @@ from practice.models import Membership
 class NavEntry:
     label: str
     url_name: str
-    roles: frozenset[str] = field(default_factory=frozenset)
+    roles: AbstractSet[str] = field(default_factory=frozenset)  # kept as a frozenset
     order: int = 100
 
     def __post_init__(self):

@@ -72,7 +72,7 @@ def practice_create(
         kind=OutboundMessage.Kind.STAFF_INVITATION,
         practice_id=practice.pk,
         subject_type=INVITATION,
-        subject_id=invitation.pk,
+        subject_id=str(invitation.pk),
     )
     audit_record(actor=None, action=AuditEvent.Action.CREATE, obj=practice, practice=practice)
     audit_record(
@@ -85,7 +85,7 @@ FIRST_RUN_SALT = "attune.first-run"
 FIRST_RUN_MAX_AGE = 24 * 3600
 
 
-def _first_run_state() -> dict:
+def _first_run_state() -> dict[str, Any]:
     from django.db.models import Max
 
     # Creating a practice changes this state, so a link works for one practice at most (one-time).
@@ -108,6 +108,6 @@ def first_run_allowed(*, token: str = "") -> bool:
     if not token:
         return False
     try:
-        return signing.loads(token, salt=FIRST_RUN_SALT, max_age=FIRST_RUN_MAX_AGE) == _first_run_state()
+        return bool(signing.loads(token, salt=FIRST_RUN_SALT, max_age=FIRST_RUN_MAX_AGE) == _first_run_state())
     except signing.BadSignature:
         return False
