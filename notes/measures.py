@@ -8,6 +8,7 @@ alliance cutoff and what counts as a falling or low alliance.
 
 from __future__ import annotations
 
+from intake.safety import SAFETY_FLAG_CODES
 from practice.models import Membership
 
 ALLIANCE = "session-check-in"
@@ -33,6 +34,31 @@ def open_risk_flags(*, actor: Membership, client_id: int) -> list[dict]:
         {"id": f["id"], "code": f["code"], "label": f["label"], "raised_at": f["raised_at"]}
         for f in flags.values("id", "code", "label", "raised_at").order_by("-raised_at")
     ]
+
+
+SAFETY_REASON = "safety_flag"  # an open PHQ-9 item-9 flag (intake/safety.py)
+RISK_REASON = "risk_flag"  # any other unacknowledged risk flag
+
+
+def open_risk_flags_by_client(*, actor: Membership, client_ids: list[int]) -> dict[int, list[dict]]:
+    """Unacknowledged risk flags of many clients through intake's scoped selector, in one query."""
+    from intake.selectors import risk_flag_list
+
+    out: dict[int, list[dict]] = {}
+    flags = risk_flag_list(actor=actor).filter(client_id__in=client_ids, acknowledged_at__isnull=True)
+    for f in flags.values("id", "client_id", "code", "label", "raised_at").order_by("raised_at", "id"):
+        out.setdefault(f.pop("client_id"), []).append(f)
+    return out
+
+
+def flag_reasons(flags: list[dict]) -> list[str]:
+    """The caseload's reason codes for a client's open flags: the safety flag apart from the others."""
+    reasons = []
+    if any(f["code"] in SAFETY_FLAG_CODES for f in flags):
+        reasons.append(SAFETY_REASON)
+    if any(f["code"] not in SAFETY_FLAG_CODES for f in flags):
+        reasons.append(RISK_REASON)
+    return reasons
 
 
 def alliance_state(scores: list[dict], *, cutoff: int, now) -> dict:

@@ -430,10 +430,11 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
     cutoff = measures.alliance_cutoff(actor.practice)
     now = timezone.now()
     strains = relational.caseload_checkin_attention(actor=actor, client_ids=[c["id"] for c in clients])
+    flags = measures.open_risk_flags_by_client(actor=actor, client_ids=[c["id"] for c in clients])
     out = []
     for c in clients:
         alliance = measures.alliance_state(scores.get(c["id"], []), cutoff=cutoff, now=now)
-        reasons = []
+        reasons = [code for code in measures.flag_reasons(flags.get(c["id"], []))]
         if c["open_ruptures"]:
             reasons.append("open_ruptures")
         if alliance["falling"]:
@@ -453,7 +454,43 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
                     "last_session_at": c["last_session_at"],
                     "alliance": alliance,
                     "checkin": strains.get(c["id"]),
+                    "risk_flags": flags.get(c["id"], []),
+                    "reason_text": _reason_words(reasons, c, alliance, cutoff, flags.get(c["id"], []), strains),
                 }
             )
-    out.sort(key=lambda row: (-len(row["reasons"]), -(row["max_open_intensity"] or 0), -row["open_ruptures"]))
+    # A safety flag (PHQ-9 item 9) first whatever else, then any open risk flag, then the count of reasons.
+    out.sort(
+        key=lambda row: (
+            measures.SAFETY_REASON not in row["reasons"],
+            measures.RISK_REASON not in row["reasons"],
+            -len(row["reasons"]),
+            -(row["max_open_intensity"] or 0),
+            -row["open_ruptures"],
+        )
+    )
     return out
+
+
+def _reason_words(reasons, c, alliance, cutoff, flags, strains) -> list[str]:
+    words = []
+    for reason in reasons:
+        if reason in (measures.SAFETY_REASON, measures.RISK_REASON):
+            labels = [
+                f["label"]
+                for f in flags
+                if (f["code"] in measures.SAFETY_FLAG_CODES) == (reason == measures.SAFETY_REASON)
+            ]
+            if reason == measures.SAFETY_REASON:
+                words.append("A safety flag is open (PHQ-9 item 9 answered above 0): follow up promptly.")
+            else:
+                words.append("An open risk flag is not yet acknowledged: " + "; ".join(labels) + ".")
+        elif reason == "open_ruptures":
+            n = c["open_ruptures"]
+            words.append(f"{n} open rupture{'s' if n != 1 else ''} (highest intensity {c['max_open_intensity']}).")
+        elif reason == "alliance_falling":
+            words.append(f"The alliance check is falling (latest {alliance['latest']}).")
+        elif reason == "alliance_low_this_week":
+            words.append(f"This week's alliance check ({alliance['latest']}) is under the cutoff of {cutoff}.")
+        elif reason == relational.UNREPAIRED_STRAIN:
+            words.append(strains[c["id"]]["reason_text"])
+    return words
