@@ -3,6 +3,8 @@ one client's clinical page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +16,8 @@ from intake.services.risk_flags import risk_flag_acknowledge
 from notes import reads, selectors, worklist
 from notes.pages._common import CLINICAL, day_bounds
 from practice.audit import audit_read_many
+
+DUE_DAYS = 60  # earlier sessions still needing a note are listed this far back
 
 
 def _sessions(request, days: int, template: str, heading: str):
@@ -29,6 +33,14 @@ def _sessions(request, days: int, template: str, heading: str):
         "templates": selectors.note_template_list(actor=request.membership).filter(is_active=True),
         "zone": request.membership.practice.time_zone,
         "week": days == 7,
+        "due": [
+            r
+            for r in worklist.session_worklist(
+                actor=request.membership, start=start - timedelta(days=DUE_DAYS), end=start
+            )
+            if r["needs_note"]
+        ],
+        "due_days": DUE_DAYS,
     }
     return render(request, template, context)
 

@@ -16,6 +16,7 @@
     if (saving) { again = true; return; }
     saving = true;
     status.textContent = "Saving…";
+    status.setAttribute("data-state", "saving");
     fetch(form.getAttribute("data-autosave-url"), {
       method: "POST",
       body: new FormData(form),
@@ -26,14 +27,17 @@
     }).then(function (result) {
       if (result.ok) {
         form.querySelector('input[name="version"]').value = result.data.version;
-        status.textContent = "Last saved at " + result.data.saved_at + ".";
+        status.textContent = "Saved at " + result.data.saved_at + ".";
+        if (!again) status.setAttribute("data-state", "saved");
         error.hidden = true;
       } else if (result.status === 409) {
         stopped = true;
         status.textContent = "Autosave stopped.";
+        status.setAttribute("data-state", "refused");
         show(result.data.error);
       } else {
         status.textContent = "Not saved yet.";
+        status.setAttribute("data-state", "invalid");
         show(result.data.error || "Not saved.");
       }
     }).catch(function () {
@@ -44,7 +48,12 @@
     });
   }
 
-  function later() { if (timer) clearTimeout(timer); timer = setTimeout(save, 800); }
+  function later() {
+    if (stopped) return;
+    status.setAttribute("data-state", "pending");
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(save, 800);
+  }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
 })();
