@@ -79,3 +79,27 @@ def alliance_state(scores: list[dict], *, cutoff: int, now) -> dict:
         "low_this_week": below and recent,
         "falling": falling,
     }
+
+
+def reason_words(reasons, c, alliance, cutoff, flags, strains) -> list[str]:
+    """Each caseload reason in words, for the page and the API alike."""
+    from notes.checkins import UNREPAIRED_STRAIN
+
+    words = []
+    for reason in reasons:
+        if reason in (SAFETY_REASON, RISK_REASON):
+            labels = [f["label"] for f in flags if (f["code"] in SAFETY_FLAG_CODES) == (reason == SAFETY_REASON)]
+            if reason == SAFETY_REASON:
+                words.append("A safety flag is open (PHQ-9 item 9 answered above 0): follow up promptly.")
+            else:
+                words.append("An open risk flag is not yet acknowledged: " + "; ".join(labels) + ".")
+        elif reason == "open_ruptures":
+            n = c["open_ruptures"]
+            words.append(f"{n} open rupture{'s' if n != 1 else ''} (highest intensity {c['max_open_intensity']}).")
+        elif reason == "alliance_falling":
+            words.append(f"The alliance check is falling (latest {alliance['latest']}).")
+        elif reason == "alliance_low_this_week":
+            words.append(f"This week's alliance check ({alliance['latest']}) is under the cutoff of {cutoff}.")
+        elif reason == UNREPAIRED_STRAIN:
+            words.append(strains[c["id"]]["reason_text"])
+    return words

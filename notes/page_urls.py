@@ -7,7 +7,7 @@ from notes.pages import note, process, room, supervision, timeline
 app_name = "notes_pages"
 
 urlpatterns = [
-    path("clinical/", room.day, name="day"),
+    path("clinical/today/", room.day, name="day"),
     path("clinical/week/", room.week, name="week"),
     path("clinical/attention/", room.attention, name="attention"),
     path("clinical/clients/", room.clients, name="clients"),

@@ -455,7 +455,7 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
                     "alliance": alliance,
                     "checkin": strains.get(c["id"]),
                     "risk_flags": flags.get(c["id"], []),
-                    "reason_text": _reason_words(reasons, c, alliance, cutoff, flags.get(c["id"], []), strains),
+                    "reason_text": measures.reason_words(reasons, c, alliance, cutoff, flags.get(c["id"], []), strains),
                 }
             )
     # A safety flag (PHQ-9 item 9) first whatever else, then any open risk flag, then the count of reasons.
@@ -469,28 +469,3 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
         )
     )
     return out
-
-
-def _reason_words(reasons, c, alliance, cutoff, flags, strains) -> list[str]:
-    words = []
-    for reason in reasons:
-        if reason in (measures.SAFETY_REASON, measures.RISK_REASON):
-            labels = [
-                f["label"]
-                for f in flags
-                if (f["code"] in measures.SAFETY_FLAG_CODES) == (reason == measures.SAFETY_REASON)
-            ]
-            if reason == measures.SAFETY_REASON:
-                words.append("A safety flag is open (PHQ-9 item 9 answered above 0): follow up promptly.")
-            else:
-                words.append("An open risk flag is not yet acknowledged: " + "; ".join(labels) + ".")
-        elif reason == "open_ruptures":
-            n = c["open_ruptures"]
-            words.append(f"{n} open rupture{'s' if n != 1 else ''} (highest intensity {c['max_open_intensity']}).")
-        elif reason == "alliance_falling":
-            words.append(f"The alliance check is falling (latest {alliance['latest']}).")
-        elif reason == "alliance_low_this_week":
-            words.append(f"This week's alliance check ({alliance['latest']}) is under the cutoff of {cutoff}.")
-        elif reason == relational.UNREPAIRED_STRAIN:
-            words.append(strains[c["id"]]["reason_text"])
-    return words

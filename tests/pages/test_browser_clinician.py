@@ -85,7 +85,7 @@ def test_the_therapists_path(page_for, room, viewport):
     assert "Maggie" not in page.title() and "Lowe" not in page.title()
     axe_check(page)
 
-    page.goto("/clinical/")
+    page.goto("/clinical/today/")
     page.locator("table", has=page.get_by_text("Earlier sessions still needing a note")).get_by_role(
         "button", name="Write note for Maggie"
     ).click()
@@ -144,7 +144,7 @@ def test_the_therapists_path(page_for, room, viewport):
     axe_check(page)
 
     # Today's session: the earlier rupture is offered for follow-up and repaired.
-    page.goto("/clinical/")
+    page.goto("/clinical/today/")
     page.locator("table", has=page.get_by_text("Sessions (times in")).get_by_role(
         "button", name="Write note for Maggie"
     ).click()

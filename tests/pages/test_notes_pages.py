@@ -38,7 +38,7 @@ def _urls(world) -> dict[str, tuple[str, str]]:
     c = world.p.client_a.pk
     note = ProgressNote.objects.filter(author=world.p.clinician).order_by("pk").first()
     return {
-        "day": ("clinician", "/clinical/"),
+        "day": ("clinician", "/clinical/today/"),
         "week": ("clinician", "/clinical/week/"),
         "attention": ("clinician", "/clinical/attention/"),
         "clients": ("clinician", "/clinical/clients/"),
