@@ -146,3 +146,32 @@ def test_the_timeline_page_is_audited_by_the_read_path(world):
     kinds = sorted({(e.action, e.object_type) for e in events})
     assert ("read", "notes.progressnote") in kinds and ("read", "notes.timeline") in kinds
     assert "<title>Relational timeline · Attune</title>" in response.content.decode()
+
+
+def test_a_note_started_from_a_session_takes_the_chosen_template(world):
+    appointment = appointment_for(world.p.clinician, world.p.client_a)
+    author = signed_in_client(world.p.clinician.membership)
+    response = author.post(
+        f"/clinical/sessions/{appointment.pk}/note/", {"client": world.p.client_a.pk, "template": "soap"}
+    )
+    assert response.status_code == 302
+    note = ProgressNote.objects.get(appointment=appointment)
+    assert note.template.code == "soap"
+    page = author.get(response["Location"]).content.decode()
+    assert 'name="content.subjective"' in page and 'name="content.focus"' not in page
+    again = author.post(f"/clinical/sessions/{appointment.pk}/note/", {"client": world.p.client_a.pk})
+    assert again["Location"] == response["Location"]  # one note per session and client
+
+
+def test_signing_with_a_risk_above_none_needs_its_rationale(world):
+    note = draft_note(world.p.clinician, world.p.client_a)
+    author = signed_in_client(world.p.clinician.membership)
+    refused = author.post(f"/clinical/notes/{note.pk}/sign/", _form(note, risk_level="moderate"))
+    assert refused.status_code == 400
+    assert "A rationale is required for any risk level above none." in refused.content.decode()
+    assert ProgressNote.objects.get(pk=note.pk).status == "draft"
+    note.refresh_from_db()
+    signed = author.post(
+        f"/clinical/notes/{note.pk}/sign/", _form(note, risk_level="moderate", risk_rationale="Passive ideation.")
+    )
+    assert signed.status_code == 302 and ProgressNote.objects.get(pk=note.pk).status != "draft"
