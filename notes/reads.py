@@ -49,16 +49,11 @@ def session_prep_read(*, actor: Membership, clients) -> list[dict]:
 
 
 def caseload_attention_read(*, actor: Membership) -> list[dict]:
+    """One `list` event naming no client: which clients the list shows (an open rupture, a safety flag) is itself
+    clinical, and the admin reads the trail. The check-in answers the rows carry are covered by that one event
+    (one read event per check-in would file, under this request's id, exactly the clients with a strain)."""
     rows = selectors.caseload_attention(actor=actor)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.LIST,
-        object_type="notes.caseload_attention",
-        detail={"clients": [row["client"] for row in rows]},
-    )
-    relational.audit_checkin_reads(
-        actor=actor, checkin_ids=[row["checkin"]["checkin"] for row in rows if row["checkin"]]
-    )
+    audit_record(actor=actor, action=AuditEvent.Action.LIST, object_type="notes.caseload_attention")
     return rows
 
 

@@ -39,7 +39,8 @@ CHECKIN = "intake.sessioncheckin"
 INVITATION_KINDS = (Kind.INTAKE_INVITATION, Kind.INTAKE_INVITATION_RESEND)  # the same email, first or again
 CLIENT_KINDS = (*INVITATION_KINDS, Kind.INTAKE_NUDGE)
 STAFF_KINDS = (Kind.RISK_FLAG_REVIEW, Kind.NOTE_OVERDUE)
-SUBJECT_KINDS = (*CLIENT_KINDS, Kind.SESSION_CHECKIN, *STAFF_KINDS)
+ACCOUNT_KINDS = (Kind.STAFF_INVITATION, Kind.PASSWORD_RESET)  # reminders/accounts.py
+SUBJECT_KINDS = (*CLIENT_KINDS, Kind.SESSION_CHECKIN, *STAFF_KINDS, *ACCOUNT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ def _check_checkin(message: OutboundMessage, now: datetime) -> Check:
 
 
 def check(message: OutboundMessage, now: datetime) -> Check:
+    if message.kind in ACCOUNT_KINDS:
+        from reminders import accounts
+
+        return accounts.check(message, now)
     if message.kind == Kind.SESSION_CHECKIN:
         return _check_checkin(message, now)
     if message.kind in CLIENT_KINDS:
@@ -168,6 +173,10 @@ def _render_checkin(checkin) -> Rendered:
 
 
 def render(message: OutboundMessage, checked: Check) -> Rendered:
+    if message.kind in ACCOUNT_KINDS:
+        from reminders import accounts
+
+        return accounts.render(message, checked)
     if message.kind == Kind.SESSION_CHECKIN:
         return _render_checkin(checked.subject)
     if message.kind in CLIENT_KINDS:
