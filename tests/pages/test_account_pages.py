@@ -15,11 +15,13 @@ from practice import roles
 from practice.models import AuditEvent, Invitation, Membership, Practice
 from practice.services.practices import first_run_token
 from tests.factories.practice import PASSWORD, MembershipFactory
+from tests.reminders.outbox import outbox_deliver
 
 NEW_PASSWORD = "a-long-new-password-42"
 
 
 def _link(path_start: str) -> str:
+    outbox_deliver()  # account emails leave through the outbox (reminders/accounts.py)
     body = mail.outbox[-1].body
     return re.search(rf"https?://[^/\s]+({re.escape(path_start)}\S+)", body).group(1)
 
