@@ -15,8 +15,7 @@ from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
-from notes import checkins as relational
-from notes import selectors, services
+from notes import reads, selectors, services
 from notes.models import (
     NoteTemplate,
     OverdueNoteAlert,
@@ -371,25 +370,6 @@ class _ClinicalView(PracticeScopedMixin, APIView):
     read_roles = CLINICAL
 
 
-def _audit_prep_read(*, actor, clients, preps) -> None:
-    """Session prep reads notes (audited one by one) and each client's measures and risk flags
-    (audited as one `notes.session_prep` read per client)."""
-    read = [p["last_note"] for p in preps if p["last_note"]]
-    read += [ProgressNote(pk=r.note_id) for p in preps for r in p["open_ruptures"]]
-    audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
-    relational.audit_checkin_reads(
-        actor=actor, checkin_ids=[p["latest_checkin"]["checkin"] for p in preps if p["latest_checkin"]]
-    )
-    for client in clients:
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.READ,
-            obj=client,
-            object_type="notes.session_prep",
-            detail={"includes": ["notes", "measures", "risk_flags"]},
-        )
-
-
 class ClientTimelineView(_ClinicalView):
     @extend_schema(
         responses={200: TimelineOutput},
@@ -399,17 +379,7 @@ class ClientTimelineView(_ClinicalView):
     def get(self, request, pk: int):
         actor = request.membership
         client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
-        timeline = selectors.client_timeline(actor=actor, client=client)
-        audit_read_many(actor=actor, objects=[ProgressNote(pk=s["id"]) for s in timeline["sessions"]])
-        relational.audit_checkin_reads(actor=actor, checkin_ids=relational.timeline_checkin_ids(timeline))
-        # The timeline also shows the client's measures: one event for the timeline as a whole.
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.READ,
-            obj=client,
-            object_type="notes.timeline",
-            detail={"includes": ["notes", "measures"]},
-        )
+        timeline = reads.timeline_read(actor=actor, client=client)  # audited by the read path (notes/reads.py)
         # The selector builds plain JSON-ready values in TimelineOutput's shape (tests/notes pin it); walking
         # 600 ruptures through DRF fields would triple the response time at 200 notes (bench/notes_bench.py).
         return Response(timeline)
@@ -424,8 +394,7 @@ class SessionPrepView(_ClinicalView):
     def get(self, request, pk: int):
         actor = request.membership
         client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
-        prep = selectors.session_prep(actor=actor, client=client)
-        _audit_prep_read(actor=actor, clients=[client], preps=[prep])
+        (prep,) = reads.session_prep_read(actor=actor, clients=[client])
         return Response(SessionPrepOutput(prep).data)
 
 
@@ -442,8 +411,7 @@ class AppointmentSessionPrepView(_ClinicalView):
         clients = list(selectors.clinical_client_list(actor=actor).filter(appointments=appointment).order_by("pk"))
         if not clients:
             raise Http404
-        preps = [selectors.session_prep(actor=actor, client=client) for client in clients]
-        _audit_prep_read(actor=actor, clients=clients, preps=preps)
+        preps = reads.session_prep_read(actor=actor, clients=clients)
         return Response(
             AppointmentPrepOutput(
                 {"appointment": appointment.pk, "starts_at": appointment.starts_at, "clients": preps}
@@ -457,12 +425,7 @@ class CaseloadAttentionView(_ClinicalView):
         summary="Your own clients needing attention first: open ruptures, falling or low alliance.",
     )
     def get(self, request):
-        rows = selectors.caseload_attention(actor=request.membership)
-        # One event for the list, naming no client: which clients it shows (an open rupture, a falling
-        # alliance) is itself clinical, and the admin reads the trail (practice/audit.py).
-        audit_record(actor=request.membership, action=AuditEvent.Action.LIST, object_type="notes.caseload_attention")
-        # The check-in answers the rows carry are covered by that one event: one read event per check-in here
-        # would file, under this request's id, exactly the clients whose check-in reports a strain.
+        rows = reads.caseload_attention_read(actor=request.membership)
         return Response(CaseloadAttentionRow(rows, many=True).data)
 
 

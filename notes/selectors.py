@@ -440,10 +440,11 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
     cutoff = measures.alliance_cutoff(actor.practice)
     now = timezone.now()
     strains = relational.caseload_checkin_attention(actor=actor, client_ids=[c["id"] for c in clients])
+    flags = measures.open_risk_flags_by_client(actor=actor, client_ids=[c["id"] for c in clients])
     out = []
     for c in clients:
         alliance = measures.alliance_state(scores.get(c["id"], []), cutoff=cutoff, now=now)
-        reasons = []
+        reasons = [code for code in measures.flag_reasons(flags.get(c["id"], []))]
         if c["open_ruptures"]:
             reasons.append("open_ruptures")
         if alliance["falling"]:
@@ -463,7 +464,18 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
                     "last_session_at": c["last_session_at"],
                     "alliance": alliance,
                     "checkin": strains.get(c["id"]),
+                    "risk_flags": flags.get(c["id"], []),
+                    "reason_text": measures.reason_words(reasons, c, alliance, cutoff, flags.get(c["id"], []), strains),
                 }
             )
-    out.sort(key=lambda row: (-len(row["reasons"]), -(row["max_open_intensity"] or 0), -row["open_ruptures"]))
+    # A safety flag (PHQ-9 item 9) first whatever else, then any open risk flag, then the count of reasons.
+    out.sort(
+        key=lambda row: (
+            measures.SAFETY_REASON not in row["reasons"],
+            measures.RISK_REASON not in row["reasons"],
+            -len(row["reasons"]),
+            -(row["max_open_intensity"] or 0),
+            -row["open_ruptures"],
+        )
+    )
     return out

@@ -415,9 +415,18 @@ class CaseloadAttentionRow(serializers.Serializer):
     name = serializers.CharField()
     reasons = serializers.ListField(
         child=serializers.ChoiceField(
-            choices=["open_ruptures", "alliance_falling", "alliance_low_this_week", "checkin_unrepaired_strain"]
+            choices=[
+                "safety_flag",
+                "risk_flag",
+                "open_ruptures",
+                "alliance_falling",
+                "alliance_low_this_week",
+                "checkin_unrepaired_strain",
+            ]
         )
     )
+    reason_text = serializers.ListField(child=serializers.CharField(), help_text="Each reason in words.")
+    risk_flags = PrepRiskFlag(many=True, help_text="Unacknowledged risk flags, oldest first.")
     open_ruptures = serializers.IntegerField()
     max_open_intensity = serializers.IntegerField(allow_null=True)
     last_session_at = serializers.DateTimeField(allow_null=True)
