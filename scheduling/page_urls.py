@@ -18,9 +18,5 @@ urlpatterns = [
     path("appointments/<int:pk>/cancel/", appointment.cancel, name="cancel"),
     path("appointments/<int:pk>/status/", appointment.transition, name="transition"),
     path("appointments/<int:pk>/series-cancel/", appointment.series_cancel, name="series-cancel"),
-    path(
-        "appointments/<int:pk>/messages/<int:message_pk>/resend/",
-        appointment.reminder_resend,
-        name="reminder-resend",
-    ),
+    path("messages/<int:pk>/resend/", appointment.reminder_resend, name="reminder-resend"),
 ]

@@ -185,9 +185,10 @@ def transition(request, pk: int):
 
 @page(roles=REMINDER_RESENDERS)
 @require_POST
-def reminder_resend(request, pk: int, message_pk: int):
-    found = _appointment(request, pk)
-    message = get_object_or_404(outbound_message_list(actor=request.membership).filter(appointment=found), pk=message_pk)
+def reminder_resend(request, pk: int):
+    """Send an appointment's reminder or notice again; back to the appointment's page."""
+    message = get_object_or_404(outbound_message_list(actor=request.membership).filter(appointment__isnull=False), pk=pk)
+    found = _appointment(request, message.appointment_id)
     try:
         outbound_message_resend(actor=request.membership, message=message)
     except DomainError as exc:
