@@ -78,13 +78,14 @@ def _context(request, appointment, **forms) -> dict:
         "cancellable": can_write and appointment.status in appt_services.CANCELLABLE,
         "late_note": _late_cancellation_note(appointment, timezone.now()),
         "reschedule_form": forms.get("reschedule")
-        or RescheduleForm(actor=actor, initial={"day": local.date(), "start_time": local.time()}),
+        or RescheduleForm(actor=actor, prefix="move", initial={"day": local.date(), "start_time": local.time()}),
         "place_form": forms.get("place")
         or PlaceForm(
             actor=actor,
+            prefix="place",
             initial={"mode": appointment.mode, "room": appointment.room_id, "video_link": appointment.video_link},
         ),
-        "cancel_form": forms.get("cancel") or CancelForm(),
+        "cancel_form": forms.get("cancel") or CancelForm(prefix="cancel"),
         "clients": list(appointment.clients.all()),
         "open_tab": forms.get("open"),
     }
@@ -101,7 +102,7 @@ def appointment(request, pk: int):
 def reschedule(request, pk: int):
     found = _appointment(request, pk)
     tz = viewer_zone(request, request.POST.get("tz"))
-    form = RescheduleForm(request.POST, actor=request.membership)
+    form = RescheduleForm(request.POST, actor=request.membership, prefix="move")
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -127,7 +128,7 @@ def reschedule(request, pk: int):
 @require_POST
 def change_place(request, pk: int):
     found = _appointment(request, pk)
-    form = PlaceForm(request.POST, actor=request.membership)
+    form = PlaceForm(request.POST, actor=request.membership, prefix="place")
     if form.is_valid():
         d = form.cleaned_data
         in_person = d["mode"] == Mode.IN_PERSON
@@ -152,7 +153,7 @@ def change_place(request, pk: int):
 @require_POST
 def cancel(request, pk: int):
     found = _appointment(request, pk)
-    form = CancelForm(request.POST)
+    form = CancelForm(request.POST, prefix="cancel")
     if form.is_valid():
         d = form.cleaned_data
         try:

@@ -140,7 +140,7 @@ class SeriesForm(ScopedForm):
 class RescheduleForm(ScopedForm):
     day = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label="New start time", widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
-    reason = forms.CharField(required=False, max_length=300)
+    reason = forms.CharField(label="Reason for the move", required=False, max_length=300)
     outside_availability = BookForm.base_fields["outside_availability"]
 
 
@@ -157,4 +157,4 @@ class CancelForm(forms.Form):
         initial="practice",
         label="Who cancels",
     )
-    reason = forms.CharField(max_length=300, help_text="Kept in the appointment's history.")
+    reason = forms.CharField(label="Reason for cancelling", max_length=300, help_text="Kept in the appointment's history.")
