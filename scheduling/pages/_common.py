@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from backend.api.exceptions import Conflict
+from practice.models import validate_time_zone
 from scheduling.apis._common import EVERYONE, SCHEDULERS, STAFF
 from scheduling.apis.appointments import AppointmentViewSet
 from scheduling.apis.series import SeriesViewSet
-from practice.models import validate_time_zone
 
 # Never retyped: the roles the API's views allow.
 CALENDAR_ROLES = STAFF
@@ -52,8 +52,7 @@ def conflict_sentence(extra: dict, message: str, tz: ZoneInfo) -> str:
         until = datetime.fromisoformat(extra["taken_until"]).astimezone(tz)
         return (
             f"{RESOURCE_WORDS[resource]} is already booked from {_local(extra['taken_from'], tz)} "
-            f"to {until:%H:%M} {until.tzname()}. Choose another time"
-            + (" or room." if resource == "room" else ".")
+            f"to {until:%H:%M} {until.tzname()}. Choose another time" + (" or room." if resource == "room" else ".")
         )
     return message
 

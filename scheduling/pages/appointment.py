@@ -62,9 +62,7 @@ def _context(request, appointment, **forms) -> dict:
     local = appointment.starts_at.astimezone(tz)
     reminders = []
     if actor.has_role(*REMINDER_READERS):
-        reminders = list(
-            outbound_message_list(actor=actor).filter(appointment=appointment).order_by("due_at", "pk")
-        )
+        reminders = list(outbound_message_list(actor=actor).filter(appointment=appointment).order_by("due_at", "pk"))
     can_write = actor.has_role(*SCHEDULE_WRITERS)
     allowed = appt_services.TRANSITIONS.get(appointment.status, set())
     return {
@@ -146,7 +144,9 @@ def change_place(request, pk: int):
             messages.success(request, "Place changed. The client is told.")
             return redirect("scheduling_pages:appointment", pk=found.pk)
     found = _appointment(request, pk)
-    return render(request, "scheduling/appointment.html", _context(request, found, place=form, open="place"), status=400)
+    return render(
+        request, "scheduling/appointment.html", _context(request, found, place=form, open="place"), status=400
+    )
 
 
 @page(roles=SCHEDULE_WRITERS)
@@ -167,7 +167,9 @@ def cancel(request, pk: int):
             messages.success(request, f"Session cancelled{late}.")
             return redirect("scheduling_pages:appointment", pk=found.pk)
     found = _appointment(request, pk)
-    return render(request, "scheduling/appointment.html", _context(request, found, cancel=form, open="cancel"), status=400)
+    return render(
+        request, "scheduling/appointment.html", _context(request, found, cancel=form, open="cancel"), status=400
+    )
 
 
 @page(roles=SCHEDULE_WRITERS)
@@ -188,7 +190,9 @@ def transition(request, pk: int):
 @require_POST
 def reminder_resend(request, pk: int):
     """Send an appointment's reminder or notice again; back to the appointment's page."""
-    message = get_object_or_404(outbound_message_list(actor=request.membership).filter(appointment__isnull=False), pk=pk)
+    message = get_object_or_404(
+        outbound_message_list(actor=request.membership).filter(appointment__isnull=False), pk=pk
+    )
     found = _appointment(request, message.appointment_id)
     try:
         outbound_message_resend(actor=request.membership, message=message)

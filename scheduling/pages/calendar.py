@@ -58,8 +58,11 @@ def calendar(request):
         try:
             free = slots_for(
                 appointment_type=free_for,
-                clinicians=[c for c in selectors.bookable_clinicians(actor=request.membership) if c.pk in
-                            {col.key for col in columns}],
+                clinicians=[
+                    c
+                    for c in selectors.bookable_clinicians(actor=request.membership)
+                    if c.pk in {col.key for col in columns}
+                ],
                 date_from=anchor,
                 date_to=anchor,
                 tz=tz,

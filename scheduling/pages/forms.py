@@ -59,10 +59,14 @@ class CalendarFilterForm(ScopedForm):
 
 
 class BookForm(ScopedForm):
-    client = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput, error_messages={
-        "required": "Find the client and choose them.",
-        "invalid_choice": "Find the client and choose them.",
-    })
+    client = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Find the client and choose them.",
+            "invalid_choice": "Find the client and choose them.",
+        },
+    )
     clinician = forms.ModelChoiceField(queryset=None)
     appointment_type = forms.ModelChoiceField(queryset=None, label="Type")
     day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
@@ -102,8 +106,10 @@ class SeriesForm(ScopedForm):
     local_time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
     every = forms.ChoiceField(choices=[("1", "Every week"), ("2", "Every other week")], label="Repeats")
     ends = forms.ChoiceField(
-        choices=[("count", "After a number of sessions"), ("until", "On a date")], widget=forms.RadioSelect,
-        initial="count", label="Ends",
+        choices=[("count", "After a number of sessions"), ("until", "On a date")],
+        widget=forms.RadioSelect,
+        initial="count",
+        label="Ends",
     )
     count = forms.IntegerField(min_value=1, max_value=104, required=False, initial=10, label="Number of sessions")
     until_date = forms.DateField(required=False, label="Last date", widget=forms.DateInput(attrs={"type": "date"}))
@@ -157,4 +163,6 @@ class CancelForm(forms.Form):
         initial="practice",
         label="Who cancels",
     )
-    reason = forms.CharField(label="Reason for cancelling", max_length=300, help_text="Kept in the appointment's history.")
+    reason = forms.CharField(
+        label="Reason for cancelling", max_length=300, help_text="Kept in the appointment's history."
+    )

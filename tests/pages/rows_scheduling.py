@@ -13,7 +13,11 @@ POST_EMPTY = {
     "admin": GONE,
     "front_desk": {"mine": 400, "foreign": 400, "other": 404},
     "clinician": {"mine": 400, "foreign": 404, "other": 404},
-    "supervisor": {"mine": 400, "foreign": 404, "other": 404},  # a supervisee's session is visible; the service refuses a write
+    "supervisor": {
+        "mine": 400,
+        "foreign": 404,
+        "other": 404,
+    },  # a supervisee's session is visible; the service refuses a write
     "client": GONE,
 }
 # A POST that needs no form: a redirect (with the service's answer as a message) where the appointment is visible.
@@ -27,9 +31,15 @@ POST_REDIRECT = {
 }
 
 ROWS = [
-    PageRow("scheduling_pages:calendar", {**NOT_CLIENTS, **every(200, ("admin", "front_desk", "clinician", "supervisor"))}),
-    PageRow("scheduling_pages:calendar", {**NOT_CLIENTS, **every(200, ("admin", "front_desk", "clinician", "supervisor"))},
-            data={"view": "week", "by": "room", "tz": "Europe/Berlin"}, id="week-rooms"),
+    PageRow(
+        "scheduling_pages:calendar", {**NOT_CLIENTS, **every(200, ("admin", "front_desk", "clinician", "supervisor"))}
+    ),
+    PageRow(
+        "scheduling_pages:calendar",
+        {**NOT_CLIENTS, **every(200, ("admin", "front_desk", "clinician", "supervisor"))},
+        data={"view": "week", "by": "room", "tz": "Europe/Berlin"},
+        id="week-rooms",
+    ),
     PageRow("scheduling_pages:book", WRITERS),
     PageRow("scheduling_pages:client-search", WRITERS, data={"client_q": "a"}),
     PageRow("scheduling_pages:slots", WRITERS),
@@ -49,7 +59,9 @@ ROWS = [
     PageRow("scheduling_pages:reschedule", POST_EMPTY, target="appointment", method="post"),
     PageRow("scheduling_pages:change-place", POST_EMPTY, target="appointment", method="post"),
     PageRow("scheduling_pages:cancel", POST_EMPTY, target="appointment", method="post"),
-    PageRow("scheduling_pages:transition", POST_REDIRECT, target="appointment", method="post", data={"to_status": "nope"}),
+    PageRow(
+        "scheduling_pages:transition", POST_REDIRECT, target="appointment", method="post", data={"to_status": "nope"}
+    ),
     PageRow("scheduling_pages:series-cancel", POST_REDIRECT, target="appointment", method="post"),
     PageRow(
         "scheduling_pages:reminder-resend",

@@ -143,7 +143,7 @@ def test_front_desk_finds_a_slot_books_a_series_reschedules_and_cancels(page_for
 def test_a_conflict_is_told_in_plain_words_on_the_form(page_for, desk):
     page = page_for(desk["member"], LAPTOP)
     day = desk["day"].isoformat()
-    for attempt in range(2):
+    for _attempt in range(2):
         page.goto(
             f"/book/?clinician={desk['clinician'].pk}&appointment_type={desk['type'].pk}&day={day}&start_time=10:00"
         )
