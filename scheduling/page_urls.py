@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scheduling.pages import appointment, booking, calendar, series
+from scheduling.pages import appointment, booking, calendar, series, waitlist
 
 app_name = "scheduling_pages"
 
@@ -19,4 +19,7 @@ urlpatterns = [
     path("appointments/<int:pk>/status/", appointment.transition, name="transition"),
     path("appointments/<int:pk>/series-cancel/", appointment.series_cancel, name="series-cancel"),
     path("messages/<int:pk>/resend/", appointment.reminder_resend, name="reminder-resend"),
+    path("waitlist/", waitlist.waitlist, name="waitlist"),
+    path("waitlist/<int:pk>/remove/", waitlist.waitlist_remove_page, name="waitlist-remove"),
+    path("waitlist/<int:pk>/offer/", waitlist.waitlist_offer_page, name="waitlist-offer"),
 ]

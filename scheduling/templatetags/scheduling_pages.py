@@ -32,3 +32,12 @@ def conflict_words(conflict: dict, zone: str) -> str:
 
     conflict = conflict or {}
     return conflict_sentence(conflict, conflict.get("message", ""), zoneinfo.ZoneInfo(zone))
+
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@register.filter
+def weekday_names(days) -> str:
+    """[0, 2] -> "Mon, Wed" (a waitlist entry's preferred weekdays)."""
+    return ", ".join(WEEKDAY_NAMES[d] for d in sorted(days or []) if 0 <= d < 7)

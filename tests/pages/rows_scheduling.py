@@ -76,4 +76,34 @@ ROWS = [
         target="outbound_message",
         method="post",
     ),
+    # The waitlist (scheduling/pages/waitlist.py): the API's WaitlistViewSet roles; the front desk keeps it.
+    PageRow(
+        "scheduling_pages:waitlist", {**NOT_CLIENTS, **every(200, ("admin", "front_desk", "clinician", "supervisor"))}
+    ),
+    PageRow(
+        "scheduling_pages:waitlist",
+        {**NOT_CLIENTS, "front_desk": 400, **every(403, ("admin", "clinician", "supervisor"))},
+        method="post",
+    ),
+    PageRow(
+        "scheduling_pages:waitlist-remove",
+        {
+            "anon": 302,
+            "front_desk": {"mine": 302, "foreign": 302, "other": 404},
+            **every(GONE, ("admin", "clinician", "supervisor", "client")),
+        },
+        target="waitlist_entry",
+        method="post",
+    ),
+    PageRow(
+        "scheduling_pages:waitlist-offer",
+        {
+            "anon": 302,
+            "front_desk": {"mine": 302, "foreign": 302, "other": 404},
+            **every(GONE, ("admin", "clinician", "supervisor", "client")),
+        },
+        target="waitlist_entry",
+        method="post",
+        data={"opening": "0"},
+    ),
 ]
