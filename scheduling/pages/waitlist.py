@@ -24,7 +24,7 @@ from scheduling.services.waitlist import waitlist_add, waitlist_offer, waitlist_
 
 WAITLIST_READERS = frozenset(WaitlistViewSet.read_roles)
 WAITLIST_WRITERS = frozenset(WaitlistViewSet.write_roles)
-OPENINGS_SHOWN = 5  # each opening is matched by one query: the page's count stays fixed
+OPENINGS_SHOWN = 10  # the next cancelled times (all matched in one query)
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
 
@@ -72,7 +72,7 @@ def waitlist(request):
         .select_related("clinician__membership__user", "appointment_type", "room")
         .order_by("starts_at", "pk")[:OPENINGS_SHOWN]
     )
-    matched = [(o, selectors.waitlist_matches(entries=waiting, opening=o)) for o in openings]
+    matched = selectors.waitlist_matches_many(entries=waiting, openings=openings)
     entries = list(waiting.select_related("clinician__membership__user").order_by("created_at", "pk"))
     chosen = form["client"].value() if form is not None else None
     context = {
