@@ -198,3 +198,53 @@ def test_booking_by_keyboard_alone(page_for, desk):
     page.keyboard.press("Enter")  # submits the form
     expect(page.get_by_text("Session booked.")).to_be_visible()
     assert Appointment.objects.get().clients.get().last_name == "Patel"
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_front_desk_adds_a_client_and_assigns_an_intake_packet(page_for, desk, viewport):
+    from intake.models import Packet
+    from practice.models import Client
+    from tests.factories.intake import seeded
+
+    seeded(desk["client"].practice)
+    page = page_for(desk["member"], viewport)
+    page.goto("/clients/")
+    axe_check(page)
+    page.get_by_role("link", name="Add a client").click()
+    expect(page.get_by_role("heading", name="Add a client")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("First name").fill("Riley")
+    page.get_by_label("Last name").fill("Nguyen")
+    page.get_by_label("Preferred name").fill("Ri")
+    page.get_by_label("Pronouns").fill("they/them")
+    page.get_by_label("Email (optional)", exact=True).fill("riley@example.test")
+    page.get_by_label("Agrees to email (reminders and forms)").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Ri Nguyen added.")).to_be_visible()
+    expect(page.get_by_text("they/them").first).to_be_visible()
+    axe_check(page)
+    client = Client.objects.get(last_name="Nguyen")
+    assert client.email_consent and client.email_consent_source == "staff:desk@example.test"
+
+    # The search finds them; their page assigns a packet and shows its status.
+    page.goto("/clients/?q=nguy")
+    page.get_by_role("link", name="Nguyen, Riley (Ri)").click()
+    page.locator("input[name=forms]").first.check()
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("Packet assigned and the link emailed.")).to_be_visible()
+    expect(page.get_by_role("table", name="Forms sent to the client to fill in, newest first")).to_contain_text(
+        "Sent, not started"
+    )
+    axe_check(page)
+    screenshot(page, "client")
+    packet = Packet.objects.get(client=client)
+    assert packet.status == Packet.Status.SENT
+
+    # Revoking the link (after the page asks to confirm) keeps the packet and says so.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke the link").click()
+    expect(page.get_by_text("Links already sent no longer work.")).to_be_visible()
+    axe_check(page)
+    old_nonce = packet.link_nonce
+    packet.refresh_from_db()
+    assert packet.link_nonce != old_nonce
