@@ -46,6 +46,7 @@ from practice.services.mfa import (
     mfa_verify,
 )
 from practice.services.passwords import password_reset_confirm, password_reset_request
+from practice.services.second_factor import token_mark_second_factor
 from practice.services.signin import locked_out_message, lockout_minutes, signin_password_check
 
 
@@ -73,8 +74,11 @@ class AnonAuthView(APIView):
     throttle_scope = "anon_auth"
 
 
-def token_response(user) -> Response:
+def token_response(user, *, second_factor: str = "") -> Response:
+    """A new token; `second_factor` names the factor this log-in gave ("totp", "recovery_code"), if any."""
     instance, token = AuthToken.objects.create(user, settings.REST_KNOX["TOKEN_TTL"])
+    if second_factor:
+        token_mark_second_factor(token=instance, method=second_factor)
     return Response(LoginOutput({"token": token, "expiry": instance.expiry, "user": me_payload(user)}).data)
 
 
@@ -201,12 +205,12 @@ class MfaVerifyView(AnonAuthView):
         data = MfaVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = mfa_challenge_user(challenge=data.validated_data["challenge"])
-        mfa_verify(
+        method = mfa_verify(
             user=user,
             code=data.validated_data.get("code", ""),
             recovery_code=data.validated_data.get("recovery_code", ""),
         )
-        return token_response(user)
+        return token_response(user, second_factor=method)
 
 
 class MfaStatusView(APIView):
@@ -252,12 +256,15 @@ class MfaConfirmView(APIView):
     @extend_schema(
         request=MfaCodeInput,
         responses={200: MfaStatusOutput, 400: ErrorOutput, 409: ErrorOutput, 429: ErrorOutput},
-        summary="Confirm enrolment with a code from the authenticator.",
+        summary="Confirm enrolment with a code from the authenticator. The token used for this request then "
+        "counts as a log-in with the second factor.",
     )
     def post(self, request):
         data = MfaCodeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        mfa_confirm(user=request.user, code=data.validated_data.get("code", ""))
+        method = mfa_confirm(user=request.user, code=data.validated_data.get("code", ""))
+        if isinstance(request.auth, AuthToken):
+            token_mark_second_factor(token=request.auth, method=method)
         return Response(MfaStatusOutput(mfa_status(user=request.user)).data)
 
 

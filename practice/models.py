@@ -79,8 +79,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 def default_practice_settings() -> dict:
-    # New practices require a second factor of their staff (practice.services.mfa.mfa_required_for).
-    return {"mfa_required": True}
+    # New practices require a second factor of their staff (practice.services.mfa.mfa_required_for), and send
+    # a check-in after each completed session (intake/checkin_settings.py; practices that existed before
+    # check-ins were written with it off by practice/migrations/0004_session_checkins_off_for_existing.py).
+    return {"mfa_required": True, "session_checkins_enabled": True}
 
 
 class Practice(models.Model):
@@ -204,6 +206,10 @@ class Client(models.Model):
     sms_consent = models.BooleanField(default=False)
     sms_consent_at = models.DateTimeField(null=True, blank=True)
     sms_consent_source = models.CharField(max_length=100, blank=True)
+    # The client's choice to get a short check-in after each completed session (intake/services/checkins.py).
+    wants_session_checkins = models.BooleanField(
+        default=True, help_text="Send me a short check-in after each session (when the practice sends them)."
+    )
 
     portal_membership = models.OneToOneField(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_record"
@@ -253,6 +259,29 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            # One pending invitation per address and practice: a new one supersedes (revokes) the earlier.
+            models.UniqueConstraint(
+                "practice",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_address",
+            )
+        ]
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        from django.conf import settings
+
+        if self.created_at and (timezone.now() - self.created_at).total_seconds() > settings.INVITATION_MAX_AGE:
+            return "expired"
+        return "pending"
+
 
 class AuditEvent(models.Model):
     """One read of clinical content or one write of client data. Append-only.
@@ -300,8 +329,8 @@ class AuditEvent(models.Model):
 class MfaDevice(models.Model):
     """A user's TOTP authenticator (one per user: MFA belongs to the person, whichever practice asks for it).
 
-    The shared secret is stored encrypted (practice.services.mfa._mfa_fernet); `last_step` is the last TOTP time
-    step accepted, so a code cannot be used twice.
+    The shared secret is stored encrypted with MFA_ENCRYPTION_KEYS (practice.services.mfa); `last_step` is the
+    last TOTP time step accepted, so a code cannot be used twice.
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
@@ -320,3 +349,15 @@ class MfaRecoveryCode(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["device", "code_hash"], name="mfa_recovery_code_unique")]
+
+
+class TokenSecondFactor(models.Model):
+    """The API token was issued (or confirmed) with the second factor: the log-in, not the practice, carries it.
+
+    A token without this row acts in no practice that requires MFA of its staff
+    (practice.services.second_factor); the row dies with its token.
+    """
+
+    token = models.OneToOneField("knox.AuthToken", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    method = models.CharField(max_length=20)  # "totp", "recovery_code"
+    verified_at = models.DateTimeField(default=timezone.now)

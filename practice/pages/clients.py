@@ -132,6 +132,7 @@ def client_list(request):
     if query:
         found = ClientFilter({"q": query}, queryset=found).qs
     page_obj = paginate(request, found.order_by("last_name", "first_name", "pk"))
+    page_obj.object_list = selectors.client_list_read(actor=actor, clients=list(page_obj.object_list))  # audited
     context = {"page_obj": page_obj, "query": query, "can_create": actor.has_role(*CLIENT_CREATORS)}
     return render(request, "practice/clients/list.html", context)
 
@@ -154,7 +155,7 @@ def client_new(request):
 @page(roles=CLIENT_READERS)
 def client_detail(request, pk: int):
     actor = request.membership
-    client = _client(request, pk)
+    client = selectors.client_read(actor=actor, pk=pk)  # 404 outside the caller's scope; the read audited
     care_team = selectors.care_team_list(actor=actor).filter(client=client).order_by("role", "pk")
     context = {
         "client": client,

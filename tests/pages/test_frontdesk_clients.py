@@ -12,7 +12,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from practice import roles
-from practice.models import Client
+from practice.models import AuditEvent, Client
 from scheduling.models import Appointment, AppointmentClient, Status, WaitlistEntry
 from tests.factories.practice import ClientFactory, ClinicianFactory, MembershipFactory, PracticeFactory
 from tests.factories.scheduling import AppointmentTypeFactory, working_every_day
@@ -51,6 +51,16 @@ def test_a_client_created_on_the_page_has_the_sms_consent_stamped(desk):
     assert not client.email_consent and client.email_consent_at is None
     page = desk["browser"].get(f"/clients/{client.pk}/").content.decode()
     assert "staff:desk@example.test" in page and "she/her" in page
+    # Both reads are audited by their selectors: the record (client_read) and the list's page (client_list_read).
+    desk["browser"].get("/clients/")
+    events = AuditEvent.objects.filter(actor=desk["member"].user, object_type="practice.client")
+    assert events.filter(action=AuditEvent.Action.READ, object_id=str(client.pk)).count() == 1
+    assert str(client.pk) in str(
+        events.exclude(action=AuditEvent.Action.READ)
+        .exclude(action__in=[AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE])
+        .get()
+        .detail
+    )
 
 
 def test_an_invalid_client_is_told_by_field(desk):

@@ -126,9 +126,9 @@ PINNED = {
     "slots": 8,  # the form's selects + slots_for
     "series": 3,
     "appointment": 6,  # the appointment with its clients, history, reminders, the forms' selects
-    "clients": 2,  # count + one page
-    "clients-search": 2,
-    "client": 5,  # care team, packets with their form count, the two forms' choices
+    "clients": 3,  # count + one page + its audit event (client_list_read)
+    "clients-search": 3,
+    "client": 6,  # the read audited (client_read), care team, packets with their form count, the two forms' choices
     "client-edit": 1,
     "client-new": 0,
     "waitlist": 4,  # openings, their matches (one query for all), everyone waiting, the form's choices
