@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("backend.web.page_urls", namespace="web")),
     path("", include("practice.page_urls", namespace="practice_pages")),
     path("", include("notes.page_urls", namespace="notes_pages")),
+    path("", include("scheduling.page_urls", namespace="scheduling_pages")),
+    path("", include("intake.page_urls", namespace="intake_pages")),
 ]
 
 handler400 = "backend.api.errors.bad_request"

@@ -18,3 +18,6 @@ nav_register(
     NavEntry("Audit log", "practice_pages:audit", roles=ADMIN, order=590),
 )
 start_page_register(roles.ADMIN, "practice_pages:staff-list", priority=500)
+
+# The front desk's clients (practice/pages/clients.py): every staff role reads them (a clinician: their caseload).
+nav_register(NavEntry("Clients", "practice_pages:clients", roles=set(roles.STAFF_ROLES), order=20))

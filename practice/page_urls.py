@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from practice.pages import audit, intake_forms, settings, setup, staff
+from practice.pages import audit, clients, intake_forms, settings, setup, staff
 
 app_name = "practice_pages"
 
@@ -26,4 +26,11 @@ urlpatterns = [
     path("manage/forms/", intake_forms.form_list, name="intake-forms"),
     path("manage/forms/<int:pk>/", intake_forms.form_detail, name="intake-form"),
     path("manage/audit/", audit.audit_log, name="audit"),
+    # The front desk's clients (practice/pages/clients.py).
+    path("clients/", clients.client_list, name="clients"),
+    path("clients/new/", clients.client_new, name="client-new"),
+    path("clients/<int:pk>/", clients.client_detail, name="client"),
+    path("clients/<int:pk>/edit/", clients.client_edit, name="client-edit"),
+    path("clients/<int:pk>/care-team/", clients.care_team_add_page, name="care-team-add"),
+    path("care-team/<int:pk>/remove/", clients.care_team_remove_page, name="care-team-remove"),
 ]

@@ -136,17 +136,45 @@ def waitlist_matches(*, entries: QuerySet[WaitlistEntry], opening: Appointment) 
         .filter(Q(clinician__isnull=True) | Q(clinician_id=opening.clinician_id))
         .order_by("created_at", "id")
     )
-    found = []
-    for entry in candidates:
-        local = opening.starts_at.astimezone(ZoneInfo(entry.client.time_zone))
-        if entry.preferred_weekdays and local.weekday() not in entry.preferred_weekdays:
-            continue
-        if entry.earliest_time and local.time() < entry.earliest_time:
-            continue
-        if entry.latest_time and local.time() > entry.latest_time:
-            continue
-        found.append(entry)
-    return found
+    return [entry for entry in candidates if _entry_suits(entry, opening)]
+
+
+def waitlist_matches_many(
+    *, entries: QuerySet[WaitlistEntry], openings: list[Appointment]
+) -> list[tuple[Appointment, list[WaitlistEntry]]]:
+    """`waitlist_matches` for several openings in one query (the open entries of their types, read once)."""
+    if not openings:
+        return []
+    candidates = list(
+        entries.filter(fulfilled_at__isnull=True, appointment_type_id__in={o.appointment_type_id for o in openings})
+        .select_related("client")
+        .order_by("created_at", "id")
+    )
+    return [
+        (
+            opening,
+            [
+                e
+                for e in candidates
+                if e.appointment_type_id == opening.appointment_type_id
+                and e.clinician_id in (None, opening.clinician_id)
+                and _entry_suits(e, opening)
+            ],
+        )
+        for opening in openings
+    ]
+
+
+def _entry_suits(entry: WaitlistEntry, opening: Appointment) -> bool:
+    """The opening's start, read in the entry's client's zone, is on a preferred weekday and in the window."""
+    local = opening.starts_at.astimezone(ZoneInfo(entry.client.time_zone))
+    if entry.preferred_weekdays and local.weekday() not in entry.preferred_weekdays:
+        return False
+    if entry.earliest_time and local.time() < entry.earliest_time:
+        return False
+    if entry.latest_time and local.time() > entry.latest_time:
+        return False
+    return True
 
 
 def recent_openings(*, actor: Membership) -> QuerySet[Appointment]:

@@ -7,12 +7,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
+from backend.api.exceptions import Conflict, DomainError
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
 from practice.services.access import require_role
-from scheduling.models import WaitlistEntry
+from scheduling.models import Appointment, Status, WaitlistEntry
+from scheduling.services.appointments import appointment_book
 
 
 @transaction.atomic
@@ -35,3 +36,28 @@ def waitlist_remove(*, actor: Membership, entry: WaitlistEntry) -> None:
     entry.fulfilled_at = timezone.now()
     entry.save(update_fields=["fulfilled_at"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=entry, detail={"fulfilled": True})
+
+
+@transaction.atomic
+def waitlist_offer(*, actor: Membership, entry: WaitlistEntry, opening: Appointment) -> Appointment:
+    """Give a cancelled session's time to a waiting client: the same clinician, type, time and place booked
+    for the entry's client through `appointment_book` (its conflict and scope checks), and the entry marked
+    fulfilled, both or neither. An entry already fulfilled answers 409 `waitlist_fulfilled`."""
+    require_role(actor, {roles.FRONT_DESK})
+    entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.fulfilled_at is not None:
+        raise Conflict("This client is no longer waiting.", code="waitlist_fulfilled")
+    if opening.status not in (Status.CANCELLED, Status.LATE_CANCELLED) or opening.practice_id != actor.practice_id:
+        raise DomainError("That time is not free.", fields={"opening": ["Not a cancelled session."]})
+    appointment = appointment_book(
+        actor=actor,
+        clinician=opening.clinician,
+        clients=[entry.client],
+        appointment_type=opening.appointment_type,
+        starts_at=opening.starts_at,
+        mode=opening.mode,
+        room=opening.room,
+        video_link=opening.video_link,
+    )
+    waitlist_remove(actor=actor, entry=entry)
+    return appointment
