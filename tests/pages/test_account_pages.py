@@ -54,10 +54,10 @@ def test_forgot_password_answers_alike_and_the_link_sets_a_new_password(desk, dj
 def test_a_password_reset_ends_the_persons_browser_sessions(desk, django_capture_on_commit_callbacks):
     browser = Client()
     browser.post("/sign-in/", {"email": desk.user.email, "password": PASSWORD})
-    assert browser.get("/").status_code == 200
+    assert browser.get("/account/security/").status_code == 200
     Client().post("/forgot-password/", {"email": desk.user.email})
     Client().post(_link("/reset-password"), {"new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})
-    assert browser.get("/").status_code == 302
+    assert browser.get("/account/security/").status_code == 302
 
 
 def test_accepting_an_invitation_from_the_page(world, django_capture_on_commit_callbacks):

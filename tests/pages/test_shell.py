@@ -44,7 +44,7 @@ def test_password_sign_in_where_no_second_factor_is_required(desk):
     assert client.session["_auth_user_id"] == str(desk.user.pk)
     assert MFA_KEY not in client.session  # a password alone: no second factor given
     assert SignedInSession.objects.filter(user=desk.user, session_key=client.session.session_key).exists()
-    assert client.get("/").status_code == 200
+    assert client.get("/account/security/").status_code == 200
 
 
 def test_wrong_password_and_unknown_email_answer_alike(desk):
@@ -95,7 +95,7 @@ def test_a_practice_that_requires_the_second_factor_refuses_a_password_only_sign
     response = _sign_in(client, strict_desk.user.email)
     assert response["Location"] == "/sign-in/set-up-second-factor/"
     assert "_auth_user_id" not in client.session
-    assert client.get("/").status_code == 302  # not signed in
+    assert client.get("/account/security/").status_code == 302  # not signed in
 
 
 def test_enrol_from_the_sign_in_then_the_api_asks_for_the_same_factor(strict_desk):
@@ -151,7 +151,7 @@ def test_a_session_without_the_second_factor_is_ended_once_the_practice_requires
     assert client.get("/account/security/").status_code == 200
     desk.practice.settings = {"mfa_required": True}
     desk.practice.save()
-    response = client.get("/")
+    response = client.get("/account/security/")
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
     assert "_auth_user_id" not in client.session
 
@@ -164,11 +164,11 @@ def test_the_practices_idle_and_absolute_limits_end_a_session(desk, setting, key
     desk.practice.settings = {"mfa_required": False, setting: 10 if setting == "session_idle_minutes" else 2}
     desk.practice.save()
     client = signed_in_client(desk)
-    assert client.get("/").status_code == 200  # inside the limit
+    assert client.get("/account/security/").status_code == 200  # inside the limit
     session = client.session
     session[key] = time.time() - ago
     session.save()
-    response = client.get("/")
+    response = client.get("/account/security/")
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/?next=/")
     assert "_auth_user_id" not in client.session
 
@@ -208,10 +208,10 @@ def test_sign_out_everywhere_ends_every_session_and_every_api_token(desk):
     _sign_in(first, desk.user.email)
     _sign_in(second, desk.user.email)
     AuthToken.objects.create(desk.user)
-    assert second.get("/").status_code == 200
+    assert second.get("/account/security/").status_code == 200
     response = first.post("/sign-out/everywhere/")
     assert response.status_code == 302
-    assert second.get("/").status_code == 302  # the other browser is signed out too
+    assert second.get("/account/security/").status_code == 302  # the other browser is signed out too
     assert not AuthToken.objects.filter(user=desk.user).exists()
     assert not SignedInSession.objects.filter(user=desk.user).exists()
 
@@ -222,7 +222,7 @@ def test_the_apis_log_out_everywhere_ends_the_browser_sessions_too(desk):
     _, token = AuthToken.objects.create(desk.user)
     api = Client().post("/api/v1/auth/logoutall/", HTTP_AUTHORIZATION=f"Token {token}")
     assert api.status_code == 204
-    assert browser.get("/").status_code == 302
+    assert browser.get("/account/security/").status_code == 302
 
 
 def test_sign_out_ends_only_this_session(desk):
@@ -230,8 +230,8 @@ def test_sign_out_ends_only_this_session(desk):
     _sign_in(first, desk.user.email)
     _sign_in(second, desk.user.email)
     first.post("/sign-out/")
-    assert first.get("/").status_code == 302
-    assert second.get("/").status_code == 200
+    assert first.get("/account/security/").status_code == 302
+    assert second.get("/account/security/").status_code == 200
 
 
 def test_forms_need_their_csrf_token(desk):
@@ -333,6 +333,6 @@ def test_pages_carry_a_strict_csp_and_signed_in_pages_are_not_cached(desk):
     anonymous = Client().get("/sign-in/")
     assert "script-src 'self'" in anonymous["Content-Security-Policy"]
     assert "unsafe-inline" not in anonymous["Content-Security-Policy"]
-    signed = signed_in_client(desk).get("/")
+    signed = signed_in_client(desk).get("/account/security/")
     assert signed["Cache-Control"] == "no-store"
     assert "Content-Security-Policy" not in Client().get("/api/v1/auth/me/")
