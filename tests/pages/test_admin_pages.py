@@ -44,7 +44,7 @@ def test_deactivation_signs_the_member_out_and_reactivation_lets_them_back(world
     assert not AuthToken.objects.filter(user=member.user).exists()
     assert their_browser.get("/").status_code == 403  # no active membership left
     admin_client.post(f"/manage/staff/{member.pk}/active/", {"active": "1"})
-    assert signed_in_client(member).get("/").status_code == 200
+    assert signed_in_client(member).get("/account/security/").status_code == 200  # signed in again
 
 
 def test_invite_then_revoke(world, admin_client, django_capture_on_commit_callbacks):
