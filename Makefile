@@ -14,10 +14,10 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
-run: $(STAMP)  ## serve the API + Celery worker + beat on demo data
+run: $(STAMP)  ## serve the web app + Celery worker + beat on demo data (a child that exits is restarted)
 	$(PY) scripts/stack.py run
 
-test: $(STAMP)  ## the whole test suite on PostgreSQL and Redis
+test: $(STAMP)  ## the whole test suite on PostgreSQL and Redis (project-local ones when none is configured)
 	$(PY) scripts/stack.py test $(ARGS)
 
 lint: $(STAMP)

@@ -26,6 +26,7 @@ from intake.serializers import (
     FormVersionSerializer,
     LinkPacketSerializer,
     LinkResponseSerializer,
+    LinkSubmitOutput,
     PacketAssignInput,
     PacketResendInput,
     PacketSerializer,
@@ -35,6 +36,7 @@ from intake.serializers import (
     RiskFlagSerializer,
     ScheduleSerializer,
     SeriesOutput,
+    SubmitOutput,
 )
 from intake.services import forms as form_services
 from intake.services import links as link_services
@@ -225,8 +227,9 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(
         request=None,
-        responses={200: ResponseForClientSerializer, **ERROR},
-        summary="Submit: 400 lists every unanswered or invalid question; then read-only.",
+        responses={200: SubmitOutput, **ERROR},
+        summary="Submit: 400 lists every unanswered or invalid question; then read-only. `safety` is set when "
+        "an answer raised a safety flag (PHQ-9 item 9 above 0): show it to the client.",
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -236,7 +239,7 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
             ip_address=_client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
-        return HttpResponse(ResponseForClientSerializer(response).data)
+        return HttpResponse(SubmitOutput(response).data)
 
     @extend_schema(
         request=None,
@@ -416,8 +419,9 @@ class LinkDraftView(LinkMixin, APIView):
 class LinkSubmitView(LinkMixin, APIView):
     @extend_schema(
         request=None,
-        responses={200: LinkResponseSerializer, **ERROR},
-        summary="Submit through a signed link: 400 lists every unanswered or invalid question.",
+        responses={200: LinkSubmitOutput, **ERROR},
+        summary="Submit through a signed link: 400 lists every unanswered or invalid question. `safety` is set "
+        "when an answer raised a safety flag (PHQ-9 item 9 above 0): show it to the client.",
     )
     def post(self, request, token: str, pk: int):
         response = response_services.response_submit(
@@ -426,4 +430,4 @@ class LinkSubmitView(LinkMixin, APIView):
             ip_address=_client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
-        return HttpResponse(LinkResponseSerializer(response).data)
+        return HttpResponse(LinkSubmitOutput(response).data)

@@ -4,9 +4,12 @@ PHQ-9 and GAD-7 are free to reproduce (Pfizer): their items, stems and answer op
 word for word, and so is the unscored difficulty question both forms end with; their scoring and bands follow
 ../shared/DOMAIN.md. A change to a built-in reaches practices seeded earlier only as a new published version
 (a data migration, as intake/migrations/0002_builtin_measures_official_wording.py): a published version is frozen.
-The session alliance check is Attune's own wording, in the spirit of the Session Rating Scale
-(which is copyrighted and not shipped); its cutoff is configuration: practice.settings
-["intake"]["alliance_cutoff"] (default 36, a total *below* the cutoff raises a flag).
+The session check-in is Attune's own wording: a 4-item alliance check in the spirit of the Session Rating Scale
+(which is copyrighted and not shipped), whose cutoff is configuration (practice.settings["intake"]
+["alliance_cutoff"], default 36, a total *below* the cutoff raises a flag), then two unscored questions about a
+moment of strain and whether it was talked through, and an optional note for next time (v2 of the built-in:
+intake/migrations/0004_builtin_session_checkin_between_us.py). It is sent after each completed session
+(intake/services/checkins.py).
 """
 
 from __future__ import annotations
@@ -143,13 +146,59 @@ def gad7() -> dict:
     }
 
 
-def alliance_check(*, cutoff: int = 36) -> dict:
-    items = [
-        ("alliance_heard", "I felt heard, understood and respected", "I did not", "I did"),
-        ("alliance_goals", "We worked on what I wanted to work on", "We did not", "We did"),
-        ("alliance_approach", "The way we worked today fits me", "It did not fit", "It fit well"),
-        ("alliance_overall", "Overall, today's session was right for me", "Something was missing", "It was right"),
+ALLIANCE_ITEMS = [
+    ("alliance_heard", "I felt heard, understood and respected", "I did not", "I did"),
+    ("alliance_goals", "We worked on what I wanted to work on", "We did not", "We did"),
+    ("alliance_approach", "The way we worked today fits me", "It did not fit", "It fit well"),
+    ("alliance_overall", "Overall, today's session was right for me", "Something was missing", "It was right"),
+]
+# The client's side of the relationship, in Attune's own words (not scored: the alliance items are the score).
+# notes/checkins.py reads these ids and values to set the client's view beside the note's ruptures.
+FELT_STRAIN = "felt_strain"
+TALKED_THROUGH = "talked_through"
+FOR_NEXT_TIME = "for_next_time"
+FELT_STRAIN_CHOICES = [
+    {"value": "no", "label": "No"},
+    {"value": "a_little", "label": "A little"},
+    {"value": "somewhat", "label": "Somewhat"},
+    {"value": "a_lot", "label": "A lot"},
+]
+TALKED_THROUGH_CHOICES = [
+    {"value": "not_at_all", "label": "Not at all"},
+    {"value": "a_little", "label": "A little"},
+    {"value": "mostly", "label": "Mostly"},
+    {"value": "fully", "label": "Fully"},
+]
+
+
+def relational_questions() -> list[dict]:
+    return [
+        {
+            "id": FELT_STRAIN,
+            "type": "single_choice",
+            "label": "Was there a moment today when you felt misunderstood, pushed, or distant from your therapist?",
+            "required": True,
+            "choices": FELT_STRAIN_CHOICES,
+        },
+        {
+            "id": TALKED_THROUGH,
+            "type": "single_choice",
+            "label": "How much did you and your therapist talk it through?",
+            "required": True,
+            "choices": TALKED_THROUGH_CHOICES,
+            "show_if": {"question": FELT_STRAIN, "in": ["a_little", "somewhat", "a_lot"]},
+        },
+        {
+            "id": FOR_NEXT_TIME,
+            "type": "long_text",
+            "label": "Anything you want your therapist to know before next time?",
+            "max_length": 2000,
+        },
     ]
+
+
+def alliance_check(*, cutoff: int = 36) -> dict:
+    """The session check-in: the 4-item alliance check (scored) and the client's view of any strain (not scored)."""
     return {
         "title": "Session check-in",
         "instructions": "How was today's session for you? There are no wrong answers; your therapist wants to know.",
@@ -166,13 +215,14 @@ def alliance_check(*, cutoff: int = 36) -> dict:
                         "max": 10,
                         "anchors": {"0": low, "10": high},
                     }
-                    for qid, label, low, high in items
+                    for qid, label, low, high in ALLIANCE_ITEMS
                 ],
-            }
+            },
+            {"id": "between_us", "questions": relational_questions()},
         ],
         "scoring": {
             "method": "sum",
-            "items": [i[0] for i in items],
+            "items": [i[0] for i in ALLIANCE_ITEMS],
             "range": {"min": 0, "max": 40},
             "bands": [
                 {"min": 0, "max": cutoff - 1, "label": "Possible alliance concern"},

@@ -63,6 +63,10 @@ def packet_from_token(token: str) -> Packet | None:
     packet = Packet.objects.select_related("client", "practice").filter(pk=data.get("p")).first()
     if packet is None or packet.link_nonce != data.get("n") or not packet.client.is_active:
         return None
+    from intake.services.checkins import checkin_expired_for_packet
+
+    if checkin_expired_for_packet(packet):
+        return None  # a session check-in closes at its own expiry (practice setting), before the link's
     return packet
 
 

@@ -219,3 +219,44 @@ class MeasureSchedule(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(interval_days__gte=1), name="intake_schedule_interval_pos"),
         ]
+
+
+class SessionCheckIn(models.Model):
+    """The client's voice after one completed session: one session check-in per (appointment, client), ever.
+
+    Created when the session is marked completed (intake/services/checkins.py), as a packet holding one response
+    to the built-in `session-check-in` measure, so the client answers it on the same signed-link page as any form.
+    It opens until `expires_at` and is answered once (no amendment). The unique constraint is the guarantee that a
+    session completed twice (or reverted and completed again) never sends a second one.
+    """
+
+    class State(models.TextChoices):
+        SENT = "sent", "Sent, waiting for the client"
+        ANSWERED = "answered", "Answered"
+        EXPIRED = "expired", "Expired unanswered"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    appointment = models.ForeignKey("scheduling.Appointment", on_delete=models.PROTECT, related_name="session_checkins")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="session_checkins")
+    packet = models.OneToOneField(Packet, on_delete=models.CASCADE, related_name="session_checkin")
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="session_checkin")
+    session_at = models.DateTimeField(help_text="When the session began (the appointment's start).")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "client"], name="session_checkin_once_per_client"),
+        ]
+        indexes = [models.Index(fields=["practice", "client", "-session_at"])]
+
+    @property
+    def is_expired(self) -> bool:
+        return self.answered_at is None and self.expires_at <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.answered_at is not None:
+            return self.State.ANSWERED
+        return self.State.EXPIRED if self.is_expired else self.State.SENT

@@ -260,6 +260,33 @@ class LinkResponseSerializer(ResponseForClientSerializer):
         fields = ["id", "form", "version", "definition", "status", "answers", "updated_at", "submitted_at"]
 
 
+class SafetyNoticeOutput(serializers.Serializer):
+    message = serializers.CharField()
+    crisis_text = serializers.CharField(help_text="Where to get help now: the practice's crisis text.")
+
+
+class _SafetyMixin(serializers.Serializer):
+    safety = serializers.SerializerMethodField(
+        help_text="Set when the answers raised a safety flag (PHQ-9 item 9 above 0): show it to the client at once."
+    )
+
+    @extend_schema_field(SafetyNoticeOutput(allow_null=True))
+    def get_safety(self, obj):
+        from intake.safety import safety_notice
+
+        return safety_notice(obj)
+
+
+class SubmitOutput(_SafetyMixin, ResponseForClientSerializer):
+    class Meta(ResponseForClientSerializer.Meta):
+        fields = [*ResponseForClientSerializer.Meta.fields, "safety"]
+
+
+class LinkSubmitOutput(_SafetyMixin, LinkResponseSerializer):
+    class Meta(LinkResponseSerializer.Meta):
+        fields = [*LinkResponseSerializer.Meta.fields, "safety"]
+
+
 class LinkPacketSerializer(serializers.Serializer):
     practice = serializers.CharField(source="practice.name")
     due_on = serializers.DateField()

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from intake import apis, views
+from intake import apis, apis_checkins, views
 
 router = SimpleRouter()
 router.register("intake/forms", apis.FormViewSet, basename="intake-form")
@@ -10,6 +10,7 @@ router.register("intake/responses", apis.ResponseViewSet, basename="intake-respo
 router.register("intake/risk-flags", apis.RiskFlagViewSet, basename="intake-risk-flag")
 router.register("intake/measure-schedules", apis.ScheduleViewSet, basename="intake-schedule")
 router.register("intake/clients", apis.ClientSeriesViewSet, basename="intake-client")
+router.register("intake/session-checkins", apis_checkins.SessionCheckinViewSet, basename="intake-session-checkin")
 
 urlpatterns = [
     path("intake/link/<str:token>/", apis.LinkPacketView.as_view(), name="intake-link"),

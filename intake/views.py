@@ -14,7 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from intake import definitions, invitations
-from intake.models import Packet
+from intake.models import Packet, SessionCheckIn
+from intake.safety import safety_notice
 from intake.services.links import packet_link_read_audit
 
 
@@ -73,6 +74,8 @@ def _form_view(response) -> dict:
         "sections": sections,
         "submitted": response.is_submitted,
         "submitted_at": response.submitted_at,
+        # Shown again when the client comes back: where to get help now stays on the page (intake/safety.py).
+        "safety": safety_notice(response),
     }
 
 
@@ -93,6 +96,7 @@ def packet_page(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "api_base": request.path.replace("/intake/p/", "/intake/link/", 1),
         "all_done": all(f["submitted"] for f in forms),
+        "is_checkin": SessionCheckIn.objects.filter(packet_id=packet.pk).exists(),
     }
     response = render(request, "intake/packet_page.html", context)
     response["Referrer-Policy"] = "no-referrer"  # the URL is a credential: never leak it to other sites

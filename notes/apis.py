@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from backend.api.permissions import RolePermission
 from backend.api.scope import in_scope_or_400
 from backend.api.views import PracticeScopedMixin
+from notes import checkins as relational
 from notes import selectors, services
 from notes.models import (
     NoteTemplate,
@@ -384,6 +385,9 @@ def _audit_prep_read(*, actor, clients, preps) -> None:
     read = [p["last_note"] for p in preps if p["last_note"]]
     read += [ProgressNote(pk=r.note_id) for p in preps for r in p["open_ruptures"]]
     audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
+    relational.audit_checkin_reads(
+        actor=actor, checkin_ids=[p["latest_checkin"]["checkin"] for p in preps if p["latest_checkin"]]
+    )
     for client in clients:
         audit_record(
             actor=actor,
@@ -405,6 +409,7 @@ class ClientTimelineView(_ClinicalView):
         client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
         timeline = selectors.client_timeline(actor=actor, client=client)
         audit_read_many(actor=actor, objects=[ProgressNote(pk=s["id"]) for s in timeline["sessions"]])
+        relational.audit_checkin_reads(actor=actor, checkin_ids=relational.timeline_checkin_ids(timeline))
         # The timeline also shows the client's measures: one event for the timeline as a whole.
         audit_record(
             actor=actor,
@@ -466,6 +471,9 @@ class CaseloadAttentionView(_ClinicalView):
             action=AuditEvent.Action.LIST,
             object_type="notes.caseload_attention",
             detail={"clients": [row["client"] for row in rows]},
+        )
+        relational.audit_checkin_reads(
+            actor=request.membership, checkin_ids=[row["checkin"]["checkin"] for row in rows if row["checkin"]]
         )
         return Response(CaseloadAttentionRow(rows, many=True).data)
 

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from intake.selectors import scores_by_client
+from notes import checkins as relational
 from notes import measures
 from notes.models import (
     Addendum,
@@ -278,7 +279,7 @@ def client_timeline(*, actor: Membership, client: Client) -> dict:
     ordered = list(sessions.values())
     unattached = _attach_scores(ordered, scores)
 
-    return {
+    timeline = {
         "client": client.pk,
         "alliance_cutoff": cutoff,
         "sessions": ordered,
@@ -286,6 +287,8 @@ def client_timeline(*, actor: Membership, client: Client) -> dict:
         "measures_before_first_session": unattached,
         "summary": _summary(ordered, ruptures, follow_ups, scores, strategies),
     }
+    relational.timeline_add_checkins(timeline, actor=actor, client=client)  # the client's side, per session
+    return timeline
 
 
 def _summary(sessions, ruptures, follow_ups, scores, strategies) -> dict:
@@ -376,6 +379,7 @@ def session_prep(*, actor: Membership, client: Client) -> dict:
     cutoff = measures.alliance_cutoff(actor.practice)
     return {
         "client": client.pk,
+        "latest_checkin": relational.prep_latest_checkin(actor=actor, client=client),  # the client's words first
         "last_note": last,
         "open_ruptures": ruptures,
         "latest_measures": list(latest.values()),
@@ -425,6 +429,7 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
     scores = scores_by_client(actor=actor, client_ids=[c["id"] for c in clients], form_slugs=measures.MEASURE_SLUGS)
     cutoff = measures.alliance_cutoff(actor.practice)
     now = timezone.now()
+    strains = relational.caseload_checkin_attention(actor=actor, client_ids=[c["id"] for c in clients])
     out = []
     for c in clients:
         alliance = measures.alliance_state(scores.get(c["id"], []), cutoff=cutoff, now=now)
@@ -435,6 +440,8 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
             reasons.append("alliance_falling")
         if alliance["low_this_week"]:
             reasons.append("alliance_low_this_week")
+        if c["id"] in strains:
+            reasons.append(relational.UNREPAIRED_STRAIN)
         if reasons:
             out.append(
                 {
@@ -445,6 +452,7 @@ def caseload_attention(*, actor: Membership) -> list[dict]:
                     "max_open_intensity": c["max_open_intensity"],
                     "last_session_at": c["last_session_at"],
                     "alliance": alliance,
+                    "checkin": strains.get(c["id"]),
                 }
             )
     out.sort(key=lambda row: (-len(row["reasons"]), -(row["max_open_intensity"] or 0), -row["open_ruptures"]))

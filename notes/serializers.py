@@ -16,6 +16,7 @@ from notes.models import (
     RuptureFollowUp,
     RuptureMarker,
 )
+from notes.serializers_checkins import AgreementSummaryOutput, CaseloadCheckinOutput, TwoViewsOutput
 from notes.services.taxonomy import TAXONOMY_EDITABLE
 
 # --- taxonomy -------------------------------------------------------------------------------------
@@ -313,6 +314,7 @@ class TimelineSession(serializers.Serializer):
     ruptures = TimelineRupture(many=True)
     follow_ups = TimelineFollowUp(many=True)
     measures = TimelineMeasureScore(many=True)
+    checkin = TwoViewsOutput(allow_null=True, help_text="The client's session check-in beside this note.")
 
 
 class StrategyOutcome(serializers.Serializer):
@@ -344,6 +346,7 @@ class TimelineSummary(serializers.Serializer):
     strategies = StrategyOutcome(many=True, help_text="Most often followed by repair first.")
     alliance_trend = serializers.FloatField(allow_null=True, help_text="Least-squares slope per check-in.")
     alliance_latest = serializers.FloatField(allow_null=True)
+    two_views = AgreementSummaryOutput(help_text="How often the client's check-ins and the notes agree.")
 
 
 class TimelineOutput(serializers.Serializer):
@@ -352,6 +355,7 @@ class TimelineOutput(serializers.Serializer):
     sessions = TimelineSession(many=True)
     open_ruptures = TimelineRupture(many=True)
     measures_before_first_session = TimelineMeasureScore(many=True)
+    checkins_without_note = TwoViewsOutput(many=True, help_text="Answered check-ins whose note is not signed yet.")
     summary = TimelineSummary()
 
 
@@ -384,6 +388,9 @@ class LastNoteBrief(serializers.ModelSerializer):
 
 class SessionPrepOutput(serializers.Serializer):
     client = serializers.IntegerField()
+    latest_checkin = TwoViewsOutput(
+        allow_null=True, help_text="The latest answered check-in: the client's words and any disagreement first."
+    )
     last_note = LastNoteBrief(allow_null=True)
     open_ruptures = RuptureOutput(many=True)
     latest_measures = TimelineMeasureScore(many=True)
@@ -396,12 +403,17 @@ class CaseloadAttentionRow(serializers.Serializer):
     client = serializers.IntegerField()
     name = serializers.CharField()
     reasons = serializers.ListField(
-        child=serializers.ChoiceField(choices=["open_ruptures", "alliance_falling", "alliance_low_this_week"])
+        child=serializers.ChoiceField(
+            choices=["open_ruptures", "alliance_falling", "alliance_low_this_week", "checkin_unrepaired_strain"]
+        )
     )
     open_ruptures = serializers.IntegerField()
     max_open_intensity = serializers.IntegerField(allow_null=True)
     last_session_at = serializers.DateTimeField(allow_null=True)
     alliance = AllianceStateOutput()
+    checkin = CaseloadCheckinOutput(
+        allow_null=True, help_text="The latest check-in, when it reports a strain not talked through, in words."
+    )
 
 
 class AppointmentPrepOutput(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from notes import apis
+from notes import apis, apis_checkins
 
 router = SimpleRouter()
 router.register("notes/rupture-markers", apis.RuptureMarkerViewSet, basename="rupture-marker")
@@ -20,6 +20,7 @@ urlpatterns = [
         apis.AppointmentSessionPrepView.as_view(),
         name="appointment-session-prep",
     ),
+    path("notes/clients/<int:pk>/two-views/", apis_checkins.ClientTwoViewsView.as_view(), name="client-two-views"),
     path("notes/caseload-attention/", apis.CaseloadAttentionView.as_view(), name="caseload-attention"),
     path("notes/overdue-summary/", apis.OverdueSummaryView.as_view(), name="overdue-summary"),
     *router.urls,

@@ -79,8 +79,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 def default_practice_settings() -> dict:
-    # New practices require a second factor of their staff (practice.services.mfa.mfa_required_for).
-    return {"mfa_required": True}
+    # New practices require a second factor of their staff (practice.services.mfa.mfa_required_for), and send
+    # a check-in after each completed session (intake/checkin_settings.py; practices that existed before
+    # check-ins were written with it off by practice/migrations/0004_session_checkins_off_for_existing.py).
+    return {"mfa_required": True, "session_checkins_enabled": True}
 
 
 class Practice(models.Model):
@@ -204,6 +206,10 @@ class Client(models.Model):
     sms_consent = models.BooleanField(default=False)
     sms_consent_at = models.DateTimeField(null=True, blank=True)
     sms_consent_source = models.CharField(max_length=100, blank=True)
+    # The client's choice to get a short check-in after each completed session (intake/services/checkins.py).
+    wants_session_checkins = models.BooleanField(
+        default=True, help_text="Send me a short check-in after each session (when the practice sends them)."
+    )
 
     portal_membership = models.OneToOneField(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_record"

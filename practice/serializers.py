@@ -159,6 +159,7 @@ CLIENT_FIELDS = [
     "sms_consent",
     "sms_consent_at",
     "sms_consent_source",
+    "wants_session_checkins",
     "is_active",
     "has_portal_login",
     "created_at",

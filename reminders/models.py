@@ -63,6 +63,7 @@ class OutboundMessage(models.Model):
         INTAKE_NUDGE = "intake_nudge", "Incomplete intake nudge"
         RISK_FLAG_REVIEW = "risk_flag_review", "Questionnaire review notice (clinician)"
         NOTE_OVERDUE = "note_overdue", "Overdue note notice (author)"
+        SESSION_CHECKIN = "session_checkin", "Session check-in (client)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -9,6 +9,8 @@ stored and carries the minimum:
 
 - intake invitation and nudge: the practice's name, the due date and the signed packet link; never a
   form's name, a question or an answer;
+- session check-in: the practice's name, the signed link and until when it works; never the clinician, the
+  measure's name, a question or an answer;
 - clinician notices: one sentence and a link to the app; never a client's name, a score, an answer, a
   note's content or the flag's wording.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import formats, translation
@@ -31,11 +34,12 @@ Kind = OutboundMessage.Kind
 PACKET = "intake.packet"
 RISK_FLAG = "intake.riskflag"
 NOTE_ALERT = "notes.overduenotealert"
+CHECKIN = "intake.sessioncheckin"
 
 INVITATION_KINDS = (Kind.INTAKE_INVITATION, Kind.INTAKE_INVITATION_RESEND)  # the same email, first or again
 CLIENT_KINDS = (*INVITATION_KINDS, Kind.INTAKE_NUDGE)
 STAFF_KINDS = (Kind.RISK_FLAG_REVIEW, Kind.NOTE_OVERDUE)
-SUBJECT_KINDS = CLIENT_KINDS + STAFF_KINDS
+SUBJECT_KINDS = (*CLIENT_KINDS, Kind.SESSION_CHECKIN, *STAFF_KINDS)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,26 @@ def staff_problem(member: Membership | None) -> str:
     return ""
 
 
+def _check_checkin(message: OutboundMessage, now: datetime) -> Check:
+    from intake.models import SessionCheckIn
+    from intake.services.checkins import client_checkin_problem
+
+    checkin = SessionCheckIn.objects.select_related("practice", "packet", "client").filter(pk=message.subject_id)
+    checkin = checkin.first()
+    if checkin is None:
+        return Check(stale="checkin_deleted")
+    if checkin.answered_at is not None:
+        return Check(stale="checkin_answered")
+    if checkin.expires_at <= now:
+        return Check(stale="checkin_expired")
+    # Consent and the client's choice are asked again at send time: turned off since, nothing goes.
+    problem = client_checkin_problem(checkin.client)
+    return Check(problem=problem, subject=checkin, to=checkin.client.email if not problem else "")
+
+
 def check(message: OutboundMessage, now: datetime) -> Check:
+    if message.kind == Kind.SESSION_CHECKIN:
+        return _check_checkin(message, now)
     if message.kind in CLIENT_KINDS:
         from intake.models import Packet
 
@@ -120,7 +143,33 @@ def _due(packet) -> str:
     return formats.date_format(packet.due_on, "j F Y") if packet.due_on else ""
 
 
+def _render_checkin(checkin) -> Rendered:
+    from intake.invitations import packet_link_url
+
+    client = checkin.client
+    with translation.override(client.language or "en"):
+        practice = checkin.practice.name
+        until = formats.date_format(checkin.expires_at.astimezone(ZoneInfo(client.time_zone)), "j F Y")
+        lines = [
+            _("Hello,"),
+            "",
+            _("%(practice)s would like to know how your last appointment went for you.") % {"practice": practice},
+            _("It takes a minute or two, and you can skip it."),
+            "",
+            _("Open this private link (it works until %(until)s):") % {"until": until},
+            packet_link_url(checkin.packet),
+            "",
+            _("To stop these messages, reply to the practice or change your preferences in the portal."),
+            "",
+            practice,
+        ]
+        subject = _("A short check-in from %(practice)s") % {"practice": practice}
+    return Rendered(subject=subject, body="\n".join(lines) + "\n")
+
+
 def render(message: OutboundMessage, checked: Check) -> Rendered:
+    if message.kind == Kind.SESSION_CHECKIN:
+        return _render_checkin(checked.subject)
     if message.kind in CLIENT_KINDS:
         from intake.invitations import link_max_age, packet_link_url
 

@@ -9,7 +9,8 @@ def admin_connection(dbname: str | None = None) -> psycopg.Connection:
     """Autocommit connection as Django's user, to `dbname` (default: the test database)."""
     s = connection.settings_dict
     return psycopg.connect(
-        host=s["HOST"] or "localhost",
+        # The embedded server of scripts/stack.py listens on a Unix socket only: its URL's ?host= names the folder.
+        host=s["HOST"] or s.get("OPTIONS", {}).get("host") or "localhost",
         port=s["PORT"] or 5432,
         user=s["USER"],
         password=s["PASSWORD"] or None,

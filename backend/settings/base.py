@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "FormVersionStatusEnum": "intake.models.FormVersion.Status",
         "PacketStatusEnum": "intake.models.Packet.Status",
         "ResponseStatusEnum": "intake.models.Response.Status",
+        "SessionCheckinStateEnum": "intake.models.SessionCheckIn.State",
         "OutboundMessageKindEnum": "reminders.models.OutboundMessage.Kind",
         "OutboundMessageStatusEnum": "reminders.models.OutboundMessage.Status",
     },

@@ -88,12 +88,15 @@ def form_publish(*, actor: Membership, form: FormDefinition) -> FormVersion:
 
 
 @transaction.atomic
-def builtins_seed(*, practice: Practice) -> list[FormDefinition]:
-    """Create the built-in forms and measures a practice lacks (by slug), each with a published v1. Idempotent."""
+def builtins_seed(*, practice: Practice, slugs: list[str] | None = None) -> list[FormDefinition]:
+    """Create the built-in forms and measures a practice lacks (by slug), each with a published v1. Idempotent.
+    `slugs` limits it to those built-ins (the session check-in seeds its own measure when missing)."""
     intake_settings = (practice.settings or {}).get("intake") or {}
     cutoff = int(intake_settings.get("alliance_cutoff", 36))
     created = []
     for spec in builtins.builtin_definitions(alliance_cutoff=cutoff):
+        if slugs is not None and spec["slug"] not in slugs:
+            continue
         form, was_created = FormDefinition.objects.get_or_create(
             practice=practice, slug=spec["slug"], defaults={"name": spec["name"], "kind": spec["kind"], "builtin": True}
         )

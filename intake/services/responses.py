@@ -12,6 +12,7 @@ from django.utils import timezone
 from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
 from intake import definitions, notifications
 from intake.models import ConsentSignature, Response, RiskFlag, Score
+from intake.services import checkins
 from intake.services.packets import _packet_refresh
 from practice import roles
 from practice.audit import audit_record
@@ -52,6 +53,7 @@ def response_save_draft(
         raise Conflict(
             "This form was submitted and can no longer change. Ask to amend it instead.", code="already_submitted"
         )
+    checkins.checkin_require_open(response)
     errors = definitions.check_draft(response.version.content, answers)
     if errors:
         raise DomainError("Some answers are not valid.", fields=errors)
@@ -87,6 +89,7 @@ def response_submit(
     )
     if response.is_submitted:
         raise Conflict("This form was already submitted.", code="already_submitted")
+    checkins.checkin_require_open(response)
     content = response.version.content
     kept, errors = definitions.check_submission(content, response.answers or {})
     if errors:
@@ -139,6 +142,7 @@ def response_submit(
 
     if response.packet_id:
         _packet_refresh(response.packet)
+    checkins.checkin_mark_answered(response)
     _audit_client_write(
         actor=actor, response=response, action=AuditEvent.Action.SIGN, detail={"via": "link" if via_link else "portal"}
     )
@@ -152,6 +156,7 @@ def response_amend(*, actor: Membership, response: Response) -> Response:
     response = Response.objects.select_for_update(of=("self",)).select_related("client").get(pk=response.pk)
     if not response.is_submitted:
         raise InvalidTransition("Only a submitted form can be amended; a draft can simply be changed.")
+    checkins.checkin_require_amendable(response)
     open_amendment = response.amendments.filter(status=Response.Status.DRAFT).first()
     if open_amendment is not None:
         return open_amendment

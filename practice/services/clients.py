@@ -33,6 +33,7 @@ CLIENT_SELF_EDITABLE = {
     "preferred_channel",
     "email_consent",
     "sms_consent",
+    "wants_session_checkins",
 }
 CLIENT_STAFF_EDITABLE = CLIENT_SELF_EDITABLE | {"first_name", "last_name", "date_of_birth", "is_active"}
 

@@ -54,6 +54,7 @@ def intake_nudges_queue(*, now: datetime | None = None) -> int:
         packets = (
             Packet.objects.filter(practice_id=practice_id, client_id__in=firsts.keys())
             .exclude(status=Packet.Status.COMPLETED)
+            .filter(session_checkin__isnull=True)  # a session check-in is not intake: it is never nudged
             .select_related("client")
         )
         for packet in packets:

@@ -86,6 +86,10 @@ def outbox_appointment_changed(*, appointment: Appointment, event: str) -> None:
     from reminders.services.outbox import reminders_sync_for_appointment  # lazy: reminders imports scheduling
 
     reminders_sync_for_appointment(appointment=appointment, reason=event)
+    if event == Status.COMPLETED:
+        from intake.services.checkins import checkins_for_completed_session  # lazy: intake imports scheduling
+
+        checkins_for_completed_session(appointment=appointment)  # once per (appointment, client), ever
 
 
 # --- guards -----------------------------------------------------------------------------------------

@@ -114,6 +114,13 @@ def test_client_fills_saves_returns_signs_and_submits_on_a_phone(packet, live_se
         phq_form.get_by_role("button").click()
         expect(phq_form.locator(".done")).to_be_visible()
         assert page.locator("#save-status").inner_text() == "Submitted."
+        # item 9 above 0: at once, that the clinician will be told and where to get help now (988 for the US)
+        safety = phq_form.get_by_role("alert").filter(has_text="Your clinician will be told")
+        expect(safety).to_be_visible()
+        expect(safety).to_contain_text("call or text 988")
+        expect(page.locator(f"#safety-{phq}")).to_be_focused()
+        # the other forms raised no flag: no message there
+        expect(page.locator(f"#safety-{demo}")).to_have_count(0)
         browser.close()
 
     packet.refresh_from_db()

@@ -19,6 +19,7 @@ def _submit_alliance(world, client, values):
     answers = dict(
         zip(["alliance_heard", "alliance_goals", "alliance_approach", "alliance_overall"], values, strict=True)
     )
+    answers["felt_strain"] = "no"  # the session check-in's required question about a moment of strain
     response_save_draft(response=response, answers=answers, via_link=True)
     response_submit(response=response, via_link=True)
 

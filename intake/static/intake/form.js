@@ -77,6 +77,24 @@
     }
   }
 
+  // Shown on submitting an answer that raised a safety flag (the server decides: intake/safety.py).
+  function showSafety(form, safety) {
+    if (!safety || form.querySelector(".safety")) { return; }
+    var box = document.createElement("div");
+    box.className = "safety";
+    box.id = "safety-" + form.getAttribute("data-response");
+    box.setAttribute("role", "alert");
+    [["safety-message", safety.message], ["safety-crisis", safety.crisis_text]].forEach(function (part) {
+      var p = document.createElement("p");
+      p.className = part[0];
+      p.textContent = part[1];
+      box.appendChild(p);
+    });
+    form.insertBefore(box, form.querySelector(".form-errors"));
+    box.setAttribute("tabindex", "-1");
+    box.focus();
+  }
+
   function send(method, url, body) {
     return fetch(url, {
       method: method, credentials: "omit",
@@ -145,6 +163,7 @@
           done.textContent = "Submitted. Thank you.";
           form.insertBefore(done, form.querySelector(".form-errors"));
           say("Submitted.");
+          showSafety(form, r.data && r.data.safety);
         } else {
           form.querySelectorAll(".question").forEach(function (q) { setError(form, q.getAttribute("data-qid"), null); });
           showErrors(form, (r.data && r.data.error && r.data.error.fields) || {});
