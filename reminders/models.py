@@ -64,6 +64,7 @@ class OutboundMessage(models.Model):
         RISK_FLAG_REVIEW = "risk_flag_review", "Questionnaire review notice (clinician)"
         NOTE_OVERDUE = "note_overdue", "Overdue note notice (author)"
         SESSION_CHECKIN = "session_checkin", "Session check-in (client)"
+        PORTAL_SIGN_IN = "portal_sign_in", "Portal sign-in link (client)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
