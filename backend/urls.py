@@ -22,6 +22,7 @@ urlpatterns = [
     # Pages: each app's page_urls.py at /, in a namespace of its own (docs/webapp.md).
     path("", include("backend.web.page_urls", namespace="web")),
     path("", include("practice.page_urls", namespace="practice_pages")),
+    path("", include("backend.portal.page_urls", namespace="portal_pages")),
 ]
 
 handler400 = "backend.api.errors.bad_request"
