@@ -1,6 +1,6 @@
 """HTTP endpoints for practices, staff, clients, care teams, supervision, invitations and audit."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -10,9 +10,9 @@ from backend.api.permissions import RolePermission
 from backend.api.scope import in_scope_or_400
 from backend.api.views import PracticeScopedMixin
 from practice import roles, selectors
-from practice.audit import audit_record
 from practice.filters import AuditEventFilter, CareTeamFilter, ClientFilter
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
+from practice.selectors import INVITATION_STATUSES
 from practice.serializers import (
     AuditEventSerializer,
     CareTeamMemberSerializer,
@@ -22,6 +22,7 @@ from practice.serializers import (
     ClinicianForClientSerializer,
     ClinicianSerializer,
     ClinicianUpdateInput,
+    ErrorOutput,
     InvitationSerializer,
     PracticePublicSerializer,
     PracticeSerializer,
@@ -35,6 +36,7 @@ from practice.services.clients import care_team_add, care_team_remove, client_cr
 from practice.services.members import (
     clinician_update,
     invitation_create,
+    invitation_revoke,
     membership_set_roles,
     supervision_create,
     supervision_end,
@@ -166,9 +168,13 @@ class ClientViewSet(
     def get_queryset(self):
         return selectors.client_list(actor=self.request.membership)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        clients = selectors.client_list_read(actor=request.membership, clients=page)
+        return self.get_paginated_response(ClientSerializer(clients, many=True).data)
+
     def retrieve(self, request, *args, **kwargs):
-        client = self.get_object()
-        audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=client)
+        client = selectors.client_read(actor=request.membership, pk=self.kwargs["pk"])
         return Response(ClientSerializer(client).data)
 
     def create(self, request, *args, **kwargs):
@@ -256,6 +262,20 @@ class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Crea
         return Response(SupervisionSerializer(supervision).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=list(INVITATION_STATUSES), description="only invitations in this state"
+            )
+        ],
+        summary="Invitations sent by the practice, newest first (admin); `?status=pending` for those still open.",
+    ),
+    create=extend_schema(
+        summary="Invite a person by email with their roles (admin). A pending invitation of the same address is "
+        "superseded (revoked). The email goes through the outbox."
+    ),
+)
 class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Admins invite staff by email with their roles; the link sets a password."""
 
@@ -267,7 +287,10 @@ class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Creat
     ordering = ["-created_at"]
 
     def get_queryset(self):
-        return selectors.invitation_list(actor=self.request.membership)
+        qs = selectors.invitation_list(actor=self.request.membership)
+        if self.action == "list":
+            qs = selectors.invitation_filter_status(qs, self.request.query_params.get("status"))
+        return qs
 
     def create(self, request, *args, **kwargs):
         data = InvitationSerializer(data=request.data)
@@ -279,6 +302,17 @@ class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Creat
             full_name=data.validated_data.get("full_name", ""),
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: InvitationSerializer, 409: ErrorOutput},
+        summary="Revoke a pending invitation (admin): its link stops working. 409 `invitation_not_pending` "
+        "once accepted or revoked.",
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        invitation = invitation_revoke(actor=request.membership, invitation=self.get_object())
+        return Response(InvitationSerializer(invitation).data)
 
 
 class AuditEventViewSet(PracticeScopedMixin, viewsets.ReadOnlyModelViewSet):

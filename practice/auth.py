@@ -1,6 +1,7 @@
 """Log-in, log-out, password reset and invitation acceptance (anonymous or any user)."""
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.http import JsonResponse
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -16,7 +17,7 @@ from backend.api.permissions import RolePermission
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles, selectors
-from practice.models import Membership
+from practice.models import Membership, MfaDevice
 from practice.serializers import (
     DetailOutput,
     ErrorOutput,
@@ -41,24 +42,27 @@ from practice.services.mfa import (
     mfa_confirm,
     mfa_disable,
     mfa_enrol_begin,
+    mfa_required_for,
     mfa_reset,
     mfa_status,
     mfa_verify,
 )
 from practice.services.passwords import password_reset_confirm, password_reset_request
-from practice.services.signin import locked_out_message, lockout_minutes, signin_password_check
+from practice.services.second_factor import token_mark_second_factor
+
+LOGIN_FAILED = "Unable to log in with the email and password given."
 
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
-    """django-axes' answer to a locked-out (email, IP) pair: the API's error body under /api/, the app's
-    429 page elsewhere (the sign-in page, the admin site)."""
-    seconds = lockout_minutes() * 60
-    if not request.path.startswith("/api/"):
-        from backend.web.errors import error_page
-
-        return error_page(request, 429, message=locked_out_message(), headers={"Retry-After": str(seconds)})
-    body = {"error": {"code": "locked_out", "message": locked_out_message(), "retry_after_seconds": seconds}}
-    return JsonResponse(body, status=429, headers={"Retry-After": str(seconds)})
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    body = {
+        "error": {
+            "code": "locked_out",
+            "message": f"Too many failed log-in attempts. Try again in {minutes} minutes.",
+            "retry_after_seconds": minutes * 60,
+        }
+    }
+    return JsonResponse(body, status=429, headers={"Retry-After": str(minutes * 60)})
 
 
 def me_payload(user) -> dict:
@@ -73,8 +77,11 @@ class AnonAuthView(APIView):
     throttle_scope = "anon_auth"
 
 
-def token_response(user) -> Response:
+def token_response(user, *, second_factor: str = "") -> Response:
+    """A new token; `second_factor` names the factor this log-in gave ("totp", "recovery_code"), if any."""
     instance, token = AuthToken.objects.create(user, settings.REST_KNOX["TOKEN_TTL"])
+    if second_factor:
+        token_mark_second_factor(token=instance, method=second_factor)
     return Response(LoginOutput({"token": token, "expiry": instance.expiry, "user": me_payload(user)}).data)
 
 
@@ -93,16 +100,21 @@ class LoginView(AnonAuthView):
     def post(self, request):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        checked = signin_password_check(
-            request=request._request, email=data.validated_data["email"], password=data.validated_data["password"]
+        user = authenticate(
+            request._request, email=data.validated_data["email"].lower(), password=data.validated_data["password"]
         )
-        user = checked.user
-        if checked.mfa_needed:
+        if getattr(request._request, "axes_locked_out", False):
+            return lockout_response(request._request)
+        if user is None or not user.is_active:
+            # The same answer for an unknown email and a wrong password: no account enumeration.
+            raise DomainError(LOGIN_FAILED, code="login_failed")
+        enrolled = MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+        if enrolled or mfa_required_for(user):
             return Response(
                 MfaChallengeOutput(
                     {
                         "mfa_required": True,
-                        "mfa_enrolled": checked.mfa_enrolled,
+                        "mfa_enrolled": enrolled,
                         "challenge": mfa_challenge_issue(user=user),
                         "challenge_expires_in": MFA_CHALLENGE_MAX_AGE,
                     }
@@ -118,17 +130,9 @@ class LogoutView(KnoxLogoutView):
 
 
 class LogoutAllView(KnoxLogoutAllView):
-    @extend_schema(
-        request=None,
-        responses={204: None},
-        summary="Log out everywhere: revoke every token of this user and end their browser sessions.",
-    )
+    @extend_schema(request=None, responses={204: None}, summary="Revoke every token of this user (log out everywhere).")
     def post(self, request, format=None):
-        from backend.web.services import sign_out_everywhere
-
-        response = super().post(request, format)
-        sign_out_everywhere(user=request.user)  # the pages' sessions too: "everywhere" is one rule
-        return response
+        return super().post(request, format)
 
 
 class MeView(APIView):
@@ -201,12 +205,12 @@ class MfaVerifyView(AnonAuthView):
         data = MfaVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = mfa_challenge_user(challenge=data.validated_data["challenge"])
-        mfa_verify(
+        method = mfa_verify(
             user=user,
             code=data.validated_data.get("code", ""),
             recovery_code=data.validated_data.get("recovery_code", ""),
         )
-        return token_response(user)
+        return token_response(user, second_factor=method)
 
 
 class MfaStatusView(APIView):
@@ -252,12 +256,15 @@ class MfaConfirmView(APIView):
     @extend_schema(
         request=MfaCodeInput,
         responses={200: MfaStatusOutput, 400: ErrorOutput, 409: ErrorOutput, 429: ErrorOutput},
-        summary="Confirm enrolment with a code from the authenticator.",
+        summary="Confirm enrolment with a code from the authenticator. The token used for this request then "
+        "counts as a log-in with the second factor.",
     )
     def post(self, request):
         data = MfaCodeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        mfa_confirm(user=request.user, code=data.validated_data.get("code", ""))
+        method = mfa_confirm(user=request.user, code=data.validated_data.get("code", ""))
+        if isinstance(request.auth, AuthToken):
+            token_mark_second_factor(token=request.auth, method=method)
         return Response(MfaStatusOutput(mfa_status(user=request.user)).data)
 
 

@@ -259,6 +259,29 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            # One pending invitation per address and practice: a new one supersedes (revokes) the earlier.
+            models.UniqueConstraint(
+                "practice",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_address",
+            )
+        ]
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        from django.conf import settings
+
+        if self.created_at and (timezone.now() - self.created_at).total_seconds() > settings.INVITATION_MAX_AGE:
+            return "expired"
+        return "pending"
+
 
 class AuditEvent(models.Model):
     """One read of clinical content or one write of client data. Append-only.
@@ -306,8 +329,8 @@ class AuditEvent(models.Model):
 class MfaDevice(models.Model):
     """A user's TOTP authenticator (one per user: MFA belongs to the person, whichever practice asks for it).
 
-    The shared secret is stored encrypted (practice.services.mfa._mfa_fernet); `last_step` is the last TOTP time
-    step accepted, so a code cannot be used twice.
+    The shared secret is stored encrypted with MFA_ENCRYPTION_KEYS (practice.services.mfa); `last_step` is the
+    last TOTP time step accepted, so a code cannot be used twice.
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
@@ -344,3 +367,15 @@ class SignInLink(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"])]
+
+
+class TokenSecondFactor(models.Model):
+    """The API token was issued (or confirmed) with the second factor: the log-in, not the practice, carries it.
+
+    A token without this row acts in no practice that requires MFA of its staff
+    (practice.services.second_factor); the row dies with its token.
+    """
+
+    token = models.OneToOneField("knox.AuthToken", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    method = models.CharField(max_length=20)  # "totp", "recovery_code"
+    verified_at = models.DateTimeField(default=timezone.now)

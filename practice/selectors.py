@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
+from rest_framework.generics import get_object_or_404  # Http404 for a malformed id too
 
 from practice import roles
+from practice.audit import audit_list_read, audit_record
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
-
-
-def any_practice_exists() -> bool:
-    """Whether this server has a practice yet (the sign-in page offers the first-run page when not)."""
-    from practice.models import Practice
-
-    return Practice.objects.exists()
 
 
 def acting_clinician(actor: Membership) -> Clinician | None:
@@ -66,6 +63,20 @@ def client_list(*, actor: Membership) -> QuerySet[Client]:
     return base.filter(scope).distinct()
 
 
+def client_read(*, actor: Membership, pk) -> Client:
+    """One client record through the caller's scope (404 outside it), the read audited."""
+    client = get_object_or_404(client_list(actor=actor), pk=pk)
+    audit_record(actor=actor, action=AuditEvent.Action.READ, obj=client)
+    return client
+
+
+def client_list_read(*, actor: Membership, clients: Sequence[Client]) -> Sequence[Client]:
+    """The client records a list or a search shows (one page of `client_list`), the read audited: one event
+    naming the ids shown, not one per row. Every list of client records, API or page, goes through here."""
+    audit_list_read(actor=actor, objects=clients, object_type="practice.client")
+    return clients
+
+
 def clinician_list(*, actor: Membership) -> QuerySet[Clinician]:
     base = Clinician.objects.filter(practice=actor.practice).select_related("membership__user")
     if actor.is_staff_member:
@@ -113,11 +124,27 @@ def invitation_list(*, actor: Membership) -> QuerySet[Invitation]:
     return Invitation.objects.filter(practice=actor.practice)
 
 
-def invitation_pending_list(*, actor: Membership) -> QuerySet[Invitation]:
-    """Invitations neither accepted nor revoked (expired ones included: the page says so), newest first."""
-    return (
-        invitation_list(actor=actor).filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by("-created_at")
-    )
+INVITATION_STATUSES = ("pending", "accepted", "revoked", "expired")
+
+
+def invitation_filter_status(queryset: QuerySet[Invitation], status: str | None) -> QuerySet[Invitation]:
+    """Narrow to one `Invitation.status`; an unknown or empty status leaves the queryset as it is."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    open_ = Q(accepted_at__isnull=True, revoked_at__isnull=True)
+    cutoff = timezone.now() - timedelta(seconds=settings.INVITATION_MAX_AGE)
+    if status == "pending":
+        return queryset.filter(open_, created_at__gte=cutoff)
+    if status == "expired":
+        return queryset.filter(open_, created_at__lt=cutoff)
+    if status == "accepted":
+        return queryset.filter(accepted_at__isnull=False)
+    if status == "revoked":
+        return queryset.filter(revoked_at__isnull=False)
+    return queryset
 
 
 def audit_event_list(*, actor: Membership) -> QuerySet[AuditEvent]:

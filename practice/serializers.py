@@ -238,10 +238,14 @@ class SupervisionSerializer(serializers.ModelSerializer):
 
 
 class InvitationSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=["pending", "accepted", "revoked", "expired"], read_only=True, help_text="Invitation.status"
+    )
+
     class Meta:
         model = Invitation
-        fields = ["id", "email", "full_name", "roles", "created_at", "accepted_at", "revoked_at"]
-        read_only_fields = ["id", "created_at", "accepted_at", "revoked_at"]
+        fields = ["id", "email", "full_name", "roles", "status", "created_at", "accepted_at", "revoked_at"]
+        read_only_fields = ["id", "status", "created_at", "accepted_at", "revoked_at"]
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

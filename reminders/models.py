@@ -63,6 +63,9 @@ class OutboundMessage(models.Model):
         INTAKE_NUDGE = "intake_nudge", "Incomplete intake nudge"
         RISK_FLAG_REVIEW = "risk_flag_review", "Questionnaire review notice (clinician)"
         NOTE_OVERDUE = "note_overdue", "Overdue note notice (author)"
+        # Account messages: addressed by their subject (an invitation's address, a user's), not a client or member.
+        STAFF_INVITATION = "staff_invitation", "Staff invitation"
+        PASSWORD_RESET = "password_reset", "Password reset link"
         SESSION_CHECKIN = "session_checkin", "Session check-in (client)"
         PORTAL_SIGN_IN = "portal_sign_in", "Portal sign-in link (client)"
 
@@ -74,7 +77,8 @@ class OutboundMessage(models.Model):
         SKIPPED = "skipped", "Skipped"
         CANCELLED = "cancelled", "Cancelled"
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    # Null only for a password reset, which belongs to a person rather than to one of their practices.
+    practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # Null for messages about something other than an appointment (intake, staff notices), or
     # once the appointment was deleted as entered in error (the row stays as history).
     appointment = models.ForeignKey(
@@ -148,9 +152,15 @@ class OutboundMessage(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(client__isnull=False, recipient__isnull=True) | Q(client__isnull=True, recipient__isnull=False)
+                    Q(client__isnull=False, recipient__isnull=True)
+                    | Q(client__isnull=True, recipient__isnull=False)
+                    | Q(client__isnull=True, recipient__isnull=True, kind__in=["staff_invitation", "password_reset"])
                 ),
                 name="outbound_message_one_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(practice__isnull=False) | Q(kind="password_reset"),
+                name="outbound_message_practice_unless_account",
             ),
             models.CheckConstraint(
                 condition=~Q(status="claimed") | Q(claimed_at__isnull=False),

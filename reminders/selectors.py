@@ -14,7 +14,8 @@ from reminders.models import OutboundMessage
 def outbound_message_list(*, actor: Membership) -> QuerySet[OutboundMessage]:
     # Client messages only: staff notices (recipient set) say nothing to the front desk and could reveal that a
     # client's questionnaire needs review (ACCESS.md: risk flags are never shown to the front desk).
-    base = OutboundMessage.objects.filter(practice=actor.practice, recipient__isnull=True).select_related("client")
+    # Account messages (staff invitations, password resets) are no client's either.
+    base = OutboundMessage.objects.filter(practice=actor.practice, client__isnull=False).select_related("client")
     if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
         return base
     clinician = acting_clinician(actor) if actor.has_role(roles.CLINICIAN) else None

@@ -40,7 +40,8 @@ SIGN_IN_LINK = "practice.signinlink"
 INVITATION_KINDS = (Kind.INTAKE_INVITATION, Kind.INTAKE_INVITATION_RESEND)  # the same email, first or again
 CLIENT_KINDS = (*INVITATION_KINDS, Kind.INTAKE_NUDGE)
 STAFF_KINDS = (Kind.RISK_FLAG_REVIEW, Kind.NOTE_OVERDUE)
-SUBJECT_KINDS = (*CLIENT_KINDS, Kind.SESSION_CHECKIN, Kind.PORTAL_SIGN_IN, *STAFF_KINDS)
+ACCOUNT_KINDS = (Kind.STAFF_INVITATION, Kind.PASSWORD_RESET)  # reminders/accounts.py
+SUBJECT_KINDS = (*CLIENT_KINDS, Kind.SESSION_CHECKIN, Kind.PORTAL_SIGN_IN, *STAFF_KINDS, *ACCOUNT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,10 @@ def _check_sign_in_link(message: OutboundMessage, now: datetime) -> Check:
 
 
 def check(message: OutboundMessage, now: datetime) -> Check:
+    if message.kind in ACCOUNT_KINDS:
+        from reminders import accounts
+
+        return accounts.check(message, now)
     if message.kind == Kind.SESSION_CHECKIN:
         return _check_checkin(message, now)
     if message.kind == Kind.PORTAL_SIGN_IN:
@@ -207,6 +212,10 @@ def _render_sign_in_link(link) -> Rendered:
 
 
 def render(message: OutboundMessage, checked: Check) -> Rendered:
+    if message.kind in ACCOUNT_KINDS:
+        from reminders import accounts
+
+        return accounts.render(message, checked)
     if message.kind == Kind.SESSION_CHECKIN:
         return _render_checkin(checked.subject)
     if message.kind == Kind.PORTAL_SIGN_IN:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from backend.api.exceptions import Conflict, DomainError
@@ -96,8 +97,14 @@ def _stored_reply(record: IdempotencyRecord | None, *, path: str, fingerprint: s
     return Response(record.response_body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
-def reply_once(request, work: Callable[[], Response]) -> Response:
-    """`work()` (validate, call the service, read the reply) in one transaction, at most once per key."""
+def reply_once(
+    request, work: Callable[[], Response], *, still_in_scope: Callable[[dict], bool] | None = None
+) -> Response:
+    """`work()` (validate, call the service, read the reply) in one transaction, at most once per key.
+
+    A replay is a read of what the first request made: `still_in_scope(body)` asks the caller's selectors
+    whether the caller may still see it (their roles or caseload may have changed since); if not, 404, as for
+    any object outside the caller's scope, never the stored body."""
     key = _key(request)
     if key is None:
         # The reply is read before the commit: a database lost right after it cannot answer 503 for a
@@ -110,7 +117,7 @@ def reply_once(request, work: Callable[[], Response]) -> Response:
     with transaction.atomic():
         replay = _stored_reply(records.first(), path=path, fingerprint=fingerprint)
         if replay is not None:
-            return replay
+            return _in_scope_or_404(replay, still_in_scope)
         try:
             with transaction.atomic():  # a savepoint: the insert waits while another request holds the key
                 record = IdempotencyRecord.objects.create(
@@ -125,7 +132,7 @@ def reply_once(request, work: Callable[[], Response]) -> Response:
             replay = _stored_reply(records.first(), path=path, fingerprint=fingerprint)
             if replay is None:
                 raise _in_progress() from None
-            return replay
+            return _in_scope_or_404(replay, still_in_scope)
         response = work()
         if status.is_success(response.status_code):
             record.status_code, record.response_body = response.status_code, response.data
@@ -133,6 +140,12 @@ def reply_once(request, work: Callable[[], Response]) -> Response:
         else:
             record.delete()
         return response
+
+
+def _in_scope_or_404(replay: Response, still_in_scope: Callable[[dict], bool] | None) -> Response:
+    if still_in_scope is not None and not still_in_scope(replay.data):
+        raise NotFound()
+    return replay
 
 
 def idempotency_records_expire(*, now=None) -> int:

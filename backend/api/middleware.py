@@ -3,29 +3,43 @@ import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# What a caller's own X-Request-ID may look like to be kept beside ours (never instead of it).
+_SAFE_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 @dataclass(frozen=True)
 class RequestContext:
     request_id: str = ""
     ip_address: str | None = None
+    client_request_id: str = ""  # the caller's X-Request-ID, when sane: a correlation hint, never our id
 
 
 # Read by the audit trail, so services need not carry the HTTP request around.
 current_request: ContextVar[RequestContext] = ContextVar("current_request", default=RequestContext())  # noqa: B039 (frozen)
 
 
+def client_request_id(value: str) -> str:
+    """The caller's X-Request-ID if it is short and plain (letters, digits, `._:-`, at most 64), else ""."""
+    value = (value or "").strip()
+    return value if _SAFE_CLIENT_REQUEST_ID.match(value) else ""
+
+
 class RequestIdMiddleware:
-    """Gives every request an id (kept from a proxy's X-Request-ID when sane) for logs and the audit trail."""
+    """Gives every request an id of the server's own making, for logs and the audit trail.
+
+    A caller's `X-Request-ID` is never the request id: two callers (or one caller on purpose) could file
+    different people's requests under one id. A sane one is kept beside it (`client_request_id`, in the audit
+    detail) so a proxy's or a client's logs can still be matched.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        token = current_request.set(RequestContext(request.request_id, request.META.get("REMOTE_ADDR") or None))
+        request.request_id = uuid.uuid4().hex
+        request.client_request_id = client_request_id(request.headers.get("X-Request-ID", ""))
+        context = RequestContext(request.request_id, request.META.get("REMOTE_ADDR") or None, request.client_request_id)
+        token = current_request.set(context)
         try:
             response = self.get_response(request)
         finally:

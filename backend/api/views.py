@@ -10,9 +10,19 @@ from datetime import timedelta
 from rest_framework import exceptions
 
 from practice.models import Membership
+from practice.services.second_factor import request_second_factor_require
 
 
 def resolve_membership(request) -> Membership | None:
+    """The membership the request acts through; then the practice's second-factor rule for it (403
+    `mfa_required` when the practice requires one of its staff and this log-in gave none)."""
+    membership = _membership_named(request)
+    if membership is not None:
+        request_second_factor_require(request, membership)
+    return membership
+
+
+def _membership_named(request) -> Membership | None:
     user = request.user
     if not user or not user.is_authenticated:
         return None

@@ -108,6 +108,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)  # one hour
 INVITATION_MAX_AGE = env.int("INVITATION_MAX_AGE", default=7 * 24 * 60 * 60)  # one week
+# Fernet keys for the TOTP secrets of second factors, newest first (rotation: practice.services.mfa). Independent
+# of SECRET_KEY and of NOTES_ENCRYPTION_KEYS; local.py and test.py give development keys, production.py none.
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+# `manage.py seed_demo` (a practice with published passwords) runs only where this is on; production.py turns it
+# off unless ATTUNE_DEMO_DATA=1.
+DEMO_DATA_ALLOWED = True
 
 # Failed-login throttling (django-axes). The lock is on the (email, IP) pair and cools off:
 # an attacker guessing one account from one address is stopped, but cannot lock the real

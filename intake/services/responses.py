@@ -66,7 +66,9 @@ def response_save_draft(
         actor=actor,
         response=response,
         action=AuditEvent.Action.UPDATE,
-        detail={"questions": sorted(answers), "via": "link" if via_link else "portal"},
+        # Never which questions were answered: a conditional question answered gives away the answer
+        # that made it appear (practice/audit.py).
+        detail={"via": "link" if via_link else "portal"},
     )
     return response
 

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -52,6 +51,10 @@ def membership_set_roles(
         from knox.models import AuthToken
 
         AuthToken.objects.filter(user_id=membership.user_id).delete()
+        # And no invitation still on its way lets them back in (invitation_accept refuses anyway).
+        invitations_revoke_pending(
+            actor=actor, practice_id=membership.practice_id, email=membership.user.email, why="revoked"
+        )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -119,24 +122,33 @@ def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": str(invitation.pk)}, salt=INVITATION_SALT, compress=True)
 
 
-def invitation_link(invitation: Invitation) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/accept-invitation?token={invitation_token(invitation)}"
-
-
-def invitation_email_send(*, invitation: Invitation, inviter: str) -> None:
-    """The invitation email, sent once the transaction that made the invitation commits."""
-    practice = invitation.practice
-    body = (
-        f"{inviter} invited you to join {practice.name} on Attune.\n\n"
-        f"Set your password here (the link works for {settings.INVITATION_MAX_AGE // 86400} days):\n"
-        f"{invitation_link(invitation)}\n"
+def _pending_invitations(practice_id: int, email: str):
+    return Invitation.objects.filter(
+        practice_id=practice_id, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     )
-    email = invitation.email
-    transaction.on_commit(lambda: send_mail(f"Your invitation to {practice.name}", body, None, [email]))
+
+
+def invitations_revoke_pending(*, actor: Membership, practice_id: int, email: str, why: str, by=None) -> int:
+    """Revoke every pending invitation of `email` to the practice (audited one by one); how many were."""
+    now = timezone.now()
+    revoked = 0
+    for invitation in _pending_invitations(practice_id, email).select_for_update():
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        detail = {"invitation": why, **({"superseded_by": str(by.pk)} if by is not None else {})}
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=invitation, detail=detail)
+        revoked += 1
+    return revoked
 
 
 @transaction.atomic
 def invitation_create(*, actor: Membership, email: str, roles_: list[str], full_name: str = "") -> Invitation:
+    """Invite a person to the practice's staff. A pending invitation of the same address to this practice is
+    superseded (revoked): one link at a time, with the latest roles. The email goes through the outbox."""
+    from reminders.accounts import INVITATION
+    from reminders.models import OutboundMessage
+    from reminders.services.outbox import outbox_account_message_queue
+
     require_role(actor, {roles.ADMIN})
     if roles.CLIENT in roles_:
         raise DomainError(
@@ -149,28 +161,42 @@ def invitation_create(*, actor: Membership, email: str, roles_: list[str], full_
     invitation = Invitation(
         practice=actor.practice, email=email, full_name=full_name, roles=sorted(set(roles_)), invited_by=actor
     )
-    invitation.full_clean()
-    invitation.save()
-    invitation_email_send(invitation=invitation, inviter=str(actor.user))
+    invitation.full_clean(validate_constraints=False)  # one pending per address: the database decides, below
+    invitations_revoke_pending(actor=actor, practice_id=actor.practice_id, email=email, why="superseded", by=invitation)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError as exc:  # another request invited the same address at the same moment
+        raise Conflict(
+            "Another invitation to this address was just sent. Reload and try again.", code="invitation_conflict"
+        ) from exc
+    outbox_account_message_queue(
+        kind=OutboundMessage.Kind.STAFF_INVITATION,
+        practice_id=actor.practice_id,
+        subject_type=INVITATION,
+        subject_id=invitation.pk,
+    )
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=invitation, detail={"roles": invitation.roles})
     return invitation
 
 
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
-    """An admin withdraws a pending invitation: its link stops working (409 when it is no longer pending)."""
+    """An admin withdraws a pending invitation: its link stops working (409 if it is no longer pending)."""
     require_role(actor, {roles.ADMIN})
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, practice=actor.practice)
-    if invitation.accepted_at or invitation.revoked_at:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise Conflict("This invitation is no longer pending.", code="invitation_not_pending")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=invitation, detail={"revoked": True})
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=invitation, detail={"invitation": "revoked"})
     return invitation
 
 
 @transaction.atomic
 def invitation_accept(*, token: str, password: str, full_name: str = "") -> Membership:
+    """Join the practice through a pending invitation. Never reactivates a membership an admin deactivated (only
+    an admin does, through the staff endpoint), and never changes the roles of an existing member."""
     try:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE)
     except signing.SignatureExpired as exc:
@@ -199,9 +225,12 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> Memb
             "You already have an account: enter its password to join.",
             fields={"password": ["Does not match your existing account."]},
         )
-    membership, _ = Membership.objects.update_or_create(
-        user=user, practice=invitation.practice, defaults={"roles": invitation.roles, "is_active": True}
-    )
+    existing = Membership.objects.select_for_update().filter(user=user, practice=invitation.practice).first()
+    if existing is not None:
+        # Deactivated by an admin, or already a member: the invitation gives nothing more. Only an admin
+        # reactivates or changes roles.
+        raise DomainError("This invitation link is not valid.", code="token_invalid", fields={"token": ["Invalid."]})
+    membership = Membership.objects.create(user=user, practice=invitation.practice, roles=invitation.roles)
     _ensure_clinician_profile(membership)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])

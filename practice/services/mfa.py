@@ -3,6 +3,8 @@ challenge, the per-user failure limit, and an admin's reset."""
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -11,7 +13,7 @@ from django.utils import timezone
 from backend.api.exceptions import Conflict, DomainError
 from practice import roles
 from practice.audit import audit_record
-from practice.models import Membership, User
+from practice.models import Membership, TokenSecondFactor, User
 from practice.services.access import require_role
 
 MFA_ISSUER = "Attune"
@@ -23,13 +25,31 @@ MFA_RECOVERY_CODES = 10
 
 
 def _mfa_fernet():
-    import base64
-    import hashlib
+    """MultiFernet over `settings.MFA_ENCRYPTION_KEYS` (from the environment, newest first): the first key
+    encrypts, every key decrypts, so a new key goes first, `manage.py mfa_rotate_keys` re-encrypts, then the
+    old key goes. Never derived from SECRET_KEY: the Django secret and the second factors stay independent."""
+    return mfa_fernet_for(tuple(getattr(settings, "MFA_ENCRYPTION_KEYS", None) or ()))
 
-    from cryptography.fernet import Fernet
 
-    key = hashlib.sha256(f"attune-mfa-secret:{settings.SECRET_KEY}".encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+@functools.lru_cache(maxsize=8)
+def mfa_fernet_for(keys: tuple[str, ...]):
+    from cryptography.fernet import Fernet, MultiFernet
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not keys:
+        raise ImproperlyConfigured("Set MFA_ENCRYPTION_KEYS (a comma-separated list of Fernet keys, newest first).")
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured("MFA_ENCRYPTION_KEYS holds a value that is not a Fernet key.") from exc
+
+
+def mfa_secret_encrypt(secret: str) -> str:
+    return _mfa_fernet().encrypt(secret.encode()).decode()
+
+
+def mfa_secret_decrypt(token: str) -> str:
+    return _mfa_fernet().decrypt(token.encode()).decode()
 
 
 def _recovery_hash(code: str) -> str:
@@ -43,8 +63,10 @@ def _recovery_hash(code: str) -> str:
 def mfa_required_for(user: User) -> bool:
     """A second factor is required when the user holds a staff role in a practice that requires it
     (the practice setting `mfa_required`, on unless a practice turns it off)."""
+    from practice.services.second_factor import membership_requires_second_factor
+
     memberships = Membership.objects.filter(user=user, is_active=True).select_related("practice")
-    return any(m.is_staff_member and m.practice.settings.get("mfa_required", True) for m in memberships)
+    return any(membership_requires_second_factor(m) for m in memberships)  # the same rule as on every request
 
 
 def mfa_challenge_issue(*, user: User) -> str:
@@ -128,7 +150,7 @@ def mfa_enrol_begin(*, user: User) -> dict:
     if existing is not None:
         existing.delete()
     secret = pyotp.random_base32()
-    device = MfaDevice.objects.create(user=user, secret_encrypted=_mfa_fernet().encrypt(secret.encode()).decode())
+    device = MfaDevice.objects.create(user=user, secret_encrypted=mfa_secret_encrypt(secret))
     codes = _mfa_new_recovery_codes(device)
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=MFA_ISSUER)
     return {"otpauth_uri": uri, "secret": secret, "recovery_codes": codes}
@@ -140,7 +162,7 @@ def _mfa_verify_totp(device, code: str) -> bool:
     code = (code or "").strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
         return False
-    totp = pyotp.TOTP(_mfa_fernet().decrypt(device.secret_encrypted.encode()).decode())
+    totp = pyotp.TOTP(mfa_secret_decrypt(device.secret_encrypted))
     current = totp.timecode(timezone.now())
     for drift in (0, -1, 1):  # one step of clock skew either way
         step = current + drift
@@ -183,7 +205,7 @@ def mfa_verify(*, user: User, code: str = "", recovery_code: str = "") -> str:
     )
 
 
-def mfa_confirm(*, user: User, code: str) -> None:
+def mfa_confirm(*, user: User, code: str) -> str:
     from practice.models import MfaDevice
 
     device = MfaDevice.objects.filter(user=user).first()
@@ -191,7 +213,7 @@ def mfa_confirm(*, user: User, code: str) -> None:
         raise DomainError("Start enrolment first.", code="mfa_not_enrolled")
     if device.confirmed_at is not None:
         raise Conflict("The second factor is already confirmed.", code="mfa_already_enrolled")
-    mfa_verify(user=user, code=code)
+    return mfa_verify(user=user, code=code)
 
 
 def mfa_status(*, user: User) -> dict:
@@ -212,6 +234,8 @@ def mfa_disable(*, user: User, code: str = "", recovery_code: str = "") -> None:
         raise DomainError("No second factor is set up for this account.", code="mfa_not_enrolled")
     mfa_verify(user=user, code=code, recovery_code=recovery_code)
     MfaDevice.objects.filter(user=user).delete()
+    # Without a device no log-in of this user carries a second factor any more.
+    TokenSecondFactor.objects.filter(token__user=user).delete()
 
 
 @transaction.atomic

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
 from backend.api.exceptions import DomainError
 from practice.models import User
 
 
+@transaction.atomic
 def password_reset_request(*, email: str) -> None:
-    """Sends a reset link if an active account has this email. The caller learns nothing either way."""
+    """Queue a reset link for an active account with this email, through the outbox. The caller learns nothing
+    either way: an unknown address gets the same statements (one look-up, one outbox row, `skipped` as
+    `no_account`), no email is sent inside the request, and an SMTP failure happens in the worker."""
+    from reminders.accounts import USER
+    from reminders.models import OutboundMessage
+    from reminders.services.outbox import outbox_account_message_queue
+
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None or not user.has_usable_password():
-        return
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = f"{settings.PUBLIC_BASE_URL}/reset-password?uid={uid}&token={token}"
-    send_mail(
-        "Reset your Attune password",
-        f"Someone asked to reset the password of this account. If it was you, use this link within "
-        f"{settings.PASSWORD_RESET_TIMEOUT // 60} minutes:\n{link}\n\nIf it was not you, ignore this message.",
-        None,
-        [user.email],
+    usable = user is not None and user.has_usable_password()
+    outbox_account_message_queue(
+        kind=OutboundMessage.Kind.PASSWORD_RESET,
+        subject_type=USER,
+        subject_id=user.pk if usable else "",
+        problem="" if usable else "no_account",
     )
 
 

@@ -280,3 +280,25 @@ def outbox_staff_message_queue(
             created_at=now,
         )
     )
+
+
+def outbox_account_message_queue(
+    *, kind: str, subject_type: str, subject_id: int | str, practice_id: int | None = None, problem: str = ""
+) -> OutboundMessage:
+    """Queue a staff invitation or a password-reset email, due now (reminders/accounts.py). With `problem` the
+    row is written `skipped` with that reason, so the caller's request does the same work either way. The
+    dispatcher is kicked after commit in both cases, for the same reason."""
+    now = timezone.now()
+    row = OutboundMessage.objects.create(
+        practice_id=practice_id,
+        kind=kind,
+        channel=Channel.EMAIL,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        due_at=now,
+        status=St.SKIPPED if problem else St.PENDING,
+        skip_reason=problem,
+        created_at=now,
+    )
+    transaction.on_commit(_kick_dispatcher)
+    return row

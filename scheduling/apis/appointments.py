@@ -119,7 +119,13 @@ class AppointmentViewSet(
         return Response(self.get_serializer(appointment).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        return idempotency.reply_once(request, self._book)
+        return idempotency.reply_once(
+            request,
+            self._book,
+            still_in_scope=lambda body: (
+                selectors.appointment_list(actor=request.membership).filter(pk=body.get("id")).exists()
+            ),
+        )
 
     def _book(self) -> Response:
         data = AppointmentBookInput(data=self.request.data)

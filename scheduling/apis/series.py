@@ -58,7 +58,13 @@ class SeriesViewSet(
         return selectors.series_list(actor=self.request.membership)
 
     def create(self, request, *args, **kwargs):
-        return idempotency.reply_once(request, self._create)
+        return idempotency.reply_once(
+            request,
+            self._create,
+            still_in_scope=lambda body: (
+                selectors.series_list(actor=request.membership).filter(pk=(body.get("series") or {}).get("id")).exists()
+            ),
+        )
 
     def _create(self) -> Response:
         data = SeriesCreateInput(data=self.request.data)

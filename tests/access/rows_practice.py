@@ -312,3 +312,14 @@ ROWS = [
         },
     ),
 ]
+
+# --- privacy-a (issue 11, item 3): revoking a pending invitation -------------------------------------------
+ROWS += [
+    Row(
+        "POST",
+        "/api/v1/invitations/{id}/revoke/",
+        target="invitation",
+        expect={"admin": 200, "front_desk": 404, "clinician": 404, "supervisor": 404, "client": 404, "anonymous": 401},
+        note="admin only; a role without access to invitations does not learn that one exists",
+    ),
+]

@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from tests.assurance.conftest import FIGURES
@@ -21,7 +22,8 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SETTINGS_MODULE": "backend.settings.production",
         "DJANGO_SECRET_KEY": "a-long-random-secret-for-the-check-only-0123456789-abcdefghijklmnop",
         "DJANGO_ALLOWED_HOSTS": "attune.example.org",
-        "NOTES_ENCRYPTION_KEYS": "ZmRldi1vbmx5LWtleS1jaGFuZ2UtbWUtMDEyMzQ1Njc=",
+        "NOTES_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -84,7 +84,6 @@ def test_a_waiting_checkin_is_listed_to_the_client_with_the_response_to_answer(w
         "/api/v1/notes/clients/{client}/timeline/",
         "/api/v1/notes/clients/{client}/session-prep/",
         "/api/v1/notes/clients/{client}/two-views/",
-        "/api/v1/notes/caseload-attention/",
     ],
 )
 def test_every_clinical_read_that_shows_a_checkin_audits_it(world, path):
@@ -92,8 +91,25 @@ def test_every_clinical_read_that_shows_a_checkin_audits_it(world, path):
     signed_note(world.p.clinician, world.p.client_a, appointment=checkin.appointment, session_at=checkin.session_at)
     response = world.client_for("clinician").get(path.format(client=world.p.client_a.pk))
     assert response.status_code == 200
-    assert WORDS in response.content.decode() or "caseload" in path
+    assert WORDS in response.content.decode()
     assert _reads(checkin).count() == 1
+    _no_clinical_detail()
+
+
+def test_caseload_attention_lists_the_strain_under_one_event_naming_no_client(world):
+    """The list's one event covers the check-in it shows: a read event per check-in there would file, under the
+    list's request id, exactly the clients whose check-in reports a strain (issue 11: no derived clinical fact)."""
+    from practice.models import AuditEvent
+
+    checkin = _answered(world)
+    signed_note(world.p.clinician, world.p.client_a, appointment=checkin.appointment, session_at=checkin.session_at)
+    response = world.client_for("clinician").get("/api/v1/notes/caseload-attention/")
+    assert response.status_code == 200
+    [row] = [r for r in response.json() if r["client"] == world.p.client_a.pk]
+    assert row["checkin"]["checkin"] == checkin.pk  # the strain is shown
+    assert _reads(checkin).count() == 0
+    events = AuditEvent.objects.filter(object_type="notes.caseload_attention")
+    assert events.count() == 1 and not events.get().object_id and not (events.get().detail or {}).get("clients")
     _no_clinical_detail()
 
 

@@ -13,7 +13,8 @@ def test_client_record_read_is_audited(world):
     assert event.acting_role == "clinician"
     assert event.practice == world.p.practice
     assert event.object_type == "practice.client"
-    assert event.request_id == "req-0123456789"
+    assert event.request_id == response["X-Request-ID"]  # the server's own id (the caller's is kept beside it)
+    assert event.detail == {"client_request_id": "req-0123456789"}
     assert event.ip_address == "127.0.0.1"
 
 

@@ -17,7 +17,7 @@ def _client_with_token(member):
 
 
 def test_a_token_older_than_the_practice_allows_is_refused_and_revoked(world):
-    world.p.practice.settings = {"token_max_hours": 8}
+    world.p.practice.settings = {"mfa_required": False, "token_max_hours": 8}
     world.p.practice.save()
     member = world.p.members["front_desk"]
     instance, api = _client_with_token(member)
@@ -28,7 +28,7 @@ def test_a_token_older_than_the_practice_allows_is_refused_and_revoked(world):
 
 
 def test_inactivity_beyond_the_practice_timeout_logs_out(world):
-    world.p.practice.settings = {"token_idle_minutes": 15}
+    world.p.practice.settings = {"mfa_required": False, "token_idle_minutes": 15}
     world.p.practice.save()
     member = world.p.members["front_desk"]
     instance, api = _client_with_token(member)
@@ -40,7 +40,7 @@ def test_inactivity_beyond_the_practice_timeout_logs_out(world):
 
 
 def test_activity_within_the_practice_timeout_keeps_the_log_in(world):
-    world.p.practice.settings = {"token_idle_minutes": 15}
+    world.p.practice.settings = {"mfa_required": False, "token_idle_minutes": 15}
     world.p.practice.save()
     instance, api = _client_with_token(world.p.members["front_desk"])
     api.get("/api/v1/clients/")

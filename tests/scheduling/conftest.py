@@ -28,7 +28,7 @@ class Sched:
 
 
 def build_sched(tz: str = "America/New_York") -> Sched:
-    practice = PracticeFactory(time_zone=tz, settings={"series_horizon_days": 500})
+    practice = PracticeFactory(time_zone=tz, settings={"mfa_required": False, "series_horizon_days": 500})
     front_desk = MembershipFactory(practice=practice, roles=[roles.FRONT_DESK])
     clinician = ClinicianFactory(membership__practice=practice, time_zone=tz)
     clinician2 = ClinicianFactory(membership__practice=practice, time_zone=tz)

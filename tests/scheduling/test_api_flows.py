@@ -293,7 +293,7 @@ def test_series_extend_task_is_safe_to_run_twice(sched):
     from scheduling.tasks import series_extend_task
 
     desk = api_for(sched.front_desk)
-    sched.practice.settings = {"series_horizon_days": 21}
+    sched.practice.settings = {"mfa_required": False, "series_horizon_days": 21}
     sched.practice.save()
     response = desk.post(
         "/api/v1/series/",
@@ -311,7 +311,7 @@ def test_series_extend_task_is_safe_to_run_twice(sched):
     )
     series_id = response.json()["series"]["id"]
     before = Appointment.objects.filter(series_id=series_id).count()
-    sched.practice.settings = {"series_horizon_days": 42}
+    sched.practice.settings = {"mfa_required": False, "series_horizon_days": 42}
     sched.practice.save()
     added = series_extend_task(series_id)
     assert added == {"booked": 3, "skipped": 0}

@@ -78,7 +78,7 @@ def in_person_weekly(s, *, start):
 
 def two_week_series(s, *, in_person=False):
     """A weekly series booked two weeks ahead (horizon 14 days), starting tomorrow."""
-    s.practice.settings = {"series_horizon_days": 14}
+    s.practice.settings = {"mfa_required": False, "series_horizon_days": 14}
     s.practice.save()
     s.today = timezone.localdate()
     s.start = s.today + timedelta(days=1)
@@ -227,7 +227,8 @@ def test_the_beat_task_extends_the_other_series_when_one_is_withdrawn_and_one_is
     clinician_update(actor=s.admin, clinician=s.clinician, is_active=False)
     # Data no code path writes (an import gone wrong): expanding the series raises.
     AppointmentSeries.objects.filter(pk=broken.pk).update(time_zone="Nowhere/Atlantis")
-    s.practice.settings = {"series_horizon_days": 21}  # one more week for every series to extend into
+    # one more week for every series to extend into
+    s.practice.settings = {"mfa_required": False, "series_horizon_days": 21}
     s.practice.save()
     with pytest.raises(ZoneInfoNotFoundError), caplog.at_level("ERROR", logger="scheduling.tasks"):
         series_extend_task(broken.pk)

@@ -82,7 +82,7 @@ def skipped(db):
     """A series of two weeks (horizon 14 days), its third week taken by client2's appointment at 09:40,
     then the horizon moved on two weeks: week 3 skipped, week 4 booked."""
     s = build_sched()
-    s.practice.settings = {"series_horizon_days": 14}
+    s.practice.settings = {"mfa_required": False, "series_horizon_days": 14}
     s.practice.save()
     s.today = timezone.localdate()
     s.start = s.today + timedelta(days=1)
@@ -119,7 +119,7 @@ def test_extension_records_exactly_one_row_for_the_conflicting_occurrence(skippe
 
 def test_extension_logs_what_it_skipped(db, caplog):
     s = build_sched()
-    s.practice.settings = {"series_horizon_days": 14}
+    s.practice.settings = {"mfa_required": False, "series_horizon_days": 14}
     s.practice.save()
     today = timezone.localdate()
     series, _ = weekly(s, start=today + timedelta(days=1))
@@ -165,7 +165,7 @@ def test_book_available_series_records_its_conflicts_and_all_or_nothing_records_
 
 def test_time_off_is_recorded_as_clinician_unavailable(db):
     s = build_sched()
-    s.practice.settings = {"series_horizon_days": 14}
+    s.practice.settings = {"mfa_required": False, "series_horizon_days": 14}
     s.practice.save()
     today = timezone.localdate()
     series, _ = weekly(s, start=today + timedelta(days=1))
@@ -180,7 +180,7 @@ def test_time_off_is_recorded_as_clinician_unavailable(db):
 def test_a_series_booked_outside_working_hours_extends_outside_them_too(db):
     """Staff chose the hours when they created it: later weeks are not skipped as unavailable."""
     s = build_sched()
-    s.practice.settings = {"series_horizon_days": 14}
+    s.practice.settings = {"mfa_required": False, "series_horizon_days": 14}
     s.practice.save()
     today = timezone.localdate()
     late = dict(local_time=time(22, 0), start=today + timedelta(days=1))
@@ -356,7 +356,7 @@ def test_booking_again_at_another_time_that_day(skipped):
 
 def test_booking_again_during_time_off_needs_outside_availability(db):
     s = build_sched()
-    s.practice.settings = {"series_horizon_days": 14}
+    s.practice.settings = {"mfa_required": False, "series_horizon_days": 14}
     s.practice.save()
     today = timezone.localdate()
     series, _ = weekly(s, start=today + timedelta(days=1))
@@ -437,7 +437,7 @@ def test_nothing_about_the_conflicting_appointment_or_its_client_leaks(skipped):
 
 def test_a_client_conflict_names_the_resource_not_the_other_clinician(db):
     s = build_sched()
-    s.practice.settings = {"series_horizon_days": 14}
+    s.practice.settings = {"mfa_required": False, "series_horizon_days": 14}
     s.practice.save()
     today = timezone.localdate()
     series, _ = weekly(s, start=today + timedelta(days=1))

@@ -1,6 +1,7 @@
 import importlib
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from practice.demo import CLIENTS, DEMO_PASSWORD, STAFF, seed_demo_practice
 
@@ -12,6 +13,12 @@ class Command(BaseCommand):
     help = "Create (or leave as it is) the demo practice, its staff, clients and sample data."
 
     def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "Demo data (logins with a published password) is off in these settings. "
+                "Set ATTUNE_DEMO_DATA=1 to load it on purpose (compose: `docker compose --profile demo run --rm "
+                "seed-demo`)."
+            )
         practice = seed_demo_practice()
         for app in DEMO_APPS:
             try:
