@@ -1,7 +1,6 @@
 """Log-in, log-out, password reset and invitation acceptance (anonymous or any user)."""
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.http import JsonResponse
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -17,7 +16,7 @@ from backend.api.permissions import RolePermission
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles, selectors
-from practice.models import Membership, MfaDevice
+from practice.models import Membership
 from practice.serializers import (
     DetailOutput,
     ErrorOutput,
@@ -42,27 +41,27 @@ from practice.services.mfa import (
     mfa_confirm,
     mfa_disable,
     mfa_enrol_begin,
-    mfa_required_for,
     mfa_reset,
     mfa_status,
     mfa_verify,
 )
 from practice.services.passwords import password_reset_confirm, password_reset_request
 from practice.services.second_factor import token_mark_second_factor
+from practice.services.signin import locked_out_message, lockout_minutes, signin_password_check
 
 LOGIN_FAILED = "Unable to log in with the email and password given."
 
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    body = {
-        "error": {
-            "code": "locked_out",
-            "message": f"Too many failed log-in attempts. Try again in {minutes} minutes.",
-            "retry_after_seconds": minutes * 60,
-        }
-    }
-    return JsonResponse(body, status=429, headers={"Retry-After": str(minutes * 60)})
+    """django-axes' answer to a locked-out (email, IP) pair: the API's error body under /api/, the app's
+    429 page elsewhere (the sign-in page, the admin site)."""
+    seconds = lockout_minutes() * 60
+    if not request.path.startswith("/api/"):
+        from backend.web.errors import error_page
+
+        return error_page(request, 429, message=locked_out_message(), headers={"Retry-After": str(seconds)})
+    body = {"error": {"code": "locked_out", "message": locked_out_message(), "retry_after_seconds": seconds}}
+    return JsonResponse(body, status=429, headers={"Retry-After": str(seconds)})
 
 
 def me_payload(user) -> dict:
@@ -100,21 +99,16 @@ class LoginView(AnonAuthView):
     def post(self, request):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request, email=data.validated_data["email"].lower(), password=data.validated_data["password"]
+        checked = signin_password_check(
+            request=request._request, email=data.validated_data["email"], password=data.validated_data["password"]
         )
-        if getattr(request._request, "axes_locked_out", False):
-            return lockout_response(request._request)
-        if user is None or not user.is_active:
-            # The same answer for an unknown email and a wrong password: no account enumeration.
-            raise DomainError(LOGIN_FAILED, code="login_failed")
-        enrolled = MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
-        if enrolled or mfa_required_for(user):
+        user = checked.user
+        if checked.mfa_needed:
             return Response(
                 MfaChallengeOutput(
                     {
                         "mfa_required": True,
-                        "mfa_enrolled": enrolled,
+                        "mfa_enrolled": checked.mfa_enrolled,
                         "challenge": mfa_challenge_issue(user=user),
                         "challenge_expires_in": MFA_CHALLENGE_MAX_AGE,
                     }
@@ -130,9 +124,17 @@ class LogoutView(KnoxLogoutView):
 
 
 class LogoutAllView(KnoxLogoutAllView):
-    @extend_schema(request=None, responses={204: None}, summary="Revoke every token of this user (log out everywhere).")
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Log out everywhere: revoke every token of this user and end their browser sessions.",
+    )
     def post(self, request, format=None):
-        return super().post(request, format)
+        from backend.web.services import sign_out_everywhere
+
+        response = super().post(request, format)
+        sign_out_everywhere(user=request.user)  # the pages' sessions too: "everywhere" is one rule
+        return response
 
 
 class MeView(APIView):

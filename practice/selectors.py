@@ -12,6 +12,13 @@ from practice.audit import audit_list_read, audit_record
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
 
 
+def any_practice_exists() -> bool:
+    """Whether this server has a practice yet (the sign-in page offers the first-run page when not)."""
+    from practice.models import Practice
+
+    return Practice.objects.exists()
+
+
 def acting_clinician(actor: Membership) -> Clinician | None:
     if not actor.has_role(roles.CLINICIAN, roles.SUPERVISOR):
         return None
@@ -122,6 +129,13 @@ def invitation_list(*, actor: Membership) -> QuerySet[Invitation]:
     if not actor.has_role(roles.ADMIN):
         return Invitation.objects.none()
     return Invitation.objects.filter(practice=actor.practice)
+
+
+def invitation_pending_list(*, actor: Membership) -> QuerySet[Invitation]:
+    """Invitations neither accepted nor revoked (expired ones included: the page says so), newest first."""
+    return (
+        invitation_list(actor=actor).filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by("-created_at")
+    )
 
 
 INVITATION_STATUSES = ("pending", "accepted", "revoked", "expired")

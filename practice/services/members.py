@@ -122,6 +122,25 @@ def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": str(invitation.pk)}, salt=INVITATION_SALT, compress=True)
 
 
+def invitation_link(invitation: Invitation) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/accept-invitation?token={invitation_token(invitation)}"
+
+
+def invitation_email_send(*, invitation: Invitation, inviter: str) -> None:
+    """The invitation email, through the outbox like every account email (reminders/accounts.py renders it at
+    send time). `inviter` is kept for the callers; the outbox's text names the practice."""
+    from reminders.accounts import INVITATION
+    from reminders.models import OutboundMessage
+    from reminders.services.outbox import outbox_account_message_queue
+
+    outbox_account_message_queue(
+        kind=OutboundMessage.Kind.STAFF_INVITATION,
+        practice_id=invitation.practice_id,
+        subject_type=INVITATION,
+        subject_id=invitation.pk,
+    )
+
+
 def _pending_invitations(practice_id: int, email: str):
     return Invitation.objects.filter(
         practice_id=practice_id, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
