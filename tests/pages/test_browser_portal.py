@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from intake.models import SessionCheckIn
+from practice.services.second_factor import token_mark_second_factor
 from reminders.links import link_url
 from scheduling.models import Appointment, Status
 from scheduling.services.appointments import appointment_transition
@@ -147,9 +148,12 @@ def test_the_client_path_on_a_phone(portal, page_for, live_server):
 
     # 8. The clinician's session prep shows it beside the note, named as a disagreement.
     api = APIClient()
-    _, token = AuthToken.objects.create(portal.clinician.membership.user)
+    instance, token = AuthToken.objects.create(portal.clinician.membership.user)
+    token_mark_second_factor(token=instance, method="totp")  # the practice requires it of its staff
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}", HTTP_X_PRACTICE=portal.practice.slug)
-    prep = api.get(f"/api/v1/notes/clients/{portal.client.pk}/session-prep/").json()
+    answer = api.get(f"/api/v1/notes/clients/{portal.client.pk}/session-prep/")
+    assert answer.status_code == 200, answer.content
+    prep = answer.json()
     latest = prep["latest_checkin"]
     assert [d["code"] for d in latest["disagreements"]] == ["strain_not_in_note"]
     assert latest["client_view"]["felt_strain"] == "a_lot"
