@@ -15,11 +15,13 @@ from practice import roles
 from practice.models import AuditEvent, Invitation, Membership, Practice
 from practice.services.practices import first_run_token
 from tests.factories.practice import PASSWORD, MembershipFactory
+from tests.pages.conftest import send_outbox_now
 
 NEW_PASSWORD = "a-long-new-password-42"
 
 
 def _link(path_start: str) -> str:
+    send_outbox_now()
     body = mail.outbox[-1].body
     return re.search(rf"https?://[^/\s]+({re.escape(path_start)}\S+)", body).group(1)
 
@@ -87,6 +89,7 @@ def _assert_started(practice: Practice, email: str):
     assert FormDefinition.objects.filter(practice=practice, builtin=True).count() >= 3  # built-in forms seeded
     invitation = Invitation.objects.get(practice=practice)
     assert invitation.email == email and invitation.roles == [roles.ADMIN]
+    send_outbox_now()
     assert mail.outbox[-1].to == [email] and "/accept-invitation?token=" in mail.outbox[-1].body
     assert AuditEvent.objects.filter(practice=practice, object_type="practice.practice", action="create").exists()
 

@@ -14,7 +14,7 @@ from intake.models import FormVersion
 from practice.models import AuditEvent, Invitation, Supervision
 from reminders.services.policy import reminder_policy_for
 from scheduling.models import AppointmentType, Location
-from tests.pages.conftest import signed_in_client
+from tests.pages.conftest import send_outbox_now, signed_in_client
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def test_deactivation_signs_the_member_out_and_reactivation_lets_them_back(world
 def test_invite_then_revoke(world, admin_client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post("/manage/invitations/", {"email": "x@example.test", "roles": ["clinician"]})
+    send_outbox_now()
     assert response.status_code == 302 and len(mail.outbox) == 1
     client_role = admin_client.post("/manage/invitations/", {"email": "y@example.test", "roles": ["client"]})
     assert "'client' cannot be given by invitation." in client_role.content.decode() or client_role.status_code == 200

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from practice import roles
 from practice.models import Membership
 from tests.factories.practice import MembershipFactory, PracticeFactory
-from tests.pages.conftest import LAPTOP, TABLET, axe_check, screenshot
+from tests.pages.conftest import LAPTOP, TABLET, axe_check, screenshot, send_outbox_now
 
 SIZES = [pytest.param(LAPTOP, id="laptop"), pytest.param(TABLET, id="tablet")]
 NEW_PASSWORD = "a-long-new-password-42"
@@ -45,6 +45,7 @@ def test_admin_invites_a_staff_member_who_accepts_enrols_and_signs_in_with_a_cod
     axe_check(page)
 
     # The invitee opens the emailed link in a browser of their own.
+    send_outbox_now()
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accept-invitation\?token=\S+", mail.outbox[0].body).group(0)
     path = link[link.index("/accept-invitation") :]
