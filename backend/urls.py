@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("notes.page_urls", namespace="notes_pages")),
     path("", include("scheduling.page_urls", namespace="scheduling_pages")),
     path("", include("intake.page_urls", namespace="intake_pages")),
+    path("", include("backend.portal.page_urls", namespace="portal_pages")),
 ]
 
 handler400 = "backend.api.errors.bad_request"

@@ -351,6 +351,24 @@ class MfaRecoveryCode(models.Model):
         constraints = [models.UniqueConstraint(fields=["device", "code_hash"], name="mfa_recovery_code_unique")]
 
 
+class SignInLink(models.Model):
+    """A one-time sign-in link to the client portal, sent by email (practice/services/signin_links.py).
+
+    The token is not stored: it is this row's id signed with the server's key (django.core.signing), so the
+    email is rendered at send time like every outbox message. `used_at` makes it single use.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_links")
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sign_in_links")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+
 class TokenSecondFactor(models.Model):
     """The API token was issued (or confirmed) with the second factor: the log-in, not the practice, carries it.
 

@@ -38,7 +38,9 @@ def link_token(*, appointment, client_id: int, action: str) -> str:
 def link_url(*, appointment, client_id: int, action: str) -> str:
     token = link_token(appointment=appointment, client_id=client_id, action=action)
     base = getattr(settings, "PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
-    return f"{base}/api/v1/reminders/links/?{urlencode({'token': token})}"
+    # The page (backend/portal/links.py) says what will happen and asks for a button press (a POST with CSRF),
+    # so a mail scanner opening the link changes nothing; API clients keep /api/v1/reminders/links/.
+    return f"{base}/appointment-link/?{urlencode({'token': token})}"
 
 
 def link_read(token: str) -> LinkClaim:

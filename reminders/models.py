@@ -67,6 +67,7 @@ class OutboundMessage(models.Model):
         STAFF_INVITATION = "staff_invitation", "Staff invitation"
         PASSWORD_RESET = "password_reset", "Password reset link"
         SESSION_CHECKIN = "session_checkin", "Session check-in (client)"
+        PORTAL_SIGN_IN = "portal_sign_in", "Portal sign-in link (client)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -35,12 +35,13 @@ PACKET = "intake.packet"
 RISK_FLAG = "intake.riskflag"
 NOTE_ALERT = "notes.overduenotealert"
 CHECKIN = "intake.sessioncheckin"
+SIGN_IN_LINK = "practice.signinlink"
 
 INVITATION_KINDS = (Kind.INTAKE_INVITATION, Kind.INTAKE_INVITATION_RESEND)  # the same email, first or again
 CLIENT_KINDS = (*INVITATION_KINDS, Kind.INTAKE_NUDGE)
 STAFF_KINDS = (Kind.RISK_FLAG_REVIEW, Kind.NOTE_OVERDUE)
 ACCOUNT_KINDS = (Kind.STAFF_INVITATION, Kind.PASSWORD_RESET)  # reminders/accounts.py
-SUBJECT_KINDS = (*CLIENT_KINDS, Kind.SESSION_CHECKIN, *STAFF_KINDS, *ACCOUNT_KINDS)
+SUBJECT_KINDS = (*CLIENT_KINDS, Kind.SESSION_CHECKIN, Kind.PORTAL_SIGN_IN, *STAFF_KINDS, *ACCOUNT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,21 @@ def _check_checkin(message: OutboundMessage, now: datetime) -> Check:
     return Check(problem=problem, subject=checkin, to=checkin.client.email if not problem else "")
 
 
+def _check_sign_in_link(message: OutboundMessage, now: datetime) -> Check:
+    from practice.models import SignInLink
+
+    link = SignInLink.objects.select_related("user", "practice", "client").filter(pk=message.subject_id).first()
+    if link is None:
+        return Check(stale="link_deleted")
+    if link.used_at is not None:
+        return Check(stale="link_used")
+    if link.expires_at <= now:
+        return Check(stale="link_expired")
+    problem = "recipient_inactive" if not link.user.is_active or not link.client.is_active else ""
+    # To the address the person typed (their sign-in email), not the record's contact address.
+    return Check(problem=problem, subject=link, to=link.user.email if not problem else "")
+
+
 def check(message: OutboundMessage, now: datetime) -> Check:
     if message.kind in ACCOUNT_KINDS:
         from reminders import accounts
@@ -95,6 +111,8 @@ def check(message: OutboundMessage, now: datetime) -> Check:
         return accounts.check(message, now)
     if message.kind == Kind.SESSION_CHECKIN:
         return _check_checkin(message, now)
+    if message.kind == Kind.PORTAL_SIGN_IN:
+        return _check_sign_in_link(message, now)
     if message.kind in CLIENT_KINDS:
         from intake.models import Packet
 
@@ -172,6 +190,27 @@ def _render_checkin(checkin) -> Rendered:
     return Rendered(subject=subject, body="\n".join(lines) + "\n")
 
 
+def _render_sign_in_link(link) -> Rendered:
+    from practice.services.signin_links import link_max_age, sign_in_link_url
+
+    with translation.override(link.client.language or "en"):
+        practice = link.practice.name
+        minutes = link_max_age() // 60
+        lines = [
+            _("Hello,"),
+            "",
+            _("Someone asked to sign in to the %(practice)s client portal with this address.") % {"practice": practice},
+            _("Open this link to sign in (it works once, for %(minutes)s minutes):") % {"minutes": minutes},
+            sign_in_link_url(link),
+            "",
+            _("If it was not you, you can ignore this message."),
+            "",
+            practice,
+        ]
+        subject = _("Your sign-in link for %(practice)s") % {"practice": practice}
+    return Rendered(subject=subject, body="\n".join(lines) + "\n")
+
+
 def render(message: OutboundMessage, checked: Check) -> Rendered:
     if message.kind in ACCOUNT_KINDS:
         from reminders import accounts
@@ -179,6 +218,8 @@ def render(message: OutboundMessage, checked: Check) -> Rendered:
         return accounts.render(message, checked)
     if message.kind == Kind.SESSION_CHECKIN:
         return _render_checkin(checked.subject)
+    if message.kind == Kind.PORTAL_SIGN_IN:
+        return _render_sign_in_link(checked.subject)
     if message.kind in CLIENT_KINDS:
         from intake.invitations import link_max_age, packet_link_url
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "notes",
     "reminders",
     "backend.web",  # the browser shell: sign-in, layout, navigation, error pages (docs/webapp.md)
+    "backend.portal",  # the client portal's pages (docs/webapp.md, "Portal")
 ]
 
 MIDDLEWARE = [

@@ -108,3 +108,17 @@ def screenshot(page, name: str) -> None:
     if page.viewport_size == LAPTOP:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def send_outbox_now() -> None:
+    """Deliver every due outbox row now, as the dispatcher and the send task would (account emails, since
+    privacy-a, leave through the outbox rather than at once)."""
+    from django.utils import timezone
+
+    from reminders.models import OutboundMessage
+    from reminders.services.dispatch import reminders_dispatch
+    from reminders.services.send import reminder_send
+
+    for pk in reminders_dispatch(now=timezone.now(), enqueue=False):
+        reminder_send(message_id=pk)
+    assert not OutboundMessage.objects.filter(status="pending", due_at__lte=timezone.now()).exists()

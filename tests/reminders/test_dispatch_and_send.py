@@ -64,7 +64,7 @@ def test_send_delivers_once_with_the_minimum_content(world, appointment):
     assert world.p.practice.name in email.subject
     assert local.strftime("%H:%M") in email.body and local.tzname() in email.body
     assert "https://video.example/r1" in email.body
-    assert "/api/v1/reminders/links/?token=" in email.body
+    assert "/appointment-link/?token=" in email.body  # the page, which asks for a button press
     clinician = world.p.clinician
     for leak in (clinician.credentials, clinician.membership.user.full_name, appointment.appointment_type.name):
         assert leak not in email.body and leak not in email.subject
