@@ -30,7 +30,8 @@ def local_when(appointment, client) -> str:
     return f"{day}, {clock} {local.tzname()}"
 
 
-def _where(appointment) -> str:
+def appointment_place(appointment) -> str:
+    """Where a session happens, in the words messages use (the video link, or the location's name and address)."""
     if appointment.mode == "telehealth":
         return _("Online: %(link)s") % {"link": appointment.video_link} if appointment.video_link else _("Online")
     location = appointment.room.location if appointment.room_id else None
@@ -43,7 +44,7 @@ def render(message: OutboundMessage, appointment, client) -> Rendered:
     with translation.override(client.language or "en"):
         practice = appointment.practice.name
         when = local_when(appointment, client)
-        where = _where(appointment)
+        where = appointment_place(appointment)
         heading = {
             Kind.CONFIRMATION: _("Your appointment with %(practice)s is booked"),
             Kind.REMINDER: _("Reminder: your appointment with %(practice)s"),

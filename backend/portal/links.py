@@ -11,15 +11,9 @@ from django.views.decorators.http import require_http_methods
 from backend.api.exceptions import DomainError
 from backend.portal.forms import TokenForm
 from backend.web.throttle import throttle_anon_auth
-from reminders.content import local_when
+from reminders.content import appointment_place, local_when
 from reminders.services.links import link_apply, link_resolve
 from scheduling.services.cancellation_policy import client_cancellation_outlook
-
-
-def _where(appointment) -> str:
-    from reminders.content import _where as where
-
-    return where(appointment)
 
 
 def _private(response):
@@ -52,7 +46,7 @@ def appointment_link(request):
         "practice": appointment.practice,
         "appointment": appointment,
         "when": local_when(appointment, client),
-        "where": _where(appointment),
+        "where": appointment_place(appointment),
         "form": TokenForm(initial={"token": token}),
         "outlook": client_cancellation_outlook(appointment=appointment) if action == "cancel" and not done else None,
     }
