@@ -84,7 +84,9 @@ def _form_view(response) -> dict:
 def packet_page(request: HttpRequest, token: str) -> HttpResponse:
     packet = invitations.packet_from_token(token)
     if packet is None:
-        return render(request, "intake/link_invalid.html", status=404)
+        response = render(request, "intake/link_invalid.html", status=404)
+        response.is_page = True  # the form's own page, not the API's JSON body (backend/api/middleware.py)
+        return response
     packet = Packet.objects.select_related("practice", "client__portal_membership__user").get(pk=packet.pk)
     packet_link_read_audit(packet=packet)
     responses = packet.responses.filter(amends__isnull=True).select_related("version__form").order_by("position", "id")

@@ -276,7 +276,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor_email = serializers.EmailField(source="actor.email", read_only=True, default=None)
+    actor_email = serializers.EmailField(source="actor.email", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = AuditEvent

@@ -53,7 +53,8 @@ class ApiErrorPagesMiddleware:
 
     With DEBUG on (`make run`), Django answers a URL no route matches with its technical 404 page, which
     lists every URL pattern of the project, and ignores handler404. This turns any such HTML 404 under
-    /api/ into the `not_found` body handler404 gives in production; other paths keep Django's pages.
+    /api/ into the `not_found` body handler404 gives in production; other paths keep Django's pages. A page
+    that lives under /api/ (the intake form, opened from an emailed link) marks its own 404 with `is_page`.
     """
 
     def __init__(self, get_response):
@@ -65,6 +66,7 @@ class ApiErrorPagesMiddleware:
             response.status_code == 404
             and request.path.startswith("/api/")
             and not response.get("Content-Type", "").startswith("application/json")
+            and not getattr(response, "is_page", False)  # a page served under /api/ (the intake form's own 404)
         ):
             from backend.api.errors import not_found
 
