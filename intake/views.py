@@ -85,7 +85,8 @@ def packet_page(request: HttpRequest, token: str) -> HttpResponse:
     packet = invitations.packet_from_token(token)
     if packet is None:
         response = render(request, "intake/link_invalid.html", status=404)
-        response.is_page = True  # the form's own page, not the API's JSON body (backend/api/middleware.py)
+        # The form's own page, not the API's JSON body (backend/api/middleware.py reads the mark).
+        response.is_page = True  # type: ignore[attr-defined]
         return response
     packet = Packet.objects.select_related("practice", "client__portal_membership__user").get(pk=packet.pk)
     packet_link_read_audit(packet=packet)
