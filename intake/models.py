@@ -12,7 +12,7 @@ import pgtrigger
 from django.db import models
 from django.utils import timezone
 
-from notes.fields import EncryptedJSONField, EncryptedTextField
+from core.fields import EncryptedJSONField, EncryptedTextField
 from practice.models import Client, Clinician, Membership, Practice
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notes import taxonomy
-from notes.fields import EncryptedJSONField, EncryptedTextField
+from core.fields import EncryptedJSONField, EncryptedTextField
 from practice.models import Client, Clinician, Practice
 
 

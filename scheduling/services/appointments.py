@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from backend.api.contention import DEADLOCK_DETECTED, contended, retry_on_contention
 from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
-from backend.api.scope import unknown_id_error
+from core.errors import unknown_id_error
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership

@@ -1,4 +1,5 @@
-"""Field-level encryption at rest: Fernet tokens in text columns, keys from the environment.
+"""Field-level encryption at rest (clinical text of notes and intake): Fernet tokens in text columns, keys from
+the environment.
 
 `settings.NOTES_ENCRYPTION_KEYS` is a list of Fernet keys (urlsafe base64, 32 bytes). The first
 key encrypts; every key decrypts (MultiFernet), so a new key is put first, `manage.py
