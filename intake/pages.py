@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
+from core.errors import DomainError
 from intake import selectors
 from intake.apis import PacketViewSet
 from intake.services import links, packets

@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from notes import taxonomy
 from core.fields import EncryptedJSONField, EncryptedTextField
+from notes import taxonomy
 from practice.models import Client, Clinician, Practice
 
 

@@ -29,8 +29,8 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from backend.api.contention import retry_on_contention
-from backend.api.exceptions import Conflict, DomainError
+from core.contention import retry_on_contention
+from core.errors import Conflict, DomainError
 from scheduling.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"

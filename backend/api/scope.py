@@ -54,4 +54,3 @@ class ScopedRelationsMixin:
             return field_class, kwargs
         kwargs.pop("queryset", None)
         return ScopedPrimaryKeyRelatedField, {**kwargs, "selector": selector, "model": relation_info.related_model}
-

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from backend.api.errors import _flatten
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 
 # What a service raises for input it refuses: show it on the form (apply_errors), never as an error page.
 SERVICE_ERRORS = (DomainError, DjangoValidationError, DrfValidationError)

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_POST
 
-from backend.api.exceptions import Conflict, DomainError, NotAllowed
 from backend.web.access import page
+from core.errors import Conflict, DomainError, NotAllowed
 from notes import reads, selectors, services
 from notes.models import ProgressNote, RiskLevel
 from notes.pages.shared import CLINICAL, FOLLOW_UP_OUTCOMES, parse_note_changes, zone

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from notes.apis import CLINICAL
 from notes.models import Family, RiskLevel, RuptureEvent
 from practice import roles

@@ -15,7 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
+from core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from notes.models import (
     Addendum,
     NoteTemplate,

@@ -14,9 +14,9 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS, apply_errors
+from core.errors import DomainError
 from intake import selectors as intake_selectors
 from intake.services.packets import ASSIGNERS
 from practice import roles, selectors

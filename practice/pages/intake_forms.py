@@ -11,8 +11,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
+from core.errors import DomainError
 from intake import selectors
 from intake.apis import FormViewSet
 from intake.services.forms import form_edit, form_publish

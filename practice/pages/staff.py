@@ -7,9 +7,9 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS, apply_errors
+from core.errors import DomainError
 from practice import roles, selectors
 from practice.apis import InvitationViewSet, StaffViewSet, SupervisionViewSet
 from practice.auth import MfaResetView

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Invitation, Membership, Practice

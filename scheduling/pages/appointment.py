@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS
+from core.errors import DomainError
 from reminders.apis import OutboundMessageViewSet
 from reminders.selectors import outbound_message_list
 from reminders.services.frontdesk import outbound_message_resend

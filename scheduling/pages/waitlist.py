@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.api.exceptions import Conflict, DomainError
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS, apply_errors
+from core.errors import Conflict, DomainError
 from scheduling import selectors
 from scheduling.apis.waitlist import WaitlistViewSet
 from scheduling.pages.forms import ScopedForm
