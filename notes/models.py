@@ -1,5 +1,5 @@
 """Session notes: progress notes with rupture/repair events, addenda, co-signature, and
-psychotherapy (process) notes. Clinical text is encrypted at field level (notes/fields.py).
+psychotherapy (process) notes. Clinical text is encrypted at field level (core/fields.py).
 
 Structured codes (marker family, markers, intensity, strategies, outcome, risk level) stay in
 clear so the relational timeline can be computed in SQL; every free-text field is encrypted.
