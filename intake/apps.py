@@ -19,6 +19,7 @@ class IntakeConfig(AppConfig):
     name = "intake"
 
     def ready(self) -> None:
+        from intake import nav  # noqa: F401  (the admin's forms in the navigation)
         from practice.signals import practice_created
 
         # A new practice starts with the built-in forms (practice/signals.py: same transaction, or no practice).

@@ -1,5 +1,6 @@
-"""Locations, rooms and appointment types: one list-and-form page per kind, with an edit page per row, through
-the scheduling app's selectors and save services (the API's LocationViewSet & co.)."""
+"""Locations, rooms and appointment types, the admin's settings of the schedule (under /manage/, beside the
+practice's own settings pages): one list-and-form page per kind, with an edit page per row, through the
+scheduling app's selectors and save services (the API's LocationViewSet & co.)."""
 
 from __future__ import annotations
 
@@ -133,8 +134,8 @@ def _list_page(kind: Kind):
                 apply_errors(form, exc)
             else:
                 messages.success(request, f"Added the {kind.singular} {obj.name}.")
-                return redirect(f"practice_pages:{kind.slug}")
-        return render(request, "practice/setup_list.html", {"kind": kind, "form": form, "rows": _rows(kind, request)})
+                return redirect(f"scheduling_pages:{kind.slug}")
+        return render(request, "scheduling/setup_list.html", {"kind": kind, "form": form, "rows": _rows(kind, request)})
 
     view.__name__ = f"{kind.slug.replace('-', '_')}_list"
     return view
@@ -154,8 +155,8 @@ def _edit_page(kind: Kind):
                 apply_errors(form, exc)
             else:
                 messages.success(request, f"Saved the {kind.singular}.")
-                return redirect(f"practice_pages:{kind.slug}")
-        return render(request, "practice/setup_edit.html", {"kind": kind, "form": form, "obj": obj})
+                return redirect(f"scheduling_pages:{kind.slug}")
+        return render(request, "scheduling/setup_edit.html", {"kind": kind, "form": form, "obj": obj})
 
     view.__name__ = f"{kind.slug.replace('-', '_')}_edit"
     return view
