@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -71,6 +72,10 @@ class EncryptedTextField(models.TextField):
 
 class EncryptedJSONField(models.TextField):
     """JSON, serialised then encrypted into a text column."""
+
+    if TYPE_CHECKING:  # what django-stubs reads for the attribute's type: JSON, not the column's text
+        _pyi_private_set_type: Any
+        _pyi_private_get_type: Any
 
     def get_prep_value(self, value):
         if value is None:

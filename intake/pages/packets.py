@@ -79,7 +79,7 @@ def packet_assign(request, pk: int):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))  # an ErrorList yields its messages as text already
         return _back(client.pk)
     try:
         packets.packet_assign(actor=actor, client=client, **form.cleaned_data)

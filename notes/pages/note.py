@@ -208,8 +208,8 @@ def note_start(request, pk: int):
     actor = request.membership
     appointment = get_object_or_404(appointment_list(actor=actor), pk=pk)
     client_id = request.POST.get("client", "")
-    client = client_list(actor=actor).filter(appointments=appointment, pk=int(client_id) if client_id.isdigit() else 0)
-    client = client.first()
+    clients = client_list(actor=actor).filter(appointments=appointment, pk=int(client_id) if client_id.isdigit() else 0)
+    client = clients.first()
     if client is None:
         raise Http404
     existing = selectors.progress_note_list(actor=actor).filter(appointment=appointment, client=client).first()

@@ -68,7 +68,7 @@ def parse_note_changes(post, *, note, marker_families: dict[str, str]) -> tuple[
         "risk_rationale": post.get("risk_rationale", "").strip() if risk_level != RiskLevel.NONE else "",
     }
     if note.template.has_ruptures:
-        ruptures = []
+        ruptures: list[dict[str, object]] = []
         for i in range(_int_or_none(post.get("rupture_slots", "0"), "rupture_slots", low=0, high=50) or 0):
             p = f"r-{i}-"
             family = post.get(p + "family", "")

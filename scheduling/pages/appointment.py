@@ -193,7 +193,7 @@ def reminder_resend(request, pk: int):
     message = get_object_or_404(
         outbound_message_list(actor=request.membership).filter(appointment__isnull=False), pk=pk
     )
-    found = _appointment(request, message.appointment_id)
+    found = _appointment(request, message.appointment_id or 0)  # never 0: the list above has an appointment
     try:
         outbound_message_resend(actor=request.membership, message=message)
     except DomainError as exc:

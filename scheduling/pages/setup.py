@@ -4,10 +4,14 @@ scheduling app's selectors and save services (the API's LocationViewSet & co.)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -58,11 +62,11 @@ class Kind:
     slug: str
     title: str
     singular: str
-    form: type
-    selector: object
-    save: object
+    form: type[forms.ModelForm[Any]]
+    selector: Callable[..., QuerySet[Any]]
+    save: Callable[..., Any]
     instance_kwarg: str
-    view: type  # the API view whose role sets gate the page
+    write_roles: AbstractSet[str]  # the API view's (LocationViewSet & co.): they gate the page
     columns: tuple[str, ...]
 
 
@@ -75,7 +79,7 @@ KINDS = {
         selectors.location_list,
         resources.location_save,
         "location",
-        LocationViewSet,
+        LocationViewSet.write_roles,
         ("name", "address", "time_zone"),
     ),
     "rooms": Kind(
@@ -86,7 +90,7 @@ KINDS = {
         selectors.room_list,
         resources.room_save,
         "room",
-        RoomViewSet,
+        RoomViewSet.write_roles,
         ("name", "location"),
     ),
     "appointment-types": Kind(
@@ -97,7 +101,7 @@ KINDS = {
         selectors.appointment_type_list,
         resources.appointment_type_save,
         "appointment_type",
-        AppointmentTypeViewSet,
+        AppointmentTypeViewSet.write_roles,
         ("name", "duration_minutes", "client_bookable"),
     ),
 }
@@ -123,7 +127,7 @@ def _rows(kind: Kind, request):
 
 
 def _list_page(kind: Kind):
-    @page(roles=kind.view.write_roles)
+    @page(roles=kind.write_roles)
     @require_http_methods(["GET", "POST"])
     def view(request):
         form = _form(kind, request)
@@ -142,7 +146,7 @@ def _list_page(kind: Kind):
 
 
 def _edit_page(kind: Kind):
-    @page(roles=kind.view.write_roles)
+    @page(roles=kind.write_roles)
     @require_http_methods(["GET", "POST"])
     def view(request, pk: int):
         obj = get_object_or_404(kind.selector(actor=request.membership), pk=pk)
