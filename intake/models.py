@@ -12,7 +12,7 @@ import pgtrigger
 from django.db import models
 from django.utils import timezone
 
-from notes.fields import EncryptedJSONField, EncryptedTextField
+from core.fields import EncryptedJSONField, EncryptedTextField
 from practice.models import Client, Clinician, Membership, Practice
 
 
@@ -125,7 +125,7 @@ class Response(models.Model):
     version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="responses")
     position = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    answers = EncryptedJSONField(default=dict, blank=True)  # encrypted at rest (notes/fields.py)
+    answers = EncryptedJSONField(default=dict, blank=True)  # encrypted at rest (core/fields.py)
     amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments")
     started_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,4 +1,18 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from practice.models import Practice
+
+
+def _seed_taxonomy(*, practice: Practice, **kwargs: Any) -> None:
+    # Not at module level: an AppConfig module is imported before the models are loaded.
+    from notes.services import taxonomy_seed
+
+    taxonomy_seed(practice=practice)
 
 
 class NotesConfig(AppConfig):
@@ -6,3 +20,7 @@ class NotesConfig(AppConfig):
 
     def ready(self) -> None:
         from notes import nav  # noqa: F401  (the therapist's and the supervisor's pages in the navigation)
+        from practice.signals import practice_created
+
+        # A new practice starts with the rupture/repair taxonomy (practice/signals.py: same transaction, or none).
+        practice_created.connect(_seed_taxonomy, dispatch_uid="notes-seed-taxonomy")

@@ -45,7 +45,7 @@ def open_risk_flags_by_client(*, actor: Membership, client_ids: list[int]) -> di
     out: dict[int, list[dict]] = {}
     flags = risk_flag_list(actor=actor).filter(client_id__in=client_ids, acknowledged_at__isnull=True)
     for f in flags.values("id", "client_id", "code", "label", "raised_at").order_by("raised_at", "id"):
-        out.setdefault(f.pop("client_id"), []).append(f)
+        out.setdefault(f["client_id"], []).append({k: v for k, v in f.items() if k != "client_id"})
     return out
 
 

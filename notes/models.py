@@ -1,5 +1,5 @@
 """Session notes: progress notes with rupture/repair events, addenda, co-signature, and
-psychotherapy (process) notes. Clinical text is encrypted at field level (notes/fields.py).
+psychotherapy (process) notes. Clinical text is encrypted at field level (core/fields.py).
 
 Structured codes (marker family, markers, intensity, strategies, outcome, risk level) stay in
 clear so the relational timeline can be computed in SQL; every free-text field is encrypted.
@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.fields import EncryptedJSONField, EncryptedTextField
 from notes import taxonomy
-from notes.fields import EncryptedJSONField, EncryptedTextField
 from practice.models import Client, Clinician, Practice
 
 

@@ -12,7 +12,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice.models import MfaDevice
 from practice.services.mfa import mfa_verify
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from django.db import models
 
-from backend.api.middleware import current_request
+from core.request_context import current_request
 from practice.models import AuditEvent, Membership, Practice, User
 
 # Each key, and what it may hold. Adding one is a review question: does it name an object or the kind of

@@ -12,10 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.authentication import SafeTokenAuthentication
-from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
+from core.errors import DomainError
 from practice import roles, selectors
 from practice.models import Membership
 from practice.serializers import (

@@ -10,11 +10,7 @@ nav_register(
     NavEntry("Invitations", "practice_pages:invitations", roles=ADMIN, order=505),
     NavEntry("Supervision", "practice_pages:supervision", roles=ADMIN, order=510),
     NavEntry("Settings", "practice_pages:settings", roles=ADMIN, order=520),
-    NavEntry("Locations", "practice_pages:locations", roles=ADMIN, order=530),
-    NavEntry("Rooms", "practice_pages:rooms", roles=ADMIN, order=535),
-    NavEntry("Appointment types", "practice_pages:appointment-types", roles=ADMIN, order=540),
     NavEntry("Reminders", "practice_pages:reminder-policy", roles=ADMIN, order=550),
-    NavEntry("Forms", "practice_pages:intake-forms", roles=ADMIN, order=560),
     NavEntry("Audit log", "practice_pages:audit", roles=ADMIN, order=590),
 )
 start_page_register(roles.ADMIN, "practice_pages:staff-list", priority=500)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from practice.pages import audit, clients, intake_forms, settings, setup, staff
+from practice.pages import audit, clients, settings, staff
 
 app_name = "practice_pages"
 
@@ -17,14 +17,6 @@ urlpatterns = [
     path("manage/supervision/<int:pk>/end/", staff.supervision_end_page, name="supervision-end"),
     path("manage/settings/", settings.practice_settings, name="settings"),
     path("manage/reminders/", settings.reminder_policy, name="reminder-policy"),
-    path("manage/locations/", setup.LIST_PAGES["locations"], name="locations"),
-    path("manage/locations/<int:pk>/", setup.EDIT_PAGES["locations"], name="locations-edit"),
-    path("manage/rooms/", setup.LIST_PAGES["rooms"], name="rooms"),
-    path("manage/rooms/<int:pk>/", setup.EDIT_PAGES["rooms"], name="rooms-edit"),
-    path("manage/appointment-types/", setup.LIST_PAGES["appointment-types"], name="appointment-types"),
-    path("manage/appointment-types/<int:pk>/", setup.EDIT_PAGES["appointment-types"], name="appointment-types-edit"),
-    path("manage/forms/", intake_forms.form_list, name="intake-forms"),
-    path("manage/forms/<int:pk>/", intake_forms.form_detail, name="intake-form"),
     path("manage/audit/", audit.audit_log, name="audit"),
     # The front desk's clients (practice/pages/clients.py).
     path("clients/", clients.client_list, name="clients"),

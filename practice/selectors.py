@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from rest_framework.generics import get_object_or_404  # Http404 for a malformed id too
 
+from core.lookups import get_object_or_404  # Http404 for a malformed id too
 from practice import roles
 from practice.audit import audit_list_read, audit_record
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision

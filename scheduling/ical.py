@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from backend.api.exceptions import NotAllowed
+from core.errors import NotAllowed
 from practice.models import Clinician, Membership
 from practice.selectors import acting_clinician
 from scheduling.models import ACTIVE_STATUSES, Appointment, CalendarFeed

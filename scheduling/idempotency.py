@@ -17,20 +17,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from backend.api.contention import retry_on_contention
-from backend.api.exceptions import Conflict, DomainError
+from core.contention import retry_on_contention
+from core.errors import Conflict, DomainError
 from scheduling.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -149,10 +147,3 @@ def _in_scope_or_404(replay: Response, still_in_scope: Callable[[dict], bool] | 
     if still_in_scope is not None and not still_in_scope(replay.data):
         raise NotFound()
     return replay
-
-
-def idempotency_records_expire(*, now=None) -> int:
-    """Delete records older than IDEMPOTENCY_KEY_TTL_HOURS; answers how many."""
-    cutoff = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-    return deleted

@@ -12,4 +12,11 @@ nav_register(
     NavEntry("Series", "scheduling_pages:series-new", roles=SERIES_ROLES, order=16),
     NavEntry("Waitlist", "scheduling_pages:waitlist", roles=WAITLIST_READERS, order=22),
 )
+# The admin's settings of the schedule, between the practice's Settings (520) and Reminders (550) (practice/nav.py).
+ADMIN = {roles.ADMIN}
+nav_register(
+    NavEntry("Locations", "scheduling_pages:locations", roles=ADMIN, order=530),
+    NavEntry("Rooms", "scheduling_pages:rooms", roles=ADMIN, order=535),
+    NavEntry("Appointment types", "scheduling_pages:appointment-types", roles=ADMIN, order=540),
+)
 start_page_register(roles.FRONT_DESK, "scheduling_pages:calendar", priority=10)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scheduling.pages import appointment, booking, calendar, series, waitlist
+from scheduling.pages import appointment, booking, calendar, series, setup, waitlist
 
 app_name = "scheduling_pages"
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("waitlist/", waitlist.waitlist, name="waitlist"),
     path("waitlist/<int:pk>/remove/", waitlist.waitlist_remove_page, name="waitlist-remove"),
     path("waitlist/<int:pk>/offer/", waitlist.waitlist_offer_page, name="waitlist-offer"),
+    # The admin's settings of the schedule, under /manage/ with the practice's own (scheduling/pages/setup.py).
+    path("manage/locations/", setup.LIST_PAGES["locations"], name="locations"),
+    path("manage/locations/<int:pk>/", setup.EDIT_PAGES["locations"], name="locations-edit"),
+    path("manage/rooms/", setup.LIST_PAGES["rooms"], name="rooms"),
+    path("manage/rooms/<int:pk>/", setup.EDIT_PAGES["rooms"], name="rooms-edit"),
+    path("manage/appointment-types/", setup.LIST_PAGES["appointment-types"], name="appointment-types"),
+    path("manage/appointment-types/<int:pk>/", setup.EDIT_PAGES["appointment-types"], name="appointment-types-edit"),
 ]

@@ -4,8 +4,8 @@ import logging
 
 from celery import shared_task
 
-from scheduling.idempotency import idempotency_records_expire
 from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence
+from scheduling.services.idempotency import idempotency_records_expire
 from scheduling.services.series import series_extend
 
 logger = logging.getLogger(__name__)

@@ -5,14 +5,15 @@ Every error answers:
     {"error": {"code": "<stable_code>", "message": "<for people>",
                "fields": {"<field>": ["<reason>", ...]}, ...extra}}
 
-`fields` is present for validation errors (400) and names each wrong field. Nested
+`fields` is present for validation errors (400: a serializer's, Django's, or a service's
+core.errors.InvalidInput, all with code `invalid`) and names each wrong field. Nested
 fields use dotted paths (`clients.0.email`); errors not tied to a field use `non_field_errors`.
 
 A database that cannot be reached (restart, failover, network cut) answers 503
 `database_unavailable` with `Retry-After`, from a view or from any middleware: the request's
 transaction has rolled back, so the client may simply try again. A transaction PostgreSQL aborted because a
 concurrent one won (a deadlock, a serialization failure) is not an unreachable database: 409 `write_contended`
-(backend/api/contention.py; services retry these first).
+(core/contention.py; services retry these first).
 """
 
 import logging
@@ -27,8 +28,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from backend.api.contention import contended, is_contention
-from backend.api.exceptions import DomainError
+from core.contention import contended, is_contention
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

@@ -1,21 +1,10 @@
 import re
 import uuid
-from contextvars import ContextVar
-from dataclasses import dataclass
+
+from core.request_context import RequestContext, current_request
 
 # What a caller's own X-Request-ID may look like to be kept beside ours (never instead of it).
 _SAFE_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-
-
-@dataclass(frozen=True)
-class RequestContext:
-    request_id: str = ""
-    ip_address: str | None = None
-    client_request_id: str = ""  # the caller's X-Request-ID, when sane: a correlation hint, never our id
-
-
-# Read by the audit trail, so services need not carry the HTTP request around.
-current_request: ContextVar[RequestContext] = ContextVar("current_request", default=RequestContext())  # noqa: B039 (frozen)
 
 
 def client_request_id(value: str) -> str:

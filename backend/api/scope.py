@@ -15,7 +15,8 @@ from collections.abc import Callable
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
-# The one message for an id that does not resolve, whatever the reason (DRF's own wording).
+# The one message for an id that does not resolve, whatever the reason (DRF's own wording; core.errors.UNKNOWN_ID
+# is the same text, for the ids a service re-checks: core.errors.unknown_id_error).
 UNKNOWN_ID = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
 
 
@@ -53,9 +54,3 @@ class ScopedRelationsMixin:
             return field_class, kwargs
         kwargs.pop("queryset", None)
         return ScopedPrimaryKeyRelatedField, {**kwargs, "selector": selector, "model": relation_info.related_model}
-
-
-def unknown_id_error(field: str, pk) -> serializers.ValidationError:
-    """The same 400 for an id a service takes from stored state rather than from the request (a series'
-    clients, re-booked after one left the caller's caseload)."""
-    return serializers.ValidationError({field: [UNKNOWN_ID.format(pk_value=pk)]})

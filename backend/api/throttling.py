@@ -1,13 +1,15 @@
 """Rate limits on the public endpoints (log-in, password reset, invitation, MFA, signed links).
 
 DRF's own throttles read, compare and write back a history list, so two workers can both let a
-request through on the same count. This one counts with Redis' atomic INCR in the shared cache:
-every gunicorn worker on every server draws from one counter per (scope, client address, window).
+request through on the same count. This one counts with core.ratelimit's atomic counter in the shared
+cache: every gunicorn worker on every server draws from one counter per (scope, client address, window).
 """
 
 from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from core.ratelimit import fixed_window_hit
 
 
 class AtomicScopedThrottle(SimpleRateThrottle):
@@ -27,13 +29,7 @@ class AtomicScopedThrottle(SimpleRateThrottle):
         if rate is None:
             return True
         self.num_requests, self.duration = self.parse_rate(rate)
-        key = self.get_cache_key(request, view)
-        self.cache.add(key, 0, self.duration)  # SET NX: the window starts with the first request
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # the window expired between the two calls: start a new one
-            self.cache.add(key, 1, self.duration)
-            count = 1
+        count = fixed_window_hit(self.get_cache_key(request, view), window_seconds=self.duration)
         return count <= self.num_requests
 
     def wait(self):

@@ -7,11 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from backend.api.exceptions import DomainError
 from backend.portal import selectors
 from backend.portal.forms import DetailsForm
 from backend.web.access import page
 from backend.web.forms import apply_errors
+from core.errors import DomainError
 from practice.roles import CLIENT
 from practice.services.clients import client_update
 

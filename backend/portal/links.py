@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from backend.api.exceptions import DomainError
 from backend.portal.forms import TokenForm
 from backend.web.throttle import throttle_anon_auth
+from core.errors import DomainError
 from reminders.content import appointment_place, local_when
 from reminders.services.links import link_apply, link_resolve
 from scheduling.services.cancellation_policy import client_cancellation_outlook

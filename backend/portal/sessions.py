@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
 from backend.portal import selectors
 from backend.portal.forms import CancelForm, RequestForm
 from backend.web.access import page
 from backend.web.forms import apply_errors
+from core.errors import DomainError
 from practice.roles import CLIENT
 from scheduling.models import Mode
 from scheduling.selectors import appointment_type_list, bookable_clinicians

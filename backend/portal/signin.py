@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from backend.api.exceptions import DomainError
 from backend.portal.forms import EmailForm, TokenForm
 from backend.web.access import PRACTICE_KEY
 from backend.web.auth_pages import NEXT_KEY, _complete_sign_in
 from backend.web.throttle import throttle_anon_auth
+from core.errors import DomainError
 from practice.services.signin_links import sign_in_link_peek, sign_in_link_request, sign_in_link_use
 
 

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.api.exceptions import DomainError
 from backend.web.access import LAST_SEEN_KEY, MFA_KEY, signed_in
 from backend.web.errors import error_page
 from backend.web.forms import CodeForm, ConfirmCodeForm, SignInForm, apply_errors
 from backend.web.services import sign_out_everywhere, signed_in_session_forget, signed_in_session_record
 from backend.web.throttle import throttle_anon_auth
+from core.errors import DomainError
 from practice.services.mfa import (
     mfa_challenge_issue,
     mfa_challenge_user,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from backend.api.errors import _flatten
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 
 # What a service raises for input it refuses: show it on the form (apply_errors), never as an error page.
 SERVICE_ERRORS = (DomainError, DjangoValidationError, DrfValidationError)
@@ -15,7 +15,7 @@ SERVICE_ERRORS = (DomainError, DjangoValidationError, DrfValidationError)
 _NON_FIELD = {"non_field_errors", "__all__", ""}
 
 
-def apply_errors(form: forms.Form, exc: Exception, *, field_map: dict[str, str] | None = None) -> None:
+def apply_errors(form: forms.BaseForm, exc: Exception, *, field_map: dict[str, str] | None = None) -> None:
     """Show a service's refusal on `form`: each named field's reasons next to that field, the rest (and a
     DomainError's message) at the top. Accepts DomainError, Django's and DRF's ValidationError."""
     field_map = field_map or {}
@@ -34,8 +34,9 @@ def apply_errors(form: forms.Form, exc: Exception, *, field_map: dict[str, str] 
         form.is_bound = True
     if not hasattr(form, "cleaned_data"):
         form.cleaned_data = {}
-    if form._errors is None:
-        form._errors = forms.utils.ErrorDict()
+    # _errors is Django's cache of a form's errors (None until full_clean); django-stubs does not declare it.
+    if form._errors is None:  # type: ignore[attr-defined]  # undeclared in django-stubs (see above)
+        form._errors = forms.utils.ErrorDict()  # type: ignore[attr-defined]  # undeclared in django-stubs
     for name, reasons in fields.items():
         target = field_map.get(name, name.split(".")[0])
         if target in form.fields and target not in _NON_FIELD:

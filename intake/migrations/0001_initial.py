@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import intake.models
-import notes.fields
+import core.fields
 import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(default=0)),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=10)),
-                ('answers', notes.fields.EncryptedJSONField(blank=True, default=dict)),
+                ('answers', core.fields.EncryptedJSONField(blank=True, default=dict)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('submitted_at', models.DateTimeField(blank=True, null=True)),
@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
                 ('label', models.CharField(max_length=200)),
                 ('raised_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledgement_note', notes.fields.EncryptedTextField(blank=True)),
+                ('acknowledgement_note', core.fields.EncryptedTextField(blank=True)),
                 ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practice.clinician')),
                 ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='intake_risk_flags', to='practice.client')),
                 ('practice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='practice.practice')),

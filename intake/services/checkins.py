@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict
+from core.errors import Conflict
 from intake.checkin_settings import checkin_settings
 from intake.models import FormDefinition, Packet, Response, SessionCheckIn
 from practice.audit import audit_record

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError, InvalidTransition
+from core.errors import Conflict, DomainError, InvalidTransition
 from intake import builtins, definitions
 from intake.models import FormDefinition, FormVersion
 from practice import roles

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from intake import invitations
 from intake.models import Packet
 from intake.services.packets import ASSIGNERS

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from intake.models import FormDefinition, MeasureSchedule, Packet, Response
 from practice import roles
 from practice.audit import audit_record

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
+from core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from intake import definitions, notifications
 from intake.models import ConsentSignature, Response, RiskFlag, Score
 from intake.services import checkins

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError, InvalidTransition, NotAllowed
+from core.errors import DomainError, InvalidTransition, NotAllowed
 from intake.models import RiskFlag
 from practice import roles
 from practice.audit import audit_record

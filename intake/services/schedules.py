@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from intake.models import FormDefinition, MeasureSchedule
 from intake.services.packets import ASSIGNERS, _packet_create
 from practice.audit import audit_record

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import notes.fields
+import core.fields
 from django.db import migrations, models
 
 
@@ -38,9 +38,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('session_at', models.DateTimeField(help_text='When the session (or contact) took place.')),
-                ('content', notes.fields.EncryptedJSONField(default=dict, help_text='Section key -> text, as the template defines.')),
+                ('content', core.fields.EncryptedJSONField(default=dict, help_text='Section key -> text, as the template defines.')),
                 ('risk_level', models.CharField(choices=[('none', 'None'), ('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High')], default='none', max_length=10)),
-                ('risk_rationale', notes.fields.EncryptedTextField(blank=True, default='')),
+                ('risk_rationale', core.fields.EncryptedTextField(blank=True, default='')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('awaiting_cosign', 'Awaiting co-signature'), ('cosigned', 'Co-signed')], default='draft', max_length=20)),
                 ('version', models.PositiveIntegerField(default=1, help_text='Bumped by every autosave: stale saves get 409.')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('content_hash', models.CharField(blank=True, help_text='SHA-256 of the signed content.', max_length=64)),
                 ('cosign_required', models.BooleanField(default=False)),
                 ('cosigned_at', models.DateTimeField(blank=True, null=True)),
-                ('cosign_comment', notes.fields.EncryptedTextField(blank=True, default='')),
+                ('cosign_comment', core.fields.EncryptedTextField(blank=True, default='')),
                 ('appointment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='progress_notes', to='scheduling.appointment')),
                 ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_notes', to='practice.clinician')),
                 ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_notes', to='practice.client')),
@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
             name='Addendum',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', notes.fields.EncryptedTextField()),
+                ('body', core.fields.EncryptedTextField()),
                 ('signed_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('content_hash', models.CharField(max_length=64)),
                 ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practice.clinician')),
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
             name='PsychotherapyNote',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', notes.fields.EncryptedTextField()),
+                ('body', core.fields.EncryptedTextField()),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('appointment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheduling.appointment')),
@@ -124,12 +124,12 @@ class Migration(migrations.Migration):
                 ('minute', models.PositiveSmallIntegerField(blank=True, help_text='Minutes into the session.', null=True)),
                 ('family', models.CharField(choices=[('withdrawal', 'Withdrawal'), ('confrontation', 'Confrontation')], max_length=20)),
                 ('intensity', models.PositiveSmallIntegerField()),
-                ('therapist_contribution', notes.fields.EncryptedTextField(blank=True, default='')),
-                ('client_response', notes.fields.EncryptedTextField(blank=True, default='')),
+                ('therapist_contribution', core.fields.EncryptedTextField(blank=True, default='')),
+                ('client_response', core.fields.EncryptedTextField(blank=True, default='')),
                 ('outcome', models.CharField(choices=[('unresolved', 'Unresolved'), ('partial', 'Partially repaired'), ('repaired', 'Repaired')], default='unresolved', max_length=12)),
                 ('position', models.PositiveSmallIntegerField(default=0)),
                 ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_reason', notes.fields.EncryptedTextField(blank=True, default='')),
+                ('closed_reason', core.fields.EncryptedTextField(blank=True, default='')),
                 ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ruptures', to='practice.client')),
                 ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practice.clinician')),
                 ('note', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ruptures', to='notes.progressnote')),
@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
             name='RuptureFollowUp',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_response', notes.fields.EncryptedTextField(blank=True, default='')),
+                ('client_response', core.fields.EncryptedTextField(blank=True, default='')),
                 ('outcome', models.CharField(choices=[('unresolved', 'Unresolved'), ('partial', 'Partially repaired'), ('repaired', 'Repaired')], max_length=12)),
                 ('note', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='notes.progressnote')),
                 ('practice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='practice.practice')),

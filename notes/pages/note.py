@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_POST
 
-from backend.api.exceptions import Conflict, DomainError, NotAllowed
 from backend.web.access import page
+from core.errors import Conflict, DomainError, NotAllowed
 from notes import reads, selectors, services
 from notes.models import ProgressNote, RiskLevel
 from notes.pages.shared import CLINICAL, FOLLOW_UP_OUTCOMES, parse_note_changes, zone
@@ -208,8 +208,8 @@ def note_start(request, pk: int):
     actor = request.membership
     appointment = get_object_or_404(appointment_list(actor=actor), pk=pk)
     client_id = request.POST.get("client", "")
-    client = client_list(actor=actor).filter(appointments=appointment, pk=int(client_id) if client_id.isdigit() else 0)
-    client = client.first()
+    clients = client_list(actor=actor).filter(appointments=appointment, pk=int(client_id) if client_id.isdigit() else 0)
+    client = clients.first()
     if client is None:
         raise Http404
     existing = selectors.progress_note_list(actor=actor).filter(appointment=appointment, client=client).first()

@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
+from core.errors import DomainError
 from notes import reads, selectors, services
 from notes.pages.shared import CLINICAL
 from notes.worklist import caseload_clients

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
+from core.errors import DomainError
 from intake.selectors import response_list, risk_flag_list, score_series
 from intake.services.risk_flags import risk_flag_acknowledge
 from notes import reads, selectors, worklist

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from notes.apis import CLINICAL
 from notes.models import Family, RiskLevel, RuptureEvent
 from practice import roles
@@ -68,7 +68,7 @@ def parse_note_changes(post, *, note, marker_families: dict[str, str]) -> tuple[
         "risk_rationale": post.get("risk_rationale", "").strip() if risk_level != RiskLevel.NONE else "",
     }
     if note.template.has_ruptures:
-        ruptures = []
+        ruptures: list[dict[str, object]] = []
         for i in range(_int_or_none(post.get("rupture_slots", "0"), "rupture_slots", low=0, high=50) or 0):
             p = f"r-{i}-"
             family = post.get(p + "family", "")

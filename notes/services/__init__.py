@@ -6,6 +6,7 @@
 - overdue unsigned notes (overdue.py)
 """
 
+from notes.integrity import content_hash, note_hash_payload
 from notes.services.overdue import (
     DEFAULT_OVERDUE_HOURS,
     notify_author_of_overdue_note,
@@ -15,8 +16,6 @@ from notes.services.overdue import (
 from notes.services.progress_notes import (
     NOTE_EDITABLE,
     addendum_create,
-    content_hash,
-    note_hash_payload,
     progress_note_cosign,
     progress_note_create,
     progress_note_sign,

@@ -6,16 +6,14 @@ clinician closes them with a reason.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
+from core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
+from notes.integrity import content_hash, note_hash_payload
 from notes.models import (
     Addendum,
     NoteTemplate,
@@ -303,52 +301,6 @@ def progress_note_update(
     _apply_changes(note, changes)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=note, detail={"fields": sorted(changes)})
     return note
-
-
-def note_hash_payload(note: ProgressNote) -> dict:
-    ruptures = [
-        {
-            "minute": r.minute,
-            "family": r.family,
-            "intensity": r.intensity,
-            "outcome": r.outcome,
-            "markers": sorted(m.code for m in r.markers.all()),
-            "strategies": sorted(s.code for s in r.strategies.all()),
-            "therapist_contribution": r.therapist_contribution,
-            "client_response": r.client_response,
-        }
-        for r in note.ruptures.all()
-    ]
-    follow_ups = [
-        {
-            "rupture": f.rupture_id,
-            "outcome": f.outcome,
-            "client_response": f.client_response,
-            "strategies": sorted(s.code for s in f.strategies.all()),
-        }
-        for f in sorted(note.follow_ups.all(), key=lambda f: f.rupture_id)
-    ]
-    return {
-        "note": note.pk,
-        "practice": note.practice_id,
-        "client": note.client_id,
-        "author": note.author_id,
-        "appointment": note.appointment_id,
-        "template": note.template.code,
-        "session_at": note.session_at,
-        "content": note.content,
-        "risk_level": note.risk_level,
-        "risk_rationale": note.risk_rationale,
-        "ruptures": ruptures,
-        "follow_ups": follow_ups,
-        "signed_by": note.signed_by_id,
-        "signed_at": note.signed_at,
-    }
-
-
-def content_hash(payload: Any) -> str:
-    canonical = json.dumps(payload, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _check_complete(note: ProgressNote) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from notes import taxonomy
 from notes.models import NoteTemplate, RepairStrategy, RuptureMarker
 from practice import roles

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime, time, timedelta
+from typing import cast
 
 from django import forms
 from django.http import QueryDict
@@ -29,7 +30,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, people, zone: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "Anyone")] + people
+        cast(forms.ChoiceField, self.fields["person"]).choices = [("", "Anyone")] + people
         for name in ("date_from", "date_to"):
             self.fields[name].help_text = f"In the practice's time zone ({zone})."
 

@@ -7,24 +7,26 @@ and admins keep the care team. A record outside the caller's scope is the same 4
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
-from django import forms as django_forms  # PacketAssignForm has a field named `forms`
 from django.contrib import messages
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS, apply_errors
-from intake import selectors as intake_selectors
-from intake.services.packets import ASSIGNERS
+from backend.web.panels import client_panels
+from core.errors import DomainError
 from practice import roles, selectors
 from practice.apis import CareTeamViewSet, ClientViewSet
 from practice.filters import ClientFilter
 from practice.models import CareTeamMember, Client
 from practice.pages._common import paginate
 from practice.services.clients import care_team_add, care_team_remove, client_create, client_update
+
+if TYPE_CHECKING:
+    from practice.models import Clinician
 
 CLIENT_READERS = frozenset(ClientViewSet.read_roles) & frozenset(roles.STAFF_ROLES)  # clients use the portal
 CLIENT_CREATORS = frozenset(ClientViewSet.action_roles["create"])
@@ -88,35 +90,13 @@ class ClientForm(forms.ModelForm):
 
 
 class CareTeamForm(forms.Form):
-    clinician = forms.ModelChoiceField(queryset=None)
+    clinician: forms.ModelChoiceField[Clinician] = forms.ModelChoiceField(queryset=None)
     role = forms.ChoiceField(choices=CareTeamMember.Role.choices, initial=CareTeamMember.Role.PRIMARY)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = (
             selectors.clinician_list(actor=actor).filter(is_active=True).order_by("membership__user__full_name", "pk")
-        )
-
-
-class PacketAssignForm(forms.Form):
-    forms = django_forms.ModelMultipleChoiceField(
-        queryset=None,
-        widget=django_forms.CheckboxSelectMultiple,
-        label="Forms to send",
-        help_text="Published forms only.",
-    )
-    due_on = django_forms.DateField(
-        required=False, label="Due on", widget=django_forms.DateInput(attrs={"type": "date"})
-    )
-    send_invitation = django_forms.BooleanField(required=False, initial=True, label="Email the client the link now")
-
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["forms"].queryset = (
-            intake_selectors.form_list(actor=actor)
-            .filter(versions__published_at__isnull=False)
-            .distinct()
-            .order_by("name")
         )
 
 
@@ -162,18 +142,10 @@ def client_detail(request, pk: int):
         "care_team": list(care_team) if actor.has_role(*CARE_TEAM_READERS) else [],
         "can_edit": actor.has_role(*CLIENT_EDITORS) and actor.has_role(roles.FRONT_DESK),
         "can_keep_team": actor.has_role(*CARE_TEAM_WRITERS),
-        "can_assign": actor.has_role(*ASSIGNERS),
     }
-    context["packets"] = list(
-        intake_selectors.packet_list(actor=actor)
-        .filter(client=client)
-        .annotate(form_count=Count("responses"))
-        .order_by("-created_at", "-pk")
-    )
+    context["panels"] = client_panels(actor=actor, client=client)  # other apps' sections (intake's packets)
     if context["can_keep_team"]:
         context["team_form"] = CareTeamForm(actor=actor)
-    if context["can_assign"]:
-        context["packet_form"] = PacketAssignForm(actor=actor)
     return render(request, "practice/clients/detail.html", context)
 
 

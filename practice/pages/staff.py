@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS, apply_errors
+from core.errors import DomainError
 from practice import roles, selectors
 from practice.apis import InvitationViewSet, StaffViewSet, SupervisionViewSet
 from practice.auth import MfaResetView
@@ -22,6 +24,9 @@ from practice.services.members import (
     supervision_end,
 )
 from practice.services.mfa import mfa_reset
+
+if TYPE_CHECKING:
+    from practice.models import Clinician
 
 STAFF_ROLES = [(r, label) for r, label in roles.ROLE_CHOICES if r != roles.CLIENT]
 STAFF_ADMIN = StaffViewSet.write_roles
@@ -44,8 +49,10 @@ class InviteForm(forms.Form):
 
 
 class SupervisionForm(forms.Form):
-    supervisor = forms.ModelChoiceField(queryset=None, help_text="Holds the supervisor role.")
-    supervisee = forms.ModelChoiceField(queryset=None)
+    supervisor: forms.ModelChoiceField[Clinician] = forms.ModelChoiceField(
+        queryset=None, help_text="Holds the supervisor role."
+    )
+    supervisee: forms.ModelChoiceField[Clinician] = forms.ModelChoiceField(queryset=None)
     requires_cosign = forms.BooleanField(label="Notes need the supervisor's co-signature", required=False, initial=True)
 
     def __init__(self, *args, clinicians, **kwargs):

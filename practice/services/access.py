@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.api.exceptions import NotAllowed
+from core.errors import NotAllowed
 from practice.models import Membership
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Membership

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Clinician, Invitation, Membership, Supervision, User

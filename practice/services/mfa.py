@@ -10,7 +10,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from practice import roles
 from practice.audit import audit_record
 from practice.models import Membership, TokenSecondFactor, User

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice.models import User
 
 

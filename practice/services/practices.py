@@ -6,12 +6,13 @@ from typing import Any
 
 from django.db import transaction
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Invitation, Membership, Practice
 from practice.services.access import require_role
 from practice.settings_schema import settings_merge
+from practice.signals import practice_created
 
 PRACTICE_EDITABLE = {"name", "time_zone", "cancellation_window_hours", "settings"}
 
@@ -42,8 +43,6 @@ def practice_create(
     from django.core.exceptions import ValidationError
     from django.utils.text import slugify
 
-    from intake.services.forms import builtins_seed
-    from notes.services import taxonomy_seed
     from reminders.accounts import INVITATION
     from reminders.models import OutboundMessage
     from reminders.services.outbox import outbox_account_message_queue
@@ -66,8 +65,7 @@ def practice_create(
     practice.save()
     invitation.practice = practice
     invitation.save()
-    taxonomy_seed(practice=practice)
-    builtins_seed(practice=practice)
+    practice_created.send(sender=Practice, practice=practice)  # the apps seed their built-ins, in this transaction
     outbox_account_message_queue(  # as invitation_create: the email leaves through the outbox
         kind=OutboundMessage.Kind.STAFF_INVITATION,
         practice_id=practice.pk,

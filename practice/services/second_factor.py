@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice.models import Membership, TokenSecondFactor
 from practice.settings_schema import practice_setting
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice.models import MfaDevice, User
 from practice.services.mfa import mfa_required_for
 

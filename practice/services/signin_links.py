@@ -21,7 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, SignInLink, User

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, InvalidTransition, NotAllowed
+from core.errors import Conflict, InvalidTransition, NotAllowed
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership

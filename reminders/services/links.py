@@ -8,7 +8,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client
 from reminders.links import link_read

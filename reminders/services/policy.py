@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from backend.api.exceptions import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership, Practice

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice import roles
 
 EVERYONE = roles.ALL_ROLES

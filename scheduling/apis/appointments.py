@@ -8,10 +8,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backend.api.exceptions import DomainError
 from backend.api.fields import INSTANT_SCHEMA, instant_param
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
+from core.errors import DomainError
 from practice import roles
 from scheduling import idempotency, selectors
 from scheduling.apis._common import ERRORS, EVERYONE, TZ_PARAM, _is_client_only, _response_tz

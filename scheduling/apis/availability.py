@@ -11,9 +11,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
+from core.errors import DomainError
 from scheduling import selectors
 from scheduling.apis._common import ERRORS, EVERYONE, SCHEDULERS, STAFF, _is_client_only, _response_tz
 from scheduling.models import AvailabilityException, AvailabilityRule, Mode

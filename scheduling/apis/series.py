@@ -8,9 +8,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backend.api.exceptions import DomainError
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
+from core.errors import DomainError
 from scheduling import idempotency, selectors
 from scheduling.apis._common import ERRORS, SCHEDULERS, STAFF
 from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS
+from core.errors import DomainError
 from reminders.apis import OutboundMessageViewSet
 from reminders.selectors import outbound_message_list
 from reminders.services.frontdesk import outbound_message_resend
@@ -193,7 +193,7 @@ def reminder_resend(request, pk: int):
     message = get_object_or_404(
         outbound_message_list(actor=request.membership).filter(appointment__isnull=False), pk=pk
     )
-    found = _appointment(request, message.appointment_id)
+    found = _appointment(request, message.appointment_id or 0)  # never 0: the list above has an appointment
     try:
         outbound_message_resend(actor=request.membership, message=message)
     except DomainError as exc:

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS
+from core.errors import DomainError
 from practice.filters import ClientFilter
 from practice.selectors import client_list
 from scheduling import selectors

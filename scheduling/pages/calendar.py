@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from django.shortcuts import render
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
+from core.errors import DomainError
 from scheduling import calendar as cal
 from scheduling import selectors
 from scheduling.calendar import STATUS_TONE

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django import forms
 
@@ -11,6 +12,10 @@ from practice.models import Membership
 from practice.selectors import client_list
 from scheduling import selectors
 from scheduling.models import Mode
+
+if TYPE_CHECKING:
+    from practice.models import Client, Clinician
+    from scheduling.models import AppointmentType, Location, Room
 
 MODE_CHOICES = Mode.choices
 
@@ -26,8 +31,9 @@ class ScopedForm(forms.Form):
         self.actor = actor
         super().__init__(*args, **kwargs)
         for name, queryset in self.scoped_querysets().items():
-            if name in self.fields:
-                self.fields[name].queryset = queryset
+            field = self.fields.get(name)
+            if isinstance(field, forms.ModelChoiceField):  # ModelMultipleChoiceField too
+                field.queryset = queryset
 
     def scoped_querysets(self) -> dict:
         actor = self.actor
@@ -44,10 +50,14 @@ class CalendarFilterForm(ScopedForm):
     view = forms.ChoiceField(choices=[("day", "Day"), ("week", "Week")], required=False)
     date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     by = forms.ChoiceField(choices=[("clinician", "Clinician"), ("room", "Room")], required=False, label="Columns")
-    clinician = forms.ModelChoiceField(queryset=None, required=False, empty_label="All clinicians")
-    location = forms.ModelChoiceField(queryset=None, required=False, empty_label="All locations")
-    room = forms.ModelChoiceField(queryset=None, required=False, empty_label="All rooms")
-    free_for = forms.ModelChoiceField(
+    clinician: forms.ModelChoiceField[Clinician] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All clinicians"
+    )
+    location: forms.ModelChoiceField[Location] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All locations"
+    )
+    room: forms.ModelChoiceField[Room] = forms.ModelChoiceField(queryset=None, required=False, empty_label="All rooms")
+    free_for: forms.ModelChoiceField[AppointmentType] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="Don't show", label="Show free times for"
     )
     tz = forms.CharField(required=False, label="Time zone", max_length=64)
@@ -59,7 +69,7 @@ class CalendarFilterForm(ScopedForm):
 
 
 class BookForm(ScopedForm):
-    client = forms.ModelChoiceField(
+    client: forms.ModelChoiceField[Client] = forms.ModelChoiceField(
         queryset=None,
         widget=forms.HiddenInput,
         error_messages={
@@ -67,12 +77,14 @@ class BookForm(ScopedForm):
             "invalid_choice": "Find the client and choose them.",
         },
     )
-    clinician = forms.ModelChoiceField(queryset=None)
-    appointment_type = forms.ModelChoiceField(queryset=None, label="Type")
+    clinician: forms.ModelChoiceField[Clinician] = forms.ModelChoiceField(queryset=None)
+    appointment_type: forms.ModelChoiceField[AppointmentType] = forms.ModelChoiceField(queryset=None, label="Type")
     day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
     mode = forms.ChoiceField(choices=MODE_CHOICES, widget=forms.RadioSelect, initial=Mode.IN_PERSON)
-    room = forms.ModelChoiceField(queryset=None, required=False, empty_label="No room", help_text="In person only.")
+    room: forms.ModelChoiceField[Room] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No room", help_text="In person only."
+    )
     video_link = forms.URLField(required=False, max_length=500, help_text="Telehealth only.", assume_scheme="https")
     outside_availability = forms.BooleanField(
         required=False, label="Book even outside the clinician's working hours or during time off"
@@ -80,13 +92,17 @@ class BookForm(ScopedForm):
 
 
 class SlotSearchForm(ScopedForm):
-    appointment_type = forms.ModelChoiceField(queryset=None, label="Type")
-    clinician = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any clinician")
+    appointment_type: forms.ModelChoiceField[AppointmentType] = forms.ModelChoiceField(queryset=None, label="Type")
+    clinician: forms.ModelChoiceField[Clinician] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any clinician"
+    )
     mode = forms.ChoiceField(choices=MODE_CHOICES, initial=Mode.IN_PERSON)
     date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
     tz = forms.CharField(label="Show times in (the client's time zone)", max_length=64, required=False)
-    client = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    client: forms.ModelChoiceField[Client] = forms.ModelChoiceField(
+        queryset=None, required=False, widget=forms.HiddenInput
+    )
 
     def clean(self):
         data = super().clean()
@@ -100,8 +116,8 @@ class SlotSearchForm(ScopedForm):
 
 class SeriesForm(ScopedForm):
     client = BookForm.base_fields["client"]
-    clinician = forms.ModelChoiceField(queryset=None)
-    appointment_type = forms.ModelChoiceField(queryset=None, label="Type")
+    clinician: forms.ModelChoiceField[Clinician] = forms.ModelChoiceField(queryset=None)
+    appointment_type: forms.ModelChoiceField[AppointmentType] = forms.ModelChoiceField(queryset=None, label="Type")
     start_date = forms.DateField(label="First session", widget=forms.DateInput(attrs={"type": "date"}))
     local_time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
     every = forms.ChoiceField(choices=[("1", "Every week"), ("2", "Every other week")], label="Repeats")
@@ -114,7 +130,9 @@ class SeriesForm(ScopedForm):
     count = forms.IntegerField(min_value=1, max_value=104, required=False, initial=10, label="Number of sessions")
     until_date = forms.DateField(required=False, label="Last date", widget=forms.DateInput(attrs={"type": "date"}))
     mode = forms.ChoiceField(choices=MODE_CHOICES, widget=forms.RadioSelect, initial=Mode.IN_PERSON)
-    room = forms.ModelChoiceField(queryset=None, required=False, empty_label="No room", help_text="In person only.")
+    room: forms.ModelChoiceField[Room] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No room", help_text="In person only."
+    )
     video_link = forms.URLField(required=False, max_length=500, help_text="Telehealth only.", assume_scheme="https")
 
     def clean(self):
@@ -152,7 +170,9 @@ class RescheduleForm(ScopedForm):
 
 class PlaceForm(ScopedForm):
     mode = forms.ChoiceField(choices=MODE_CHOICES, widget=forms.RadioSelect)
-    room = forms.ModelChoiceField(queryset=None, required=False, empty_label="No room", help_text="In person only.")
+    room: forms.ModelChoiceField[Room] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No room", help_text="In person only."
+    )
     video_link = forms.URLField(required=False, max_length=500, help_text="Telehealth only.", assume_scheme="https")
 
 

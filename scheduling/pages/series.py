@@ -7,9 +7,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from backend.api.exceptions import Conflict
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS
+from core.errors import Conflict
 from scheduling.models import Mode
 from scheduling.pages.booking import client_matches
 from scheduling.pages.forms import SeriesForm

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from backend.api.exceptions import Conflict
+from core.errors import Conflict
 from practice import roles
 from practice.models import validate_time_zone
 from scheduling.apis.appointments import AppointmentViewSet

@@ -7,20 +7,26 @@ own entries) read it; the front desk keeps it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.api.exceptions import Conflict, DomainError
 from backend.web.access import page
 from backend.web.forms import SERVICE_ERRORS, apply_errors
+from core.errors import Conflict, DomainError
 from scheduling import selectors
 from scheduling.apis.waitlist import WaitlistViewSet
 from scheduling.pages.forms import ScopedForm
 from scheduling.pages.shared import conflict_in_words, viewer_zone
 from scheduling.services.waitlist import waitlist_add, waitlist_offer, waitlist_remove
+
+if TYPE_CHECKING:
+    from practice.models import Client, Clinician
+    from scheduling.models import AppointmentType
 
 WAITLIST_READERS = frozenset(WaitlistViewSet.read_roles)
 WAITLIST_WRITERS = frozenset(WaitlistViewSet.write_roles)
@@ -29,9 +35,11 @@ WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat
 
 
 class WaitlistForm(ScopedForm):
-    client = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
-    clinician = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any clinician")
-    appointment_type = forms.ModelChoiceField(queryset=None, label="Type")
+    client: forms.ModelChoiceField[Client] = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+    clinician: forms.ModelChoiceField[Clinician] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any clinician"
+    )
+    appointment_type: forms.ModelChoiceField[AppointmentType] = forms.ModelChoiceField(queryset=None, label="Type")
     preferred_weekdays = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Days (none: any)"
     )

@@ -17,9 +17,8 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from backend.api.contention import DEADLOCK_DETECTED, contended, retry_on_contention
-from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
-from backend.api.scope import unknown_id_error
+from core.contention import DEADLOCK_DETECTED, contended, retry_on_contention
+from core.errors import Conflict, DomainError, InvalidTransition, NotAllowed, unknown_id_error
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership

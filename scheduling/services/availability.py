@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 from practice import roles
 from practice.models import Clinician, Membership
 from practice.selectors import acting_clinician

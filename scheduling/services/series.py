@@ -19,7 +19,7 @@ from dateutil.rrule import rrulestr
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Clinician, Membership
 from practice.settings_schema import practice_setting

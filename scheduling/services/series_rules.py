@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 
 FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 FORBIDDEN_PARTS = {"DTSTART", "COUNT", "UNTIL", "BYHOUR", "BYMINUTE", "BYSECOND"}

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
 from scheduling.models import Appointment, AppointmentSeries, SeriesSkippedOccurrence

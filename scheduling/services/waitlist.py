@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership

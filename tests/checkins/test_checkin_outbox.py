@@ -150,7 +150,7 @@ def test_an_answered_or_expired_checkin_is_not_sent(world):
 
 
 def test_an_expired_checkin_opens_nothing_and_cannot_be_answered(world, client):
-    from backend.api.exceptions import Conflict
+    from core.errors import Conflict
 
     complete(world, session(world))
     checkin = SessionCheckIn.objects.get()
@@ -162,7 +162,7 @@ def test_an_expired_checkin_opens_nothing_and_cannot_be_answered(world, client):
 
 
 def test_a_checkin_is_answered_once(world):
-    from backend.api.exceptions import Conflict
+    from core.errors import Conflict
     from intake.services.responses import response_amend
 
     complete(world, session(world))

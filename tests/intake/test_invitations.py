@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed
 from intake.invitations import packet_from_token, packet_link_token
 from intake.models import Packet
 from intake.services.links import ResendTooSoon, packet_invitation_resend, packet_link_revoke

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
-from backend.api.exceptions import Conflict, DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed
 from intake import notifications
 from intake.models import ConsentSignature, FormVersion, MeasureSchedule, Packet, Response, RiskFlag, Score
 from intake.services.forms import builtins_seed, form_create, form_edit, form_publish

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict
+from core.errors import Conflict
 from notes import services
 from notes.models import ProgressNote
 from reminders.links import link_token

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, DomainError, InvalidTransition, NotAllowed
+from core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from notes import selectors, services
 from notes.models import NoteTemplate, OverdueNoteAlert, ProgressNote, RepairStrategy, RuptureEvent, RuptureMarker
 from practice.models import Supervision

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict
+from core.errors import Conflict
 from scheduling.models import Status
 from scheduling.services.appointments import appointment_cancel
 from scheduling.services.cancellation_policy import client_cancellation_outlook

@@ -10,8 +10,8 @@ from django.core import mail
 from django.test import Client as Browser
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
 from backend.web.access import PRACTICE_KEY
+from core.errors import DomainError
 from practice import roles
 from practice.models import SignInLink
 from practice.services.signin_links import sign_in_link_request, sign_in_link_token, sign_in_link_use

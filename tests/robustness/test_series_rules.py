@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 from django.utils import timezone
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from scheduling.models import Appointment, Status
 from scheduling.services.series import rrule_validate, series_create, series_edit
 from tests.scheduling.conftest import build_sched

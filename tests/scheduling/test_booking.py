@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend.api.exceptions import Conflict, DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed
 from scheduling.models import Appointment, AppointmentClient, Status
 from scheduling.services.appointments import appointment_book, appointment_cancel
 from tests.factories.scheduling import AvailabilityExceptionFactory

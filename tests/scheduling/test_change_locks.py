@@ -8,8 +8,8 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
-from backend.api.contention import retry_on_contention
 from backend.api.errors import exception_handler
+from core.contention import retry_on_contention
 from practice.models import Clinician, Practice
 from scheduling.models import Appointment, AppointmentType
 from scheduling.services.appointments import (

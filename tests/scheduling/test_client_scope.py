@@ -7,8 +7,8 @@ scoped at the door (backend/api/scope.py); a series' stored clients are re-check
 from datetime import date, time, timedelta
 
 import pytest
-from rest_framework.exceptions import ValidationError
 
+from core.errors import InvalidInput
 from scheduling.models import Appointment, AppointmentSeries, WaitlistEntry
 from scheduling.services.appointments import appointment_book
 from scheduling.services.series import series_create, series_edit
@@ -78,9 +78,9 @@ def test_clinician_books_a_couple_only_when_both_are_on_their_caseload(sched):
 
 
 def test_clinician_cannot_start_a_series_for_a_client_off_their_caseload(sched):
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(InvalidInput) as err:
         series_as_clinician(sched, [sched.client2])
-    assert err.value.detail == unknown_id("clients", sched.client2.pk)
+    assert err.value.fields == unknown_id("clients", sched.client2.pk)
     assert not AppointmentSeries.objects.filter(practice=sched.practice).exists()
 
 
@@ -89,7 +89,7 @@ def test_series_edit_following_rebooks_only_clients_still_on_the_caseload(sched)
     assert [e["status"] for e in report] == ["booked"] * 3
     second = series.appointments.order_by("starts_at")[1]
     sched.client.care_team.all().delete()  # the client leaves the clinician's care team
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(InvalidInput) as err:
         series_edit(
             actor=sched.clinician.membership,
             series=series,
@@ -97,7 +97,7 @@ def test_series_edit_following_rebooks_only_clients_still_on_the_caseload(sched)
             scope="following",
             local_time=time(11),
         )
-    assert err.value.detail == unknown_id("clients", sched.client.pk)
+    assert err.value.fields == unknown_id("clients", sched.client.pk)
     series.refresh_from_db()
     assert series.state == AppointmentSeries.State.ACTIVE and series.count == 3
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, InvalidTransition, NotAllowed
+from core.errors import Conflict, InvalidTransition, NotAllowed
 from reminders.models import OutboundMessage
 from scheduling.models import Status
 from scheduling.services.appointments import appointment_cancel, appointment_confirm_by_client

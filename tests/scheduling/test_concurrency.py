@@ -113,7 +113,7 @@ def test_concurrent_bookings_of_one_room_with_different_clinicians_exactly_one_w
 def test_simultaneous_service_bookings_over_many_rounds_never_error_only_conflict():
     """Straight to the service (no HTTP overhead), so inserts really collide; PostgreSQL may then detect a
     deadlock between two exclusion-constraint checks, which must end as a clean 409, never an error."""
-    from backend.api.exceptions import Conflict
+    from core.errors import Conflict
     from scheduling.services.appointments import appointment_book
     from tests.factories.practice import ClientFactory
 

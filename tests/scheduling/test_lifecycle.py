@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend.api.exceptions import Conflict, InvalidTransition, NotAllowed
+from core.errors import Conflict, InvalidTransition, NotAllowed
 from scheduling.models import Status
 from scheduling.services.appointments import (
     appointment_book,
@@ -153,7 +153,7 @@ def test_client_request_then_staff_accept_or_decline(sched):
 
 
 def test_client_cannot_request_a_type_that_is_not_self_bookable(sched):
-    from backend.api.exceptions import DomainError
+    from core.errors import DomainError
 
     sched.session.client_bookable = False
     sched.session.save()

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict, NotAllowed
+from core.errors import Conflict, NotAllowed
 from practice.models import AuditEvent
 from reminders.models import OutboundMessage
 from scheduling.models import Appointment, AppointmentChange, Status

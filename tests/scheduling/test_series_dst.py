@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.api.exceptions import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from scheduling.models import Appointment, AppointmentSeries, Status
 from scheduling.services.appointments import appointment_book
 from scheduling.services.series import rrule_validate, series_cancel, series_create, series_edit, series_extend

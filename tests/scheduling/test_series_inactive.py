@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfoNotFoundError
 import pytest
 from django.utils import timezone
 
-from backend.api.exceptions import Conflict
+from core.errors import Conflict
 from practice import roles
 from practice.services.members import clinician_update, membership_set_roles
 from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence

@@ -8,7 +8,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from backend.api.exceptions import Conflict
+from core.errors import Conflict
 from practice.models import AuditEvent
 from scheduling.models import Appointment, AppointmentSeries, SeriesSkippedOccurrence, Status
 from scheduling.services.appointments import appointment_book, appointment_cancel

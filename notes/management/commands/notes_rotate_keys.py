@@ -7,7 +7,7 @@ remove the old keys. Reading works throughout because every key in the list decr
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from notes.fields import EncryptedJSONField, EncryptedTextField
+from core.fields import EncryptedJSONField, EncryptedTextField
 from notes.models import Addendum, ProgressNote, PsychotherapyNote, RuptureEvent, RuptureFollowUp
 
 MODELS = [ProgressNote, RuptureEvent, RuptureFollowUp, Addendum, PsychotherapyNote]

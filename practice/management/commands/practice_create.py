@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from backend.api.exceptions import DomainError
+from core.errors import DomainError
 from practice.services.members import invitation_token
 from practice.services.practices import practice_create
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from backend.api.exceptions import DomainError
 from backend.web.access import page
+from core.errors import DomainError
 from intake import selectors
 from intake.apis import FormViewSet
 from intake.services.forms import form_edit, form_publish
@@ -41,7 +41,7 @@ class DefinitionForm(forms.Form):
 @page(roles=FormViewSet.read_roles)
 def form_list(request):
     rows = selectors.form_list(actor=request.membership).prefetch_related("versions").order_by("name", "pk")
-    return render(request, "practice/intake_form_list.html", {"rows": rows, "can_edit": _can_edit(request)})
+    return render(request, "intake/form_list.html", {"rows": rows, "can_edit": _can_edit(request)})
 
 
 def _can_edit(request) -> bool:
@@ -79,6 +79,6 @@ def form_detail(request, pk: int):
                         form.add_error("content", f"{path}: {reason}" if path not in ("content", "") else reason)
             else:
                 messages.success(request, f"Version {version.number} of {form_definition.name} is published.")
-                return redirect("practice_pages:intake-form", pk=form_definition.pk)
+                return redirect("intake_pages:form", pk=form_definition.pk)
     context = {"form_definition": form_definition, "latest": latest, "form": form, "can_edit": _can_edit(request)}
-    return render(request, "practice/intake_form_detail.html", context)
+    return render(request, "intake/form_detail.html", context)

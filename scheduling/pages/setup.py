@@ -1,12 +1,17 @@
-"""Locations, rooms and appointment types: one list-and-form page per kind, with an edit page per row, through
-the scheduling app's selectors and save services (the API's LocationViewSet & co.)."""
+"""Locations, rooms and appointment types, the admin's settings of the schedule (under /manage/, beside the
+practice's own settings pages): one list-and-form page per kind, with an edit page per row, through the
+scheduling app's selectors and save services (the API's LocationViewSet & co.)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -57,11 +62,11 @@ class Kind:
     slug: str
     title: str
     singular: str
-    form: type
-    selector: object
-    save: object
+    form: type[forms.ModelForm[Any]]
+    selector: Callable[..., QuerySet[Any]]
+    save: Callable[..., Any]
     instance_kwarg: str
-    view: type  # the API view whose role sets gate the page
+    write_roles: AbstractSet[str]  # the API view's (LocationViewSet & co.): they gate the page
     columns: tuple[str, ...]
 
 
@@ -74,7 +79,7 @@ KINDS = {
         selectors.location_list,
         resources.location_save,
         "location",
-        LocationViewSet,
+        LocationViewSet.write_roles,
         ("name", "address", "time_zone"),
     ),
     "rooms": Kind(
@@ -85,7 +90,7 @@ KINDS = {
         selectors.room_list,
         resources.room_save,
         "room",
-        RoomViewSet,
+        RoomViewSet.write_roles,
         ("name", "location"),
     ),
     "appointment-types": Kind(
@@ -96,7 +101,7 @@ KINDS = {
         selectors.appointment_type_list,
         resources.appointment_type_save,
         "appointment_type",
-        AppointmentTypeViewSet,
+        AppointmentTypeViewSet.write_roles,
         ("name", "duration_minutes", "client_bookable"),
     ),
 }
@@ -122,7 +127,7 @@ def _rows(kind: Kind, request):
 
 
 def _list_page(kind: Kind):
-    @page(roles=kind.view.write_roles)
+    @page(roles=kind.write_roles)
     @require_http_methods(["GET", "POST"])
     def view(request):
         form = _form(kind, request)
@@ -133,15 +138,15 @@ def _list_page(kind: Kind):
                 apply_errors(form, exc)
             else:
                 messages.success(request, f"Added the {kind.singular} {obj.name}.")
-                return redirect(f"practice_pages:{kind.slug}")
-        return render(request, "practice/setup_list.html", {"kind": kind, "form": form, "rows": _rows(kind, request)})
+                return redirect(f"scheduling_pages:{kind.slug}")
+        return render(request, "scheduling/setup_list.html", {"kind": kind, "form": form, "rows": _rows(kind, request)})
 
     view.__name__ = f"{kind.slug.replace('-', '_')}_list"
     return view
 
 
 def _edit_page(kind: Kind):
-    @page(roles=kind.view.write_roles)
+    @page(roles=kind.write_roles)
     @require_http_methods(["GET", "POST"])
     def view(request, pk: int):
         obj = get_object_or_404(kind.selector(actor=request.membership), pk=pk)
@@ -154,8 +159,8 @@ def _edit_page(kind: Kind):
                 apply_errors(form, exc)
             else:
                 messages.success(request, f"Saved the {kind.singular}.")
-                return redirect(f"practice_pages:{kind.slug}")
-        return render(request, "practice/setup_edit.html", {"kind": kind, "form": form, "obj": obj})
+                return redirect(f"scheduling_pages:{kind.slug}")
+        return render(request, "scheduling/setup_edit.html", {"kind": kind, "form": form, "obj": obj})
 
     view.__name__ = f"{kind.slug.replace('-', '_')}_edit"
     return view

@@ -15,7 +15,7 @@ from typing import ParamSpec, TypeVar
 
 from django.db import OperationalError, connection
 
-from backend.api.exceptions import Conflict
+from core.errors import Conflict
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,8 @@ def retry_on_contention(func: Callable[P, R]) -> Callable[P, R]:
             except OperationalError as exc:
                 if not is_contention(exc):
                     raise
-                logger.info("%s: %s, attempt %d of %d", func.__qualname__, exc.__cause__.sqlstate, attempt, ATTEMPTS)
+                sqlstate = getattr(exc.__cause__, "sqlstate", None)  # set: is_contention read it
+                logger.info("%s: %s, attempt %d of %d", func.__qualname__, sqlstate, attempt, ATTEMPTS)
                 if attempt == ATTEMPTS:
                     raise contended() from exc
         raise AssertionError("unreachable")

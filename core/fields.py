@@ -1,4 +1,5 @@
-"""Field-level encryption at rest: Fernet tokens in text columns, keys from the environment.
+"""Field-level encryption at rest (clinical text of notes and intake): Fernet tokens in text columns, keys from
+the environment.
 
 `settings.NOTES_ENCRYPTION_KEYS` is a list of Fernet keys (urlsafe base64, 32 bytes). The first
 key encrypts; every key decrypts (MultiFernet), so a new key is put first, `manage.py
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -70,6 +72,10 @@ class EncryptedTextField(models.TextField):
 
 class EncryptedJSONField(models.TextField):
     """JSON, serialised then encrypted into a text column."""
+
+    if TYPE_CHECKING:  # what django-stubs reads for the attribute's type: JSON, not the column's text
+        _pyi_private_set_type: Any
+        _pyi_private_get_type: Any
 
     def get_prep_value(self, value):
         if value is None:
