@@ -211,6 +211,9 @@ def run(args) -> None:
         profiler = cProfile.Profile()
         profiler.runcall(service)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+        profiler = cProfile.Profile(time.process_time)
+        profiler.runcall(http({**base, "mode": "telehealth", "clinician": [clinicians[0].pk]}))
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 
     with CaptureQueriesContext(connection) as ctx:
         slots_for(

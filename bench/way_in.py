@@ -20,6 +20,7 @@ import http.client
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -139,7 +140,7 @@ def main() -> None:
             {"Authorization": f"Token {token}", "X-Practice": slug},
         ),
     }
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"way_in_gunicorn_{args.port}.log", "ab")  # noqa: SIM115
+    log = open(Path(tempfile.gettempdir()) / f"way_in_gunicorn_{args.port}.log", "ab")  # noqa: SIM115
     server = subprocess.Popen(
         [
             sys.executable, "-m", "gunicorn", "backend.wsgi", "--pythonpath", str(ROOT / "bench"),

@@ -273,6 +273,19 @@ class _Shifts(dict):
         return shift
 
 
+_BUSY_SQL = """
+    SELECT c.id,
+           (extract(epoch FROM lower(m.r)) * 1000000)::bigint,
+           (extract(epoch FROM upper(m.r)) * 1000000)::bigint
+    FROM unnest(%s::bigint[]) AS c(id)
+    CROSS JOIN LATERAL (
+        SELECT unnest(range_agg(a.occupied)) AS r FROM scheduling_appointment a
+        WHERE a.clinician_id = c.id AND a.occupied && tstzrange(%s, %s, '[)') AND a.status = ANY(%s::varchar[])
+    ) AS m
+    ORDER BY 1, 2
+"""
+
+
 def _busy_microseconds(ids: list[int], start: datetime, end: datetime) -> dict[int, list[tuple[int, int]]]:
     """Each clinician's time taken by active appointments overlapping [start, end): the `occupied` ranges merged
     (range_agg: overlapping or touching ranges become one), sorted, their bounds in integer microseconds since
@@ -280,22 +293,9 @@ def _busy_microseconds(ids: list[int], start: datetime, end: datetime) -> dict[i
     scan of the exclusion constraint's GiST index on (clinician, occupied) with both conditions (an int4
     literal against the bigint column could not use it); the bounds come as integers rather than tstzrange
     text for psycopg to parse."""
-    table = Appointment._meta.db_table
-    statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
-    sql = f"""
-        SELECT c.id,
-               (extract(epoch FROM lower(m.r)) * 1000000)::bigint,
-               (extract(epoch FROM upper(m.r)) * 1000000)::bigint
-        FROM unnest(%s::bigint[]) AS c(id)
-        CROSS JOIN LATERAL (
-            SELECT unnest(range_agg(a.occupied)) AS r FROM {table} a
-            WHERE a.clinician_id = c.id AND a.occupied && tstzrange(%s, %s, '[)') AND a.status IN ({statuses})
-        ) AS m
-        ORDER BY 1, 2
-    """  # noqa: S608  (the table name is the model's; every value is a parameter)
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ids, start, end, *ACTIVE_STATUSES])
+        cursor.execute(_BUSY_SQL, [ids, start, end, list(ACTIVE_STATUSES)])
         for clinician_id, lower, upper in cursor.fetchall():
             busy[clinician_id].append((lower, upper))
     return busy
