@@ -6,6 +6,7 @@ parent), so that selectors can scope any query with one indexed filter.
 
 from __future__ import annotations
 
+import functools
 import uuid
 import zoneinfo
 
@@ -22,8 +23,14 @@ from django.utils import timezone
 from practice import roles
 
 
+@functools.cache
+def _time_zone_names() -> frozenset[str]:
+    # available_timezones() walks the whole zone directory: once per process, not once per validation.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in _time_zone_names():
         raise ValidationError(f"'{value}' is not an IANA time zone name.", code="invalid_time_zone")
 
 

@@ -9,6 +9,7 @@ every adjustment is reported to the caller rather than applied silently.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -28,5 +29,8 @@ def resolve_local(naive: datetime, tz: ZoneInfo) -> tuple[datetime, str | None]:
     return instant, AMBIGUOUS_FIRST
 
 
+@functools.lru_cache(maxsize=8192)
 def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """`resolve_local`'s instant; cached, as working hours repeat the same few wall times every day for every
+    clinician of a zone (the slot search asks for thousands)."""
     return resolve_local(datetime.combine(day, at), tz)[0]

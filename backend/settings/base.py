@@ -280,6 +280,11 @@ CELERY_BEAT_SCHEDULE["scheduling-idempotency-expire"] = {
     "task": "scheduling.tasks.idempotency_records_expire_task",
     "schedule": 3600.0,
 }
+# Expired API tokens are refused by authentication itself; this deletes their rows (backend/api/authentication.py).
+CELERY_BEAT_SCHEDULE["practice-auth-tokens-expire"] = {
+    "task": "practice.tasks.auth_tokens_expire_task",
+    "schedule": 600.0,
+}
 
 LOGGING = {
     "version": 1,

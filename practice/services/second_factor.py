@@ -62,13 +62,21 @@ def request_second_factor_require(request, membership: Membership) -> None:
 
 
 def token_second_factor_given(token) -> bool:
-    return token is not None and TokenSecondFactor.objects.filter(token_id=token.pk).exists()
+    """Whether this token's log-in gave the second factor. The token the request authenticated with carries
+    the answer from its own query (`second_factor_given`, backend/api/authentication.py): no query here."""
+    if token is None:
+        return False
+    given = getattr(token, "second_factor_given", None)
+    if given is not None:
+        return bool(given)
+    return TokenSecondFactor.objects.filter(token_id=token.pk).exists()
 
 
 def token_mark_second_factor(*, token, method: str) -> None:
     TokenSecondFactor.objects.update_or_create(
         token_id=token.pk, defaults={"method": method, "verified_at": timezone.now()}
     )
+    token.second_factor_given = True  # the flag the request's token carries stays true to the row
 
 
 def session_second_factor_given(session) -> bool:
