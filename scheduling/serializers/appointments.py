@@ -119,8 +119,14 @@ class AppointmentForClientSerializer(_LocalTimes, serializers.ModelSerializer):
         return f"{obj.room.location.name}, {obj.room.location.address}".strip(", ") if obj.room_id else None
 
 
+def bookable_clinician_list(*, actor):
+    """The clinicians the caller may see (the scope), read with what booking one needs: their membership and user
+    (is the clinician bookable) and the practice with its reminder policy (the outbox hook): one query."""
+    return clinician_list(actor=actor).select_related("practice__reminder_policy")
+
+
 class AppointmentBookInput(serializers.Serializer):
-    clinician = ScopedPrimaryKeyRelatedField(selector=clinician_list, model=Clinician)
+    clinician = ScopedPrimaryKeyRelatedField(selector=bookable_clinician_list, model=Clinician)
     clients = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client, many=True)
     appointment_type = ScopedPrimaryKeyRelatedField(selector=appointment_type_list, model=AppointmentType)
     starts_at = InstantField(help_text="An instant with its UTC offset, e.g. 2027-03-15T14:00:00Z.")
