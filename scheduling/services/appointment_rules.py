@@ -52,8 +52,8 @@ UNCHANGED = "unchanged"
 def outbox_appointment_changed(*, appointment: Appointment, event: str) -> None:
     """Called in the same transaction after every change to an appointment.
 
-    The reminders outbox hooks in here (scheduling, rescheduling, cancelling reminders);
-    until it does this is deliberately empty.
+    The reminders outbox hooks in here (scheduling, rescheduling, cancelling reminders), and a completed
+    session's check-ins.
     """
     from reminders.services.outbox import reminders_sync_for_appointment  # lazy: reminders imports scheduling
 
