@@ -116,11 +116,11 @@ def test_a_taken_time_without_a_savepoint_still_names_when_it_is_taken_and_write
     assert not OutboundMessage.objects.filter(client=other).exists()
 
 
-PAGE_BOOKING = 6 + 13
+PAGE_BOOKING = 6 + 12
 # the page shell's 6 (session, user, memberships and practices; the session's save, flash message included:
-# BEGIN, UPDATE, COMMIT); the form's client, clinician and type; BEGIN; working hours; time off; the appointment;
-# its client rows; the history row; the reminder policy (the form's clinician is not read with it); the outbox
-# rows; the audit event; COMMIT.
+# BEGIN, UPDATE, COMMIT); the form's client, clinician (with membership, user, practice and reminder policy) and
+# type; BEGIN; working hours; time off; the appointment; its client rows; the history row; the outbox rows; the
+# audit event; COMMIT.
 
 
 @pytest.mark.django_db(transaction=True)
