@@ -10,7 +10,7 @@ from django.utils import timezone
 from practice import roles
 from practice.models import Client, Clinician, Membership, Practice
 from scheduling.models import Appointment, AppointmentType, AvailabilityRule, Location, Mode, Room
-from scheduling.services.appointments import appointment_book
+from scheduling.services.booking import appointment_book
 
 
 @transaction.atomic

@@ -18,8 +18,9 @@ from core.errors import DomainError
 from practice.roles import CLIENT
 from scheduling.models import Mode
 from scheduling.selectors import appointment_type_list, bookable_clinicians
-from scheduling.services.appointments import appointment_cancel, appointment_request
+from scheduling.services.appointment_changes import appointment_cancel
 from scheduling.services.availability import slots_for
+from scheduling.services.booking import appointment_request
 from scheduling.services.cancellation_policy import client_cancellation_outlook
 
 PORTAL = {CLIENT}

@@ -51,7 +51,7 @@ def link_apply(*, token: str, now: datetime | None = None):
     (the client cut-off `settings.client_cancel_cutoff_hours` and the late-cancellation window) through
     scheduling's `appointment_cancel` for a client cancelling online."""
     from scheduling.models import Status
-    from scheduling.services.appointments import appointment_cancel, appointment_confirm_by_client
+    from scheduling.services.appointment_changes import appointment_cancel, appointment_confirm_by_client
 
     now = now or timezone.now()
     appointment, client, action = link_resolve(token=token, now=now, for_update=True)

@@ -56,15 +56,22 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
     from scheduling.models import Status
 
     now = timezone.now()
-    policy = reminder_policy_for(practice=appointment.practice_id)
+    # A booking hands over its practice with the policy read alongside its clinician, and its clients (held as a
+    # prefetch): neither is read again. Any other change reads (or creates) the policy and reads the clients here.
+    practice = appointment.practice if type(appointment).practice.is_cached(appointment) else None
+    held = practice is not None and type(practice).reminder_policy.is_cached(practice)
+    policy = (getattr(practice, "reminder_policy", None) if held else None) or reminder_policy_for(
+        practice=appointment.practice_id
+    )
     live = OutboundMessage.objects.filter(appointment_id=appointment.pk, status__in=LIVE)
-    clients = list(Client.objects.filter(appointment_participations__appointment_id=appointment.pk))
+    clients = list(appointment.clients.all())
+    new = reason == "booked"  # a new appointment has no outbox rows yet: none to close, nobody told of it
     rows: list[OutboundMessage] = []
 
     if reason == "deleted" or appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
         # A cancellation notice only for a client who was told of the appointment (a message sent, or a
         # confirmation on its way): cancelling a series' far occurrences does not flood the client.
-        told = (
+        told = not new and (
             OutboundMessage.objects.filter(appointment_id=appointment.pk)
             .filter(
                 Q(status=St.SENT, kind__in=(Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULED, Kind.DETAILS_CHANGED))
@@ -72,7 +79,8 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
             )
             .exists()
         )
-        _close_live(live, f"appointment_{reason}"[:60], now)
+        if not new:
+            _close_live(live, f"appointment_{reason}"[:60], now)
         if (
             appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED)
             and reason != "deleted"
@@ -84,7 +92,8 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
                 for c in clients
             ]
     else:
-        _close_live(live.exclude(scheduled_for=appointment.starts_at), "appointment_moved", now)
+        if not new:
+            _close_live(live.exclude(scheduled_for=appointment.starts_at), "appointment_moved", now)
         if reason == "rescheduled" and policy.send_change_notices:
             rows += [
                 _row(appointment, c, kind=Kind.RESCHEDULED, channel=_notice_channel(c), due_at=now, now=now)

@@ -16,7 +16,7 @@ from practice import roles
 from scheduling import idempotency, selectors
 from scheduling.apis._common import ERRORS, EVERYONE, TZ_PARAM, _is_client_only, _response_tz
 from scheduling.models import Appointment
-from scheduling.serializers import (
+from scheduling.serializers.appointments import (
     AppointmentBookInput,
     AppointmentChangeForClientSerializer,
     AppointmentChangeSerializer,
@@ -27,9 +27,9 @@ from scheduling.serializers import (
     PlaceChangeInput,
     RescheduleInput,
     TransitionInput,
-    WaitlistEntrySerializer,
 )
-from scheduling.services import appointments as appt_services
+from scheduling.serializers.resources import WaitlistEntrySerializer
+from scheduling.services import appointment_changes, appointment_rules, booking
 
 APPT_FILTERS = [
     OpenApiParameter("starts_after", INSTANT_SCHEMA),
@@ -120,6 +120,10 @@ class AppointmentViewSet(
         return Response(self.get_serializer(appointment).data, status=code)
 
     def create(self, request, *args, **kwargs):
+        if idempotency.HEADER not in request.headers:
+            # No key to keep: the booking's own transaction is the whole write, and its reply is built from the
+            # objects in hand, so nothing is read after the commit (which therefore cannot fail a made booking).
+            return self._book()
         return idempotency.reply_once(
             request,
             self._book,
@@ -132,8 +136,10 @@ class AppointmentViewSet(
         data = AppointmentBookInput(data=self.request.data, context={"membership": self.request.membership})
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        appointment = appt_services.appointment_book(actor=self.request.membership, **v)
-        return self._out(appointment, status.HTTP_201_CREATED)
+        appointment = booking.appointment_book(actor=self.request.membership, **v)
+        # Not read back: the clinician (with membership and user), clients, type and room (with its location)
+        # came scoped from the door and the appointment is the one just written.
+        return Response(self.get_serializer(appointment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=AppointmentRequestInput,
@@ -144,7 +150,7 @@ class AppointmentViewSet(
     def request_appointment(self, request):
         data = AppointmentRequestInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
-        appointment = appt_services.appointment_request(actor=request.membership, **data.validated_data)
+        appointment = booking.appointment_request(actor=request.membership, **data.validated_data)
         return self._out(appointment, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -156,26 +162,26 @@ class AppointmentViewSet(
     def reschedule(self, request, pk=None):
         appointment = self.get_object()
         # Who may move it is decided before the body: a client naming a room gets 403, not a 400 about the room.
-        appt_services.require_appointment_writer(request.membership, appointment)
+        appointment_rules.require_appointment_writer(request.membership, appointment)
         data = RescheduleInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         if "room" not in request.data:
-            v["room"] = appt_services.UNCHANGED
-        appointment = appt_services.appointment_reschedule(actor=request.membership, appointment=appointment, **v)
+            v["room"] = appointment_rules.UNCHANGED
+        appointment = appointment_changes.appointment_reschedule(actor=request.membership, appointment=appointment, **v)
         return self._out(appointment)
 
     def partial_update(self, request, *args, **kwargs):
         appointment = self.get_object()
-        appt_services.require_appointment_writer(request.membership, appointment)  # before the body, as above
+        appointment_rules.require_appointment_writer(request.membership, appointment)  # before the body, as above
         data = PlaceChangeInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        appointment = appt_services.appointment_change_place(
+        appointment = appointment_changes.appointment_change_place(
             actor=request.membership,
             appointment=appointment,
             mode=v.get("mode"),
-            room=v.get("room", appt_services.UNCHANGED),
+            room=v.get("room", appointment_rules.UNCHANGED),
             video_link=v.get("video_link"),
         )
         return self._out(appointment)
@@ -190,7 +196,7 @@ class AppointmentViewSet(
         appointment = self.get_object()
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
-        appointment = appt_services.appointment_cancel(
+        appointment = appointment_changes.appointment_cancel(
             actor=request.membership, appointment=appointment, **data.validated_data
         )
         return self._out(appointment)
@@ -206,7 +212,7 @@ class AppointmentViewSet(
         appointment = self.get_object()
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        appointment = appt_services.appointment_transition(
+        appointment = appointment_changes.appointment_transition(
             actor=request.membership,
             appointment=appointment,
             to_status=data.validated_data["status"],
@@ -237,5 +243,5 @@ class AppointmentViewSet(
         return Response(WaitlistEntrySerializer(entries, many=True).data)
 
     def destroy(self, request, *args, **kwargs):
-        appt_services.appointment_delete(actor=request.membership, appointment=self.get_object())
+        appointment_changes.appointment_delete(actor=request.membership, appointment=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,7 +17,7 @@ from core.errors import DomainError
 from scheduling import selectors
 from scheduling.apis._common import ERRORS, EVERYONE, SCHEDULERS, STAFF, _is_client_only, _response_tz
 from scheduling.models import AvailabilityException, AvailabilityRule, Mode
-from scheduling.serializers import (
+from scheduling.serializers.availability import (
     AppointmentToMoveSerializer,
     AvailabilityExceptionSavedSerializer,
     AvailabilityExceptionSerializer,

@@ -17,7 +17,7 @@ from backend.api.views import PracticeScopedMixin
 from practice import roles
 from scheduling import ical, selectors
 from scheduling.apis._common import ERRORS
-from scheduling.serializers import CalendarFeedSerializer
+from scheduling.serializers.resources import CalendarFeedSerializer
 
 
 class CalendarFeedView(PracticeScopedMixin, APIView):

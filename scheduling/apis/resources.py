@@ -11,7 +11,7 @@ from practice import roles
 from scheduling import selectors
 from scheduling.apis._common import EVERYONE, STAFF
 from scheduling.models import AppointmentType, Location, Room
-from scheduling.serializers import AppointmentTypeSerializer, LocationSerializer, RoomSerializer
+from scheduling.serializers.resources import AppointmentTypeSerializer, LocationSerializer, RoomSerializer
 from scheduling.services import resources
 
 

@@ -14,7 +14,7 @@ from core.errors import DomainError
 from scheduling import idempotency, selectors
 from scheduling.apis._common import ERRORS, SCHEDULERS, STAFF
 from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence
-from scheduling.serializers import (
+from scheduling.serializers.series import (
     SeriesCreateInput,
     SeriesEditInput,
     SeriesResultSerializer,
@@ -23,7 +23,7 @@ from scheduling.serializers import (
     SkippedOccurrenceSerializer,
 )
 from scheduling.services import series as series_services
-from scheduling.services import series_skipped
+from scheduling.services import series_changes, series_skipped
 
 # --- series ------------------------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ class SeriesViewSet(
         series = self.get_object()
         data = SeriesEditInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
-        result, report = series_services.series_edit(actor=request.membership, series=series, **data.validated_data)
+        result, report = series_changes.series_edit(actor=request.membership, series=series, **data.validated_data)
         return Response(SeriesResultSerializer({"series": result, "occurrences": report}).data)
 
     @extend_schema(
@@ -93,7 +93,7 @@ class SeriesViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         series = self.get_object()
-        series_services.series_cancel(actor=request.membership, series=series)
+        series_changes.series_cancel(actor=request.membership, series=series)
         series.refresh_from_db()
         return Response(SeriesSerializer(series).data)
 

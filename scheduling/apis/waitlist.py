@@ -13,7 +13,7 @@ from backend.api.views import PracticeScopedMixin
 from practice import roles
 from scheduling import selectors
 from scheduling.models import WaitlistEntry
-from scheduling.serializers import WaitlistEntrySerializer
+from scheduling.serializers.resources import WaitlistEntrySerializer
 from scheduling.services import waitlist as waitlist_services
 
 

@@ -20,8 +20,7 @@ from scheduling import selectors
 from scheduling.models import Mode, Status
 from scheduling.pages.forms import CancelForm, PlaceForm, RescheduleForm
 from scheduling.pages.shared import APPOINTMENT_READ_ROLES, SCHEDULE_WRITERS, show_service_error, viewer_zone
-from scheduling.services import appointments as appt_services
-from scheduling.services import series as series_services
+from scheduling.services import appointment_changes, appointment_rules, series_changes
 from scheduling.timezones import local_instant
 
 # The lifecycle buttons the page offers, in the order a day goes.
@@ -64,7 +63,7 @@ def _context(request, appointment, **forms) -> dict:
     if actor.has_role(*REMINDER_READERS):
         reminders = list(outbound_message_list(actor=actor).filter(appointment=appointment).order_by("due_at", "pk"))
     can_write = actor.has_role(*SCHEDULE_WRITERS)
-    allowed = appt_services.TRANSITIONS.get(appointment.status, set())
+    allowed = appointment_rules.TRANSITIONS.get(appointment.status, set())
     return {
         "appointment": appointment,
         "tz_name": str(tz),
@@ -73,7 +72,7 @@ def _context(request, appointment, **forms) -> dict:
         "can_resend": actor.has_role(*REMINDER_RESENDERS),
         "can_write": can_write,
         "lifecycle": [(s, label) for s, label in LIFECYCLE if s in allowed] if can_write else [],
-        "cancellable": can_write and appointment.status in appt_services.CANCELLABLE,
+        "cancellable": can_write and appointment.status in appointment_rules.CANCELLABLE,
         "late_note": _late_cancellation_note(appointment, timezone.now()),
         "reschedule_form": forms.get("reschedule")
         or RescheduleForm(actor=actor, prefix="move", initial={"day": local.date(), "start_time": local.time()}),
@@ -104,11 +103,11 @@ def reschedule(request, pk: int):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            appt_services.appointment_reschedule(
+            appointment_changes.appointment_reschedule(
                 actor=request.membership,
                 appointment=found,
                 starts_at=local_instant(d["day"], d["start_time"], tz),
-                room=appt_services.UNCHANGED,
+                room=appointment_rules.UNCHANGED,
                 reason=d.get("reason", ""),
                 outside_availability=d.get("outside_availability", False),
             )
@@ -131,7 +130,7 @@ def change_place(request, pk: int):
         d = form.cleaned_data
         in_person = d["mode"] == Mode.IN_PERSON
         try:
-            appt_services.appointment_change_place(
+            appointment_changes.appointment_change_place(
                 actor=request.membership,
                 appointment=found,
                 mode=d["mode"],
@@ -157,7 +156,7 @@ def cancel(request, pk: int):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            done = appt_services.appointment_cancel(
+            done = appointment_changes.appointment_cancel(
                 actor=request.membership, appointment=found, by=d["by"], reason=d["reason"]
             )
         except SERVICE_ERRORS as exc:
@@ -178,7 +177,9 @@ def transition(request, pk: int):
     found = _appointment(request, pk)
     to_status = request.POST.get("to_status", "")
     try:
-        done = appt_services.appointment_transition(actor=request.membership, appointment=found, to_status=to_status)
+        done = appointment_changes.appointment_transition(
+            actor=request.membership, appointment=found, to_status=to_status
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -216,11 +217,11 @@ def series_cancel(request, pk: int):
     series = get_object_or_404(selectors.series_list(actor=request.membership), pk=found.series_id)
     try:
         if scope == "following":
-            count = series_services.series_cancel(
+            count = series_changes.series_cancel(
                 actor=request.membership, series=series, reason=reason, now=found.starts_at - timedelta(seconds=1)
             )
         elif scope == "all":
-            count = series_services.series_cancel(actor=request.membership, series=series, reason=reason)
+            count = series_changes.series_cancel(actor=request.membership, series=series, reason=reason)
         else:
             messages.error(request, "Choose which sessions to cancel.")
             return redirect("scheduling_pages:appointment", pk=found.pk)

@@ -90,6 +90,12 @@ class BookForm(ScopedForm):
         required=False, label="Book even outside the clinician's working hours or during time off"
     )
 
+    def scoped_querysets(self) -> dict:
+        querysets = super().scoped_querysets()
+        # The practice's reminder policy with the chosen clinician: the booking's outbox rows need it (one query).
+        querysets["clinician"] = querysets["clinician"].select_related("practice__reminder_policy")
+        return querysets
+
 
 class SlotSearchForm(ScopedForm):
     appointment_type: forms.ModelChoiceField[AppointmentType] = forms.ModelChoiceField(queryset=None, label="Type")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from scheduling.models import Appointment, Status
-from scheduling.services.appointments import CANCELLABLE
+from scheduling.services.appointment_rules import CANCELLABLE
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from core.errors import Conflict, DomainError
 from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
 from scheduling.models import Appointment, AppointmentSeries, SeriesSkippedOccurrence
-from scheduling.services.appointments import require_clients_in_scope
+from scheduling.services.appointment_rules import require_clients_in_scope
 from scheduling.services.availability import require_schedule_writer
 from scheduling.services.series import book_occurrence, series_unbookable
 

@@ -13,7 +13,7 @@ from practice.audit import audit_record
 from practice.models import AuditEvent, Membership
 from practice.services.access import require_role
 from scheduling.models import Appointment, Status, WaitlistEntry
-from scheduling.services.appointments import appointment_book
+from scheduling.services.booking import appointment_book
 
 
 @transaction.atomic

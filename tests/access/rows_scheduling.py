@@ -76,7 +76,7 @@ def _availability_exception(world, scope):
 
 @target("appointment")
 def _appointment(world, scope):
-    from scheduling.services.appointments import book_unchecked_actor
+    from scheduling.services.booking import book_unchecked_actor
 
     t = world.tenant(scope)
     clinician, client = _pair(t, scope)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from intake.models import SessionCheckIn
 from intake.services.responses import response_save_draft, response_submit
-from scheduling.services.appointments import appointment_transition
+from scheduling.services.appointment_changes import appointment_transition
 from tests.factories.intake import seeded
 from tests.factories.reminders import appointment_row
 

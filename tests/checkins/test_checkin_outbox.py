@@ -17,7 +17,7 @@ from intake.services.checkins import checkins_for_completed_session
 from practice.models import Practice
 from reminders.models import OutboundMessage
 from scheduling.models import Appointment
-from scheduling.services.appointments import appointment_cancel, appointment_transition
+from scheduling.services.appointment_changes import appointment_cancel, appointment_transition
 from tests.checkins.helpers import answer, complete, session
 from tests.factories.practice import CareTeamMemberFactory, ClientFactory
 from tests.reminders.outbox import outbox_deliver

@@ -11,7 +11,7 @@ from notes import services
 from notes.models import ProgressNote
 from reminders.links import link_token
 from scheduling.models import Appointment, AppointmentClient
-from scheduling.services.appointments import appointment_cancel, appointment_reschedule
+from scheduling.services.appointment_changes import appointment_cancel, appointment_reschedule
 from tests.factories.notes import appointment_for, draft_note
 
 pytestmark = pytest.mark.django_db

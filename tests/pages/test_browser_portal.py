@@ -19,7 +19,7 @@ from intake.models import SessionCheckIn
 from practice.services.second_factor import token_mark_second_factor
 from reminders.links import link_url
 from scheduling.models import Appointment, Status
-from scheduling.services.appointments import appointment_transition
+from scheduling.services.appointment_changes import appointment_transition
 from tests.factories.notes import signed_note
 from tests.factories.reminders import appointment_row
 from tests.pages.conftest import PHONE, axe_check

@@ -9,7 +9,7 @@ import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from scheduling.services.appointments import appointment_book
+from scheduling.services.booking import appointment_book
 from tests.factories.practice import ClinicianFactory
 from tests.factories.scheduling import working_every_day
 from tests.scheduling.conftest import build_sched

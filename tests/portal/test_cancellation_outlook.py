@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from scheduling.models import Status
-from scheduling.services.appointments import appointment_cancel
+from scheduling.services.appointment_changes import appointment_cancel
 from scheduling.services.cancellation_policy import client_cancellation_outlook
 from tests.factories.reminders import appointment_row
 from tests.pages.conftest import signed_in_client

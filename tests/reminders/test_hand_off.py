@@ -12,7 +12,7 @@ from reminders.backends.sms import LocmemSmsBackend
 from reminders.models import OutboundMessage
 from reminders.services.dispatch import claim_timeout, reminders_dispatch
 from reminders.services.send import SEND_LOCK_SPACE, reminder_send
-from scheduling.services.appointments import appointment_cancel
+from scheduling.services.appointment_changes import appointment_cancel
 from tests.factories.reminders import OutboundMessageFactory, appointment_row
 from tests.pg import admin_connection
 

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from reminders.models import OutboundMessage
 from reminders.services.outbox import reminders_sync_for_appointment
-from scheduling.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from scheduling.services.appointment_changes import appointment_cancel, appointment_reschedule
+from scheduling.services.booking import appointment_book
 from tests.factories.reminders import OutboundMessageFactory, ReminderPolicyFactory, appointment_row
 from tests.factories.scheduling import AppointmentTypeFactory
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from backend.celery import app
 from reminders.models import OutboundMessage
 from reminders.services.dispatch import reminders_dispatch
-from scheduling.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from scheduling.services.appointment_changes import appointment_cancel, appointment_reschedule
+from scheduling.services.booking import appointment_book
 from tests.factories.reminders import ReminderPolicyFactory
 from tests.factories.scheduling import AppointmentTypeFactory
 

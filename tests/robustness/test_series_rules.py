@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from scheduling.models import Appointment, Status
-from scheduling.services.series import rrule_validate, series_create, series_edit
+from scheduling.services.series import rrule_validate, series_create
+from scheduling.services.series_changes import series_edit
 from tests.scheduling.conftest import build_sched
 
 

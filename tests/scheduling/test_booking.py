@@ -4,7 +4,8 @@ import pytest
 
 from core.errors import Conflict, DomainError, NotAllowed
 from scheduling.models import Appointment, AppointmentClient, Status
-from scheduling.services.appointments import appointment_book, appointment_cancel
+from scheduling.services.appointment_changes import appointment_cancel
+from scheduling.services.booking import appointment_book
 from tests.factories.scheduling import AvailabilityExceptionFactory
 
 T0 = datetime(2027, 2, 1, 15, 0, tzinfo=UTC)  # a Monday, 10:00 in New York

@@ -12,12 +12,8 @@ from backend.api.errors import exception_handler
 from core.contention import retry_on_contention
 from practice.models import Clinician, Practice
 from scheduling.models import Appointment, AppointmentType
-from scheduling.services.appointments import (
-    appointment_book,
-    appointment_cancel,
-    appointment_change_place,
-    appointment_reschedule,
-)
+from scheduling.services.appointment_changes import appointment_cancel, appointment_change_place, appointment_reschedule
+from scheduling.services.booking import appointment_book
 from tests.pg import admin_connection
 from tests.scheduling.conftest import build_sched
 

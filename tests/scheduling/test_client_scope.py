@@ -10,8 +10,9 @@ import pytest
 
 from core.errors import InvalidInput
 from scheduling.models import Appointment, AppointmentSeries, WaitlistEntry
-from scheduling.services.appointments import appointment_book
-from scheduling.services.series import series_create, series_edit
+from scheduling.services.booking import appointment_book
+from scheduling.services.series import series_create
+from scheduling.services.series_changes import series_edit
 from tests.factories.practice import ClientFactory
 from tests.scheduling.test_api_flows import api_for
 from tests.scheduling.test_lifecycle import T0

@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.errors import Conflict, InvalidTransition, NotAllowed
 from reminders.models import OutboundMessage
 from scheduling.models import Status
-from scheduling.services.appointments import appointment_cancel, appointment_confirm_by_client
+from scheduling.services.appointment_changes import appointment_cancel, appointment_confirm_by_client
 from tests.factories.reminders import appointment_row
 from tests.scheduling.test_lifecycle import T0, book
 

@@ -114,7 +114,7 @@ def test_simultaneous_service_bookings_over_many_rounds_never_error_only_conflic
     """Straight to the service (no HTTP overhead), so inserts really collide; PostgreSQL may then detect a
     deadlock between two exclusion-constraint checks, which must end as a clean 409, never an error."""
     from core.errors import Conflict
-    from scheduling.services.appointments import appointment_book
+    from scheduling.services.booking import appointment_book
     from tests.factories.practice import ClientFactory
 
     s = build_sched()
@@ -169,7 +169,7 @@ def test_a_deadlock_between_exclusion_checks_is_retried_not_a_500():
     from datetime import timedelta as td
 
     from scheduling.models import AppointmentClient
-    from scheduling.services.appointments import appointment_book
+    from scheduling.services.booking import appointment_book
 
     s = build_sched()
     elsewhere = appointment_book(

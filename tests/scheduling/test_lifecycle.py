@@ -4,14 +4,13 @@ import pytest
 
 from core.errors import Conflict, InvalidTransition, NotAllowed
 from scheduling.models import Status
-from scheduling.services.appointments import (
-    appointment_book,
+from scheduling.services.appointment_changes import (
     appointment_cancel,
     appointment_delete,
-    appointment_request,
     appointment_reschedule,
     appointment_transition,
 )
+from scheduling.services.booking import appointment_book, appointment_request
 
 T0 = datetime(2027, 2, 1, 15, 0, tzinfo=UTC)
 

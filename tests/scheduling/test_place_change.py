@@ -10,7 +10,8 @@ from core.errors import Conflict, NotAllowed
 from practice.models import AuditEvent
 from reminders.models import OutboundMessage
 from scheduling.models import Appointment, AppointmentChange, Status
-from scheduling.services.appointments import appointment_book, appointment_cancel, appointment_change_place
+from scheduling.services.appointment_changes import appointment_cancel, appointment_change_place
+from scheduling.services.booking import appointment_book
 from tests.factories.reminders import ReminderPolicyFactory
 from tests.factories.scheduling import RoomFactory
 from tests.reminders.outbox import outbox_deliver
@@ -325,7 +326,7 @@ def test_no_notice_when_the_practice_sends_no_change_notices(sched):
 
 
 def test_a_reschedule_after_a_change_of_place_cancels_the_waiting_notice(sched):
-    from scheduling.services.appointments import appointment_reschedule
+    from scheduling.services.appointment_changes import appointment_reschedule
 
     ReminderPolicyFactory(practice=sched.practice, send_confirmation=False)
     appt = _book(sched, mode="telehealth", video_link=LINK)

@@ -7,8 +7,9 @@ import pytest
 
 from core.errors import Conflict, DomainError
 from scheduling.models import Appointment, AppointmentSeries, Status
-from scheduling.services.appointments import appointment_book
-from scheduling.services.series import rrule_validate, series_cancel, series_create, series_edit, series_extend
+from scheduling.services.booking import appointment_book
+from scheduling.services.series import rrule_validate, series_create, series_extend
+from scheduling.services.series_changes import series_cancel, series_edit
 from scheduling.timezones import AMBIGUOUS_FIRST, SHIFTED_FORWARD, resolve_local
 from tests.factories.scheduling import AvailabilityExceptionFactory, working_every_day
 from tests.scheduling.conftest import build_sched

@@ -11,7 +11,8 @@ from practice import roles
 from practice.services.members import clinician_update, membership_set_roles
 from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence
 from scheduling.services.resources import appointment_type_save, room_save
-from scheduling.services.series import series_cancel, series_create, series_extend
+from scheduling.services.series import series_create, series_extend
+from scheduling.services.series_changes import series_cancel
 from scheduling.services.series_skipped import skipped_occurrence_book, skipped_occurrence_dismiss
 from tests.factories.practice import MembershipFactory
 from tests.scheduling.conftest import build_sched

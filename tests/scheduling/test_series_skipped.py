@@ -11,8 +11,10 @@ from rest_framework.test import APIClient
 from core.errors import Conflict
 from practice.models import AuditEvent
 from scheduling.models import Appointment, AppointmentSeries, SeriesSkippedOccurrence, Status
-from scheduling.services.appointments import appointment_book, appointment_cancel
-from scheduling.services.series import series_cancel, series_create, series_edit, series_extend
+from scheduling.services.appointment_changes import appointment_cancel
+from scheduling.services.booking import appointment_book
+from scheduling.services.series import series_create, series_extend
+from scheduling.services.series_changes import series_cancel, series_edit
 from scheduling.services.series_skipped import skipped_occurrence_book, skipped_occurrence_dismiss
 from tests.factories.scheduling import AvailabilityExceptionFactory
 from tests.scheduling.conftest import build_sched

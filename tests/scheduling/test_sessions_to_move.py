@@ -9,7 +9,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from scheduling.services.appointments import appointment_book, appointment_cancel
+from scheduling.services.appointment_changes import appointment_cancel
+from scheduling.services.booking import appointment_book
 
 pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")  # the zone of build_sched's clinicians, who work 07:00-20:00 every day

@@ -5,7 +5,7 @@ rendered instant by instant."""
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduling.services.appointments import appointment_book
+from scheduling.services.booking import appointment_book
 from tests.factories.practice import ClinicianFactory
 from tests.factories.scheduling import AvailabilityRuleFactory
 from tests.scheduling.test_slots import MONDAY, NY, local_times, monday_clinician, slots

@@ -1,0 +1,1 @@
+"""Input and output shapes for the schedule, one module per concern. Clients get their own, narrower outputs."""

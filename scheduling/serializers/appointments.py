@@ -1,0 +1,225 @@
+"""Appointments in and out: booking, requesting and changing one, and its history. Clients get their own,
+narrower outputs."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rest_framework import serializers
+
+from backend.api.fields import InstantField, distinct_objects
+from backend.api.scope import ScopedPrimaryKeyRelatedField
+from practice.models import Client, Clinician
+from practice.selectors import client_list, clinician_list
+from scheduling.models import (
+    Appointment,
+    AppointmentChange,
+    AppointmentType,
+    Mode,
+    Room,
+    Status,
+)
+from scheduling.selectors import appointment_type_list, room_list
+
+
+class _LocalTimes(serializers.Serializer):
+    """Adds the start and end rendered in the zone of the request (`tz`), and that zone's name."""
+
+    time_zone = serializers.SerializerMethodField()
+    local_starts_at = serializers.SerializerMethodField()
+    local_ends_at = serializers.SerializerMethodField()
+
+    def _tz(self) -> ZoneInfo:
+        return ZoneInfo(self.context.get("tz", "UTC"))
+
+    def get_time_zone(self, obj) -> str:
+        return self.context.get("tz", "UTC")
+
+    def get_local_starts_at(self, obj) -> str:
+        return obj.starts_at.astimezone(self._tz()).isoformat()
+
+    def get_local_ends_at(self, obj) -> str:
+        return obj.ends_at.astimezone(self._tz()).isoformat()
+
+
+class AppointmentClientBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class AppointmentSerializer(_LocalTimes, serializers.ModelSerializer):
+    clinician_name = serializers.CharField(source="clinician.display_name", read_only=True)
+    # Not required in the schema: the same endpoints answer a client with AppointmentForClientSerializer,
+    # which leaves it out. Output only (this serializer never reads input).
+    clients = AppointmentClientBrief(many=True, required=False, help_text="Staff answers only.")
+    appointment_type_name = serializers.CharField(source="appointment_type.name", read_only=True)
+    location = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "clinician",
+            "clinician_name",
+            "clients",
+            "appointment_type",
+            "appointment_type_name",
+            "mode",
+            "room",
+            "location",
+            "video_link",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "local_starts_at",
+            "local_ends_at",
+            "status",
+            "booked_by",
+            "booked_at",
+            "cancelled_at",
+            "cancelled_by_party",
+            "cancellation_reason",
+            "series",
+            "series_date",
+        ]
+
+    def get_location(self, obj) -> str | None:
+        return obj.room.location.name if obj.room_id else None
+
+
+class AppointmentForClientSerializer(_LocalTimes, serializers.ModelSerializer):
+    """What a client sees of their own appointment: when, with whom, where; nothing about who booked it."""
+
+    clinician_name = serializers.CharField(source="clinician.display_name", read_only=True)
+    appointment_type_name = serializers.CharField(source="appointment_type.name", read_only=True)
+    location = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "clinician",
+            "clinician_name",
+            "appointment_type",
+            "appointment_type_name",
+            "mode",
+            "location",
+            "video_link",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "local_starts_at",
+            "local_ends_at",
+            "status",
+            "cancelled_at",
+            "cancelled_by_party",
+        ]
+
+    def get_location(self, obj) -> str | None:
+        return f"{obj.room.location.name}, {obj.room.location.address}".strip(", ") if obj.room_id else None
+
+
+def bookable_clinician_list(*, actor):
+    """The clinicians the caller may see (the scope), read with what booking one needs: their membership and user
+    (is the clinician bookable) and the practice with its reminder policy (the outbox hook): one query."""
+    return clinician_list(actor=actor).select_related("practice__reminder_policy")
+
+
+class AppointmentBookInput(serializers.Serializer):
+    clinician = ScopedPrimaryKeyRelatedField(selector=bookable_clinician_list, model=Clinician)
+    clients = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client, many=True)
+    appointment_type = ScopedPrimaryKeyRelatedField(selector=appointment_type_list, model=AppointmentType)
+    starts_at = InstantField(help_text="An instant with its UTC offset, e.g. 2027-03-15T14:00:00Z.")
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    room = ScopedPrimaryKeyRelatedField(selector=room_list, model=Room, required=False, allow_null=True)
+    video_link = serializers.URLField(required=False, allow_blank=True, default="")
+    outside_availability = serializers.BooleanField(
+        required=False, default=False, help_text="Staff: book outside working hours / time off."
+    )
+
+    def validate_clients(self, value):
+        return distinct_objects(value, what="client")
+
+
+class AppointmentRequestInput(serializers.Serializer):
+    clinician = ScopedPrimaryKeyRelatedField(selector=clinician_list, model=Clinician)
+    appointment_type = ScopedPrimaryKeyRelatedField(selector=appointment_type_list, model=AppointmentType)
+    starts_at = InstantField()
+    mode = serializers.ChoiceField(choices=Mode.choices, default=Mode.TELEHEALTH)
+
+
+class RescheduleInput(serializers.Serializer):
+    starts_at = InstantField()
+    room = ScopedPrimaryKeyRelatedField(selector=room_list, model=Room, required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    outside_availability = serializers.BooleanField(required=False, default=False)
+
+
+class PlaceChangeInput(serializers.Serializer):
+    """Where an appointment happens; its time moves only through reschedule. Any other field is refused by name."""
+
+    mode = serializers.ChoiceField(
+        choices=Mode.choices,
+        required=False,
+        help_text="A new mode drops what the old one carried (going online: the room; in person: the link).",
+    )
+    room = ScopedPrimaryKeyRelatedField(selector=room_list, model=Room, required=False, allow_null=True)
+    video_link = serializers.URLField(required=False, allow_blank=True)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                reason = "Not a field you can change here (mode, room, video_link); move the time with reschedule."
+                raise serializers.ValidationError({key: [reason] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class CancelInput(serializers.Serializer):
+    by = serializers.ChoiceField(
+        choices=["client", "practice"],
+        default="practice",
+        help_text="Who cancels (staff recording a client's call: 'client'). Clients: ignored.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class TransitionInput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Status.choices, help_text="Accept a request with 'scheduled', decline with 'declined'."
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class AppointmentChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppointmentChange
+        fields = [
+            "id",
+            "kind",
+            "old_starts_at",
+            "old_ends_at",
+            "new_starts_at",
+            "new_ends_at",
+            "old_status",
+            "new_status",
+            "changed_by",
+            "changed_at",
+            "reason",
+        ]
+
+
+class AppointmentChangeForClientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppointmentChange
+        fields = [
+            "id",
+            "kind",
+            "old_starts_at",
+            "old_ends_at",
+            "new_starts_at",
+            "new_ends_at",
+            "old_status",
+            "new_status",
+            "changed_at",
+        ]

@@ -1,0 +1,146 @@
+"""A booking's statements, pinned: through the API with a token, and through the booking page.
+
+`transaction=True`: no test transaction around the request, so the booking runs as in production, in a
+transaction of its own (BEGIN ... COMMIT, counted: Django logs them) rather than in a savepoint of the test's.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from practice.models import AuditEvent
+from reminders.models import OutboundMessage
+from reminders.services.policy import reminder_policy_for
+from scheduling.models import Appointment, AppointmentChange
+from tests.pages.conftest import signed_in_client
+from tests.scheduling.conftest import build_sched
+
+START = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
+
+# knox's clean-up of the user's expired tokens on every request: a statement the way-in work removes.
+KNOX_CLEANUP = 1
+API_BOOKING = 14 + KNOX_CLEANUP
+# the token; knox's clean-up; the membership and practice; the clinician with membership, user, practice and
+# reminder policy; the clients; the type; BEGIN; working hours; time off; the appointment; its client rows; the
+# history row; the outbox rows; the audit event; COMMIT.
+
+
+def _api(s):
+    api = APIClient()
+    token = AuthToken.objects.create(s.front_desk.user)[1]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}", HTTP_X_PRACTICE=s.practice.slug)
+    return api
+
+
+def _body(s, starts_at, **extra):
+    return {
+        "clinician": s.clinician.pk,
+        "clients": [s.client.pk],
+        "appointment_type": s.session.pk,
+        "starts_at": starts_at.isoformat(),
+        "mode": "telehealth",
+        **extra,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_booking_is_a_pinned_number_of_statements_with_its_outbox_history_and_audit(
+    django_assert_num_queries,
+):
+    s = build_sched()
+    reminder_policy_for(practice=s.practice)
+    api = _api(s)
+    assert api.post("/api/v1/appointments/", _body(s, START - timedelta(days=1)), format="json").status_code == 201
+    with django_assert_num_queries(API_BOOKING):
+        reply = api.post("/api/v1/appointments/", _body(s, START), format="json")
+    assert reply.status_code == 201, reply.json()
+    appointment = Appointment.objects.get(pk=reply.json()["id"])
+    # nothing was given up for the count: the history row, the outbox rows and the audit event are there
+    assert AppointmentChange.objects.filter(appointment=appointment, kind="booked").count() == 1
+    assert OutboundMessage.objects.filter(appointment_id=appointment.pk, kind="confirmation").count() == 1
+    assert OutboundMessage.objects.filter(appointment_id=appointment.pk, kind="reminder").exists()
+    assert AuditEvent.objects.filter(
+        object_type="scheduling.appointment", object_id=str(appointment.pk), action="create"
+    ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_with_no_reminder_policy_yet_creates_it_and_writes_its_outbox_rows():
+    s = build_sched()
+    reply = _api(s).post("/api/v1/appointments/", _body(s, START), format="json")
+    assert reply.status_code == 201, reply.json()
+    assert OutboundMessage.objects.filter(appointment_id=reply.json()["id"], kind="confirmation").count() == 1
+    assert s.practice.reminder_policy.send_confirmation
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_booking_reply_built_from_objects_in_hand_is_the_appointment_as_read_back():
+    """In person, in a room, a couple: the location and both clients in the reply, as a later read shows them."""
+    from tests.factories.practice import ClientFactory
+
+    s = build_sched()
+    partner = ClientFactory(practice=s.practice)
+    api = _api(s)
+    body = _body(s, START, clients=[partner.pk, s.client.pk], mode="in_person", room=s.room.pk)
+    booked = api.post("/api/v1/appointments/", body, format="json")
+    assert booked.status_code == 201, booked.json()
+    read = api.get(f"/api/v1/appointments/{booked.json()['id']}/")
+    assert booked.json() == read.json()
+    assert booked.json()["location"] == s.room.location.name
+    assert [c["id"] for c in booked.json()["clients"]] == sorted([partner.pk, s.client.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_taken_time_without_a_savepoint_still_names_when_it_is_taken_and_writes_nothing():
+    from tests.factories.practice import ClientFactory
+
+    s = build_sched()
+    api = _api(s)
+    assert api.post("/api/v1/appointments/", _body(s, START), format="json").status_code == 201
+    other = ClientFactory(practice=s.practice)
+    refused = api.post(
+        "/api/v1/appointments/", _body(s, START + timedelta(minutes=30), clients=[other.pk]), format="json"
+    )
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "clinician_taken"
+    # the clinician's time the first booking holds: its 50 minutes and the type's 10-minute buffer after
+    assert (error["taken_from"], error["taken_until"]) == (START.isoformat(), (START + timedelta(hours=1)).isoformat())
+    assert Appointment.objects.filter(clinician=s.clinician).count() == 1
+    assert AppointmentChange.objects.count() == 1
+    assert not OutboundMessage.objects.filter(client=other).exists()
+
+
+PAGE_BOOKING = 6 + 12
+# the page shell's 6 (session, user, memberships and practices; the session's save, flash message included:
+# BEGIN, UPDATE, COMMIT); the form's client, clinician (with membership, user, practice and reminder policy) and
+# type; BEGIN; working hours; time off; the appointment; its client rows; the history row; the outbox rows; the
+# audit event; COMMIT.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_booking_is_a_pinned_number_of_statements(django_assert_num_queries):
+    s = build_sched()
+    reminder_policy_for(practice=s.practice)
+    page = signed_in_client(s.front_desk)
+    local = START.astimezone(ZoneInfo(s.practice.time_zone))
+    form = {
+        "client": s.client.pk,
+        "clinician": s.clinician.pk,
+        "appointment_type": s.session.pk,
+        "day": local.date().isoformat(),
+        "start_time": local.strftime("%H:%M"),
+        "mode": "telehealth",
+        "video_link": "",
+        "tz": s.practice.time_zone,
+    }
+    page.post("/book/", {**form, "day": (local - timedelta(days=1)).date().isoformat()})
+    with django_assert_num_queries(PAGE_BOOKING):
+        answer = page.post("/book/", form)
+    assert answer.status_code == 302, answer.content[:500]
+    assert Appointment.objects.filter(clinician=s.clinician, starts_at=START).count() == 1
