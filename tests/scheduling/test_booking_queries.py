@@ -6,7 +6,7 @@ transaction of its own (BEGIN ... COMMIT, counted: Django logs them) rather than
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,14 +20,15 @@ from scheduling.models import Appointment, AppointmentChange
 from tests.pages.conftest import signed_in_client
 from tests.scheduling.conftest import build_sched
 
-START = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
+# A Monday four to five weeks ahead, 15:00 UTC (inside the test clinician's working hours in New York all year).
+_AHEAD = date.today() + timedelta(weeks=4)
+START = datetime.combine(_AHEAD + timedelta(days=-_AHEAD.weekday() % 7), time(15, 0), tzinfo=UTC)
 
-# knox's clean-up of the user's expired tokens on every request: a statement the way-in work removes.
-KNOX_CLEANUP = 1
-API_BOOKING = 14 + KNOX_CLEANUP
-# the token; knox's clean-up; the membership and practice; the clinician with membership, user, practice and
-# reminder policy; the clients; the type; BEGIN; working hours; time off; the appointment; its client rows; the
-# history row; the outbox rows; the audit event; COMMIT.
+API_BOOKING = 14
+# the token (knox's per-request clean-up of expired tokens is gone: a beat task does it); the membership and
+# practice; the clinician with membership, user, practice and reminder policy; the clients; the type; BEGIN;
+# working hours; time off; the appointment; its client rows; the history row; the outbox rows; the audit event;
+# COMMIT.
 
 
 def _api(s):
