@@ -1,7 +1,6 @@
 """HTTP endpoints for intake: forms, packets, responses, risk flags, schedules, score series, client links."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -50,7 +49,6 @@ from practice.selectors import caseload_q, client_list
 
 STAFF = roles.STAFF_ROLES
 CLINICAL = {roles.CLINICIAN, roles.SUPERVISOR}
-ERROR = {400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT}
 
 
 def _client_ip(request) -> str | None:
@@ -76,7 +74,7 @@ class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     @extend_schema(
         request=FormCreateInput,
-        responses={201: FormDetailSerializer, **ERROR},
+        responses={201: FormDetailSerializer},
         summary="Create a form or measure (its first version is a draft unless `publish`).",
     )
     def create(self, request, *args, **kwargs):
@@ -87,7 +85,7 @@ class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     @extend_schema(
         request=FormEditInput,
-        responses={200: FormVersionSerializer, **ERROR},
+        responses={200: FormVersionSerializer},
         summary="Edit the draft; editing a published form opens a new draft version.",
     )
     def partial_update(self, request, *args, **kwargs):
@@ -99,7 +97,7 @@ class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     @extend_schema(
         request=None,
-        responses={200: FormVersionSerializer, **ERROR},
+        responses={200: FormVersionSerializer},
         summary="Publish the draft version (it is frozen from then on).",
     )
     @action(detail=True, methods=["post"])
@@ -112,6 +110,11 @@ class FormViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
     list=extend_schema(summary="Packets and their status (front desk: status only, never answers)."),
 )
 class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Intake packets: the forms assigned to a client, and whether each is done. Every role reads those in its
+    scope (a client: their own; front desk: status, never answers); front desk assigns to any client, a
+    clinician to their caseload, and the client gets a signed link by email."""
+
+    extra_error_statuses = {"resend": {429}}  # the resend interval is the service's own limit, not a throttle
     queryset = Packet.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = roles.ALL_ROLES
@@ -127,7 +130,7 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(
         request=PacketAssignInput,
-        responses={201: PacketSerializer, **ERROR},
+        responses={201: PacketSerializer},
         summary="Assign forms to a client; the client is emailed a signed link.",
     )
     def create(self, request, *args, **kwargs):
@@ -146,7 +149,7 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(
         request=PacketResendInput,
-        responses={200: PacketSerializer, **ERROR, 429: OpenApiTypes.OBJECT},
+        responses={200: PacketSerializer},
         summary="Email the client the invitation again, with the packet's current link (front desk, or a "
         "clinician for their caseload). By default the links already sent stop working first. 409 for a completed "
         "packet, a client without an email address or an invitation still on its way; 429 with "
@@ -164,7 +167,7 @@ class PacketViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(
         request=None,
-        responses={200: PacketSerializer, **ERROR},
+        responses={200: PacketSerializer},
         summary="Revoke every link to the packet already sent (a new link nonce); old links answer 404 like an "
         "expired one. The packet stays assigned: a later invitation or nudge carries the new link.",
     )
@@ -209,7 +212,7 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(
         request=DraftInput,
-        responses={200: ResponseForClientSerializer, **ERROR},
+        responses={200: ResponseForClientSerializer},
         summary="Save draft answers (client, own, until submitted). Each answer is checked for its type.",
     )
     def partial_update(self, request, *args, **kwargs):
@@ -223,7 +226,7 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(
         request=None,
-        responses={200: SubmitOutput, **ERROR},
+        responses={200: SubmitOutput},
         summary="Submit: 400 lists every unanswered or invalid question; then read-only. `safety` is set when "
         "an answer raised a safety flag (PHQ-9 item 9 above 0): show it to the client.",
     )
@@ -239,7 +242,7 @@ class ResponseViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(
         request=None,
-        responses={201: ResponseForClientSerializer, **ERROR},
+        responses={201: ResponseForClientSerializer},
         summary="Correct a submitted response: a new draft linked to it (the original stays).",
     )
     @action(detail=True, methods=["post"])
@@ -276,7 +279,7 @@ class RiskFlagViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
 
     @extend_schema(
         request=AcknowledgeInput,
-        responses={200: RiskFlagSerializer, **ERROR},
+        responses={200: RiskFlagSerializer},
         summary="Acknowledge a flag with a note of what was done (clinician).",
     )
     @action(detail=True, methods=["post"])
@@ -303,7 +306,7 @@ class ScheduleViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
     def get_queryset(self):
         return selectors.schedule_list(actor=self.request.membership)
 
-    @extend_schema(request=ScheduleSerializer, responses={201: ScheduleSerializer, **ERROR})
+    @extend_schema(request=ScheduleSerializer, responses={201: ScheduleSerializer})
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)  # client and form resolve in the caller's scope
         data.is_valid(raise_exception=True)
@@ -316,7 +319,7 @@ class ScheduleViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
         )
         return HttpResponse(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: ScheduleSerializer, **ERROR}, summary="Stop a schedule.")
+    @extend_schema(request=None, responses={200: ScheduleSerializer}, summary="Stop a schedule.")
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         schedule = schedule_services.schedule_end(actor=request.membership, schedule=self.get_object())
@@ -340,7 +343,7 @@ class ClientSeriesViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("form", str, description="slug of one measure")],
-        responses={200: SeriesOutput, 404: OpenApiTypes.OBJECT},
+        responses={200: SeriesOutput},
         summary="Measure scores over time (oldest first), with ranges and bands for the chart: each point "
         "carries those of the form version it was scored with; the measure's are its latest published version's.",
     )
@@ -371,6 +374,7 @@ def _link_response_or_404(token: str, pk: int) -> Response:
 
 
 class LinkMixin:
+    # A signed link's token is the credential: no account, no token, a throttle per address.
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [AtomicScopedThrottle]
@@ -378,8 +382,12 @@ class LinkMixin:
 
 
 class LinkPacketView(LinkMixin, APIView):
+    """The packet a client's signed link opens, with its forms and their state; no account needed. A link
+    that is not valid, expired or revoked is a 404.
+    """
+
     @extend_schema(
-        responses={200: LinkPacketSerializer, 404: OpenApiTypes.OBJECT},
+        responses={200: LinkPacketSerializer},
         summary="The packet a signed link opens (no account needed).",
     )
     def get(self, request, token: str):
@@ -392,9 +400,13 @@ class LinkPacketView(LinkMixin, APIView):
 
 
 class LinkDraftView(LinkMixin, APIView):
+    """Save draft answers to one form of the packet through its signed link; no account needed. A submitted
+    form is 409 `already_submitted`; an answer that is not valid is a 400 naming it (`answers.<question>`).
+    """
+
     @extend_schema(
         request=DraftInput,
-        responses={200: LinkResponseSerializer, **ERROR},
+        responses={200: LinkResponseSerializer},
         summary="Save draft answers through a signed link.",
     )
     def patch(self, request, token: str, pk: int):
@@ -408,9 +420,13 @@ class LinkDraftView(LinkMixin, APIView):
 
 
 class LinkSubmitView(LinkMixin, APIView):
+    """Submit one form of the packet through its signed link; no account needed. A 400 lists every
+    unanswered or invalid question; already submitted is 409 `already_submitted`. `safety` is set when an answer
+    raised a safety flag: show it to the client."""
+
     @extend_schema(
         request=None,
-        responses={200: LinkSubmitOutput, **ERROR},
+        responses={200: LinkSubmitOutput},
         summary="Submit through a signed link: 400 lists every unanswered or invalid question. `safety` is set "
         "when an answer raised a safety flag (PHQ-9 item 9 above 0): show it to the client.",
     )
