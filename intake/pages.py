@@ -1,6 +1,6 @@
 """A client's intake packets, from the client's page: assign, resend the invitation, revoke the link.
 
-The services and role sets are the API's (intake.apis.PacketViewSet): the front desk, or a clinician for their
+The services and role sets are the API's (intake.apis.packets.PacketViewSet): the front desk, or a clinician for their
 caseload. Each action answers by a redirect to the client's page with the service's answer as a message; the
 page shows a packet's status only, never its answers.
 """
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from backend.api.exceptions import DomainError
 from backend.web.access import page
 from intake import selectors
-from intake.apis import PacketViewSet
+from intake.apis.packets import PacketViewSet
 from intake.services import links, packets
 from practice.pages.clients import PacketAssignForm
 from practice.selectors import client_list

@@ -48,7 +48,9 @@ ERROR_DESCRIPTIONS = {
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, for programs: `slot_taken`, `not_found`, `invalid`...")
     message = serializers.CharField(help_text="For people.")
-    fields = serializers.DictField(
+    # The body's key is `fields`: DRF's metaclass moves declared fields off the class, so it does not shadow
+    # Serializer.fields at run time; mypy sees only the class body.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Validation errors (400): each wrong field, by dotted path (`clients.0`), and why.",
