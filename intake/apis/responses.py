@@ -9,6 +9,7 @@ from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
 from intake import selectors
 from intake.apis._common import CLINICAL, _client_ip
+from intake.filters import RiskFlagFilter
 from intake.models import Response, RiskFlag
 from intake.serializers import (
     AcknowledgeInput,
@@ -110,19 +111,12 @@ class RiskFlagViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.Gener
     read_roles = CLINICAL
     write_roles = {roles.CLINICIAN}
     serializer_class = RiskFlagSerializer
-    filterset_fields = ["client", "code"]
+    filterset_class = RiskFlagFilter
     ordering = ["-raised_at", "-id"]
 
     def get_queryset(self):
-        qs = selectors.risk_flag_list(actor=self.request.membership)
-        state = self.request.query_params.get("state")
-        if state == "open":
-            qs = qs.filter(acknowledged_at__isnull=True)
-        elif state == "acknowledged":
-            qs = qs.filter(acknowledged_at__isnull=False)
-        return qs
+        return selectors.risk_flag_list(actor=self.request.membership)
 
-    @extend_schema(parameters=[OpenApiParameter("state", str, enum=["open", "acknowledged"])])
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         audit_read_many(actor=request.membership, objects=page)

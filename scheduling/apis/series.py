@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backend.api.exceptions import DomainError
+from backend.api.filters import refuse_nul_in_query
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
 from scheduling import idempotency, selectors
 from scheduling.apis._common import SCHEDULERS, STAFF
+from scheduling.filters import SkippedOccurrenceFilter
 from scheduling.models import AppointmentSeries, SeriesSkippedOccurrence
 from scheduling.serializers import (
     SeriesCreateInput,
@@ -110,25 +110,9 @@ class SeriesViewSet(
 
 # --- occurrences a series skipped -------------------------------------------------------------------
 
-SKIPPED_STATES = {
-    "open": {"resolved_at__isnull": True},
-    "resolved": {"resolved_at__isnull": False},
-    "all": {},
-}
-
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[
-            OpenApiParameter("series", OpenApiTypes.INT, description="Only this series' occurrences."),
-            OpenApiParameter("clinician", OpenApiTypes.INT, description="Only series of this clinician."),
-            OpenApiParameter(
-                "state",
-                OpenApiTypes.STR,
-                enum=list(SKIPPED_STATES),
-                description="open (default): not yet booked or dismissed; resolved; all.",
-            ),
-        ],
         responses={200: SkippedOccurrenceSerializer(many=True)},
         summary="Occurrences a series did not book because they conflicted (the rolling extension, "
         "or book_available), by date.",
@@ -153,24 +137,19 @@ class SeriesSkippedOccurrenceViewSet(
     write_roles = SCHEDULERS
     serializer_class = SkippedOccurrenceSerializer
     http_method_names = ["get", "post", "head", "options"]
+    filterset_class = SkippedOccurrenceFilter
     ordering = ["series_date", "id"]
 
     def get_queryset(self):
-        qs = selectors.skipped_occurrence_list(actor=self.request.membership)
+        return selectors.skipped_occurrence_list(actor=self.request.membership)
+
+    def filter_queryset(self, queryset):
+        # The list's filters (its state defaults to open) narrow the list only: an occurrence named by its id is
+        # found in the caller's scope whatever its state, so a second dismiss is a 409, not a 404.
         if self.action != "list":
-            return qs
-        params = self.request.query_params
-        state = params.get("state") or "open"
-        if state not in SKIPPED_STATES:
-            raise DomainError("Bad filter.", fields={"state": [f"One of {', '.join(SKIPPED_STATES)}."]})
-        filters = {}
-        for param, lookup in (("series", "series_id"), ("clinician", "series__clinician_id")):
-            value = params.get(param)
-            if value and not value.isdigit():
-                raise DomainError("Bad filter.", fields={param: ["A whole number (an id)."]})
-            if value:
-                filters[lookup] = int(value)
-        return qs.filter(**SKIPPED_STATES[state], **filters)
+            refuse_nul_in_query(self.request)
+            return queryset
+        return super().filter_queryset(queryset)
 
     @extend_schema(
         request=None,

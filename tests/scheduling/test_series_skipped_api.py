@@ -72,6 +72,14 @@ def test_listing_filters_by_series_clinician_and_state(skipped):
     bad = desk.get(url, {"clinician": "x"})
     assert bad.status_code == 400 and "clinician" in bad.json()["error"]["fields"]
     assert "state" in desk.get(url, {"state": "closed"}).json()["error"]["fields"]
+    for param, value in (("series", "1.5"), ("series", "0"), ("clinician", "")):
+        answer = desk.get(url, {param: value})
+        if value:  # an id is a whole number from 1: 400 naming the parameter
+            assert answer.status_code == 400 and param in answer.json()["error"]["fields"], (param, value)
+        else:  # left empty: no filter, the default (open) list
+            assert _ids(answer) == [s.row.pk]
+    resolved = desk.get(f"{url}{other.pk}/")  # the list's default state narrows the list only, not a detail
+    assert resolved.status_code == 200 and resolved.json()["resolved_at"]
 
 
 # --- dismiss ------------------------------------------------------------------------------------------------
