@@ -1,6 +1,5 @@
 """Log-in, log-out, password reset and invitation acceptance (anonymous or any user)."""
 
-from django.conf import settings
 from django.http import JsonResponse
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -36,7 +35,6 @@ from practice.serializers import (
 from practice.services.members import invitation_accept
 from practice.services.mfa import (
     MFA_CHALLENGE_MAX_AGE,
-    mfa_challenge_issue,
     mfa_challenge_user,
     mfa_confirm,
     mfa_disable,
@@ -47,7 +45,7 @@ from practice.services.mfa import (
 )
 from practice.services.passwords import password_reset_confirm, password_reset_request
 from practice.services.second_factor import token_mark_second_factor
-from practice.services.signin import locked_out_message, lockout_minutes, signin_password_check
+from practice.services.signin import locked_out_message, lockout_minutes, signin_api_login, signin_token_issue
 
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
@@ -75,11 +73,13 @@ class AnonAuthView(APIView):
 
 
 def token_response(user, *, second_factor: str = "") -> Response:
-    """A new token; `second_factor` names the factor this log-in gave ("totp", "recovery_code"), if any."""
-    instance, token = AuthToken.objects.create(user, settings.REST_KNOX["TOKEN_TTL"])
-    if second_factor:
-        token_mark_second_factor(token=instance, method=second_factor)
-    return Response(LoginOutput({"token": token, "expiry": instance.expiry, "user": me_payload(user)}).data)
+    """A new token, with who it is for; `second_factor` names the factor this log-in gave, if any."""
+    token, expiry = signin_token_issue(user=user, second_factor=second_factor)
+    return _token_output(user, token, expiry)
+
+
+def _token_output(user, token: str, expiry) -> Response:
+    return Response(LoginOutput({"token": token, "expiry": expiry, "user": me_payload(user)}).data)
 
 
 LOGIN_RESULT = PolymorphicProxySerializer(
@@ -102,22 +102,21 @@ class LoginView(AnonAuthView):
     def post(self, request):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        checked = signin_password_check(
+        login = signin_api_login(
             request=request._request, email=data.validated_data["email"], password=data.validated_data["password"]
         )
-        user = checked.user
-        if checked.mfa_needed:
+        if login.challenge:
             return Response(
                 MfaChallengeOutput(
                     {
                         "mfa_required": True,
-                        "mfa_enrolled": checked.mfa_enrolled,
-                        "challenge": mfa_challenge_issue(user=user),
+                        "mfa_enrolled": login.mfa_enrolled,
+                        "challenge": login.challenge,
                         "challenge_expires_in": MFA_CHALLENGE_MAX_AGE,
                     }
                 ).data
             )
-        return token_response(user)
+        return _token_output(login.user, login.token, login.expiry)
 
 
 class LogoutView(KnoxLogoutView):
