@@ -52,6 +52,10 @@ class _OwnCheckinOutput(CheckinDetailOutput):
 
 
 class SessionCheckinViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Session check-ins: the short questionnaire a client gets after a completed session, and whether it was
+    answered. Every role reads those in its scope, without answers; the answers only the
+    client's clinicians and supervisors (audited) and the client themselves (no score)."""
+
     queryset = SessionCheckIn.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = roles.ALL_ROLES

@@ -12,14 +12,14 @@ A definition (stored on FormVersion.content) looks like this (docs/intake.md has
                  "bands": [{"min": 0, "max": 4, "label": "Minimal"}, ...],
                  "flags": [{"code": "phq9_item9", "source": "phq9", "op": "gt", "value": 0, "label": "..."}]}}
 
-Nothing here touches the database: these are pure functions over dicts, easy to test.
+Nothing here touches the database: these are pure functions over dicts, easy to test. Scoring a
+submission (total, subscales, band, flags) is intake/scoring.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import operator
 from typing import Any
 
 import jsonschema
@@ -233,7 +233,7 @@ def validate_definition(content: Any, *, is_measure: bool = False) -> dict[str, 
 # --- answers -----------------------------------------------------------------------------------------
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -267,7 +267,7 @@ def check_answer(question: dict, value: Any) -> str | None:
             else (f"Choose a value from {question['min']:g} to {question['max']:g}.")
         )
     if kind == "number":
-        if not _is_number(value):
+        if not is_number(value):
             return "Enter a number."
         if "min" in question and value < question["min"]:
             return f"At least {question['min']:g}."
@@ -344,64 +344,6 @@ def check_submission(content: dict, answers: dict) -> tuple[dict, dict[str, list
         if f"answers.{q['id']}" not in errors:
             kept[q["id"]] = value
     return kept, errors
-
-
-# --- scoring -----------------------------------------------------------------------------------------
-
-_OPS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le, "eq": operator.eq}
-
-
-def score(content: dict, answers: dict) -> dict | None:
-    """Total, subscales, band and triggered flag rules of a scored definition; None for a plain form.
-
-    Items left unanswered count as missing: the total is only computed when every item is answered
-    (a partial PHQ-9 total would under-report severity).
-    """
-    scoring = content.get("scoring")
-    if not scoring:
-        return None
-
-    def value_of(item: str) -> float | None:
-        v = answers.get(item)
-        if isinstance(v, bool):
-            return int(v)
-        return v if _is_number(v) else None
-
-    values = {item: value_of(item) for item in scoring["items"]}
-    missing = sorted(k for k, v in values.items() if v is None)
-    total = None if missing else sum(values.values())
-    subscales = {}
-    for name, items in (scoring.get("subscales") or {}).items():
-        parts = [values[i] for i in items]
-        subscales[name] = None if any(p is None for p in parts) else sum(parts)
-    band = None
-    if total is not None:
-        for b in scoring.get("bands") or []:
-            if b["min"] <= total <= b["max"]:
-                band = b["label"]
-                break
-    flags = []
-    for rule in scoring.get("flags") or []:
-        src = rule["source"]
-        if src == "total":
-            observed = total
-        elif src.startswith("subscale:"):
-            observed = subscales.get(src.split(":", 1)[1])
-        else:
-            observed = values.get(src)
-        if observed is not None and _OPS[rule["op"]](observed, rule["value"]):
-            flags.append({"code": rule["code"], "label": rule["label"], "source": src})
-    return {
-        "total": _plain(total),
-        "subscales": {k: _plain(v) for k, v in subscales.items()},
-        "band": band,
-        "missing": missing,
-        "flags": flags,
-    }
-
-
-def _plain(value):
-    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def consent_text_sha256(text: str) -> str:

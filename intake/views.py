@@ -1,6 +1,6 @@
 """The client's page: a server-rendered form for a signed link (Django templates and a little vanilla JS).
 
-It renders any definition. Saving and submitting go through the link API (intake/apis.py,
+It renders any definition. Saving and submitting go through the link API (intake/apis/links.py,
 `/api/v1/intake/link/<token>/...`), so the page and the API obey the same rules.
 """
 

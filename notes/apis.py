@@ -28,8 +28,6 @@ from notes.models import (
 from notes.serializers import (
     AddendumInput,
     AddendumOutput,
-    AppointmentPrepOutput,
-    CaseloadAttentionRow,
     CosignInput,
     NoteTemplateSerializer,
     OverdueAlertOutput,
@@ -48,9 +46,8 @@ from notes.serializers import (
     RuptureMarkerSerializer,
     RuptureMarkerUpdateInput,
     RuptureOutput,
-    SessionPrepOutput,
-    TimelineOutput,
 )
+from notes.serializers_prep import AppointmentPrepOutput, CaseloadAttentionRow, SessionPrepOutput, TimelineOutput
 from practice import roles
 from practice.audit import audit_read_many, audit_record
 from practice.models import AuditEvent

@@ -20,6 +20,9 @@ CLINICAL = {roles.CLINICIAN, roles.SUPERVISOR}
 
 
 class ClientTwoViewsView(PracticeScopedMixin, APIView):
+    """For one client, each session's signed note beside the client's own check-in about it. Clinicians and
+    supervisors of the client's care (404 outside it); the reads of notes and check-ins are audited."""
+
     permission_classes = [RolePermission]
     read_roles = CLINICAL
 

@@ -21,7 +21,6 @@ from practice.serializers import (
     ClinicianForClientSerializer,
     ClinicianSerializer,
     ClinicianUpdateInput,
-    ErrorOutput,
     InvitationSerializer,
     PracticePublicSerializer,
     PracticeSerializer,
@@ -47,6 +46,11 @@ STAFF = roles.STAFF_ROLES
 
 
 class PracticeView(PracticeScopedMixin, APIView):
+    """The practice you are acting in: its name, time zone and settings. Every role reads it (a client sees
+    the public part); admins change it, and `settings` are merged key by key (docs/api.md): an unknown key, a
+    wrong type or a value out of range is a 400 naming `settings.<key>`.
+    """
+
     permission_classes = [RolePermission]
     read_roles = EVERYONE
     write_roles = {roles.ADMIN}
@@ -72,7 +76,8 @@ class PracticeView(PracticeScopedMixin, APIView):
     partial_update=extend_schema(request=StaffUpdateInput, responses=StaffSerializer),
 )
 class StaffViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Staff of the practice (memberships holding a staff role). Admins change roles."""
+    """Staff of the practice and their roles. Every role reads the list (a client: their own clinicians'
+    names); admins change roles and deactivate members (removing their own admin role: 409 `last_admin`)."""
 
     queryset = Membership.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
@@ -110,6 +115,11 @@ class StaffViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
     partial_update=extend_schema(request=ClinicianUpdateInput, responses=ClinicianSerializer),
 )
 class ClinicianViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Clinicians of the practice and their profiles (credentials, licence, time zone). Every role reads
+    them (a client: their own clinicians' names); admins change any profile, a clinician their own (another's:
+    403). A field that is not editable is a 400 naming it.
+    """
+
     queryset = Clinician.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = EVERYONE
@@ -151,7 +161,9 @@ class ClientViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Client records. Reads of a record are audited (it is protected health information)."""
+    """Client records: demographics, contact and preferences. Front desk and admins read every client,
+    clinicians and supervisors their caseload, a client their own record; front desk creates and changes them.
+    Every read is audited (it is protected health information)."""
 
     queryset = Client.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
@@ -229,6 +241,11 @@ class CareTeamViewSet(
 
 
 class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Who supervises whom: a supervisor reads and co-signs the supervisee's progress notes. Every staff
+    role reads them; admins start and end them. The same pair twice is 409 `supervision_exists`; a clinician
+    supervising themselves is a 400 naming `supervisee`.
+    """
+
     queryset = Supervision.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = STAFF
@@ -249,6 +266,8 @@ class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Crea
     @extend_schema(request=None, responses={200: SupervisionSerializer}, summary="End a supervision (admin).")
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
+        """End a supervision as of today; its history stays. Admins only. Ending one already ended changes
+        nothing."""
         supervision = supervision_end(actor=request.membership, supervision=self.get_object())
         return Response(SupervisionSerializer(supervision).data)
 
@@ -268,7 +287,8 @@ class SupervisionViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Crea
     ),
 )
 class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Admins invite staff by email with their roles; the link sets a password."""
+    """Staff invitations: admins invite a person by email with their roles, and the emailed link sets a
+    password (/auth/invitations/accept/). Admins only. Inviting an existing member is 409 `already_member`."""
 
     queryset = Invitation.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
@@ -296,7 +316,7 @@ class InvitationViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Creat
 
     @extend_schema(
         request=None,
-        responses={200: InvitationSerializer, 409: ErrorOutput},
+        responses={200: InvitationSerializer},
         summary="Revoke a pending invitation (admin): its link stops working. 409 `invitation_not_pending` "
         "once accepted or revoked.",
     )

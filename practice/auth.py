@@ -1,6 +1,5 @@
 """Log-in, log-out, password reset and invitation acceptance (anonymous or any user)."""
 
-from django.conf import settings
 from django.http import JsonResponse
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -20,7 +19,6 @@ from practice import roles, selectors
 from practice.models import Membership
 from practice.serializers import (
     DetailOutput,
-    ErrorOutput,
     InvitationAcceptInput,
     LoginInput,
     LoginOutput,
@@ -37,7 +35,6 @@ from practice.serializers import (
 from practice.services.members import invitation_accept
 from practice.services.mfa import (
     MFA_CHALLENGE_MAX_AGE,
-    mfa_challenge_issue,
     mfa_challenge_user,
     mfa_confirm,
     mfa_disable,
@@ -48,7 +45,7 @@ from practice.services.mfa import (
 )
 from practice.services.passwords import password_reset_confirm, password_reset_request
 from practice.services.second_factor import token_mark_second_factor
-from practice.services.signin import locked_out_message, lockout_minutes, signin_password_check
+from practice.services.signin import locked_out_message, lockout_minutes, signin_api_login, signin_token_issue
 
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
@@ -76,11 +73,13 @@ class AnonAuthView(APIView):
 
 
 def token_response(user, *, second_factor: str = "") -> Response:
-    """A new token; `second_factor` names the factor this log-in gave ("totp", "recovery_code"), if any."""
-    instance, token = AuthToken.objects.create(user, settings.REST_KNOX["TOKEN_TTL"])
-    if second_factor:
-        token_mark_second_factor(token=instance, method=second_factor)
-    return Response(LoginOutput({"token": token, "expiry": instance.expiry, "user": me_payload(user)}).data)
+    """A new token, with who it is for; `second_factor` names the factor this log-in gave, if any."""
+    token, expiry = signin_token_issue(user=user, second_factor=second_factor)
+    return _token_output(user, token, expiry)
+
+
+def _token_output(user, token: str, expiry) -> Response:
+    return Response(LoginOutput({"token": token, "expiry": expiry, "user": me_payload(user)}).data)
 
 
 LOGIN_RESULT = PolymorphicProxySerializer(
@@ -89,34 +88,40 @@ LOGIN_RESULT = PolymorphicProxySerializer(
 
 
 class LoginView(AnonAuthView):
+    """Log in with email and password (no token needed). Answers a token, or, when the practice requires a
+    second factor, a short-lived challenge to complete at /auth/mfa/verify/ (or to enrol with at /auth/mfa/enrol/).
+    Wrong credentials are a 400; repeated failures lock the email and address out: 429 `locked_out` with
+    `retry_after_seconds`."""
+
     @extend_schema(
         request=LoginInput,
-        responses={200: LOGIN_RESULT, 400: ErrorOutput, 429: ErrorOutput},
+        responses={200: LOGIN_RESULT},
         summary="Log in with email and password: a token, or (when a second factor applies) a "
         "short-lived challenge to complete at /auth/mfa/verify/.",
     )
     def post(self, request):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        checked = signin_password_check(
+        login = signin_api_login(
             request=request._request, email=data.validated_data["email"], password=data.validated_data["password"]
         )
-        user = checked.user
-        if checked.mfa_needed:
+        if login.challenge:
             return Response(
                 MfaChallengeOutput(
                     {
                         "mfa_required": True,
-                        "mfa_enrolled": checked.mfa_enrolled,
-                        "challenge": mfa_challenge_issue(user=user),
+                        "mfa_enrolled": login.mfa_enrolled,
+                        "challenge": login.challenge,
                         "challenge_expires_in": MFA_CHALLENGE_MAX_AGE,
                     }
                 ).data
             )
-        return token_response(user)
+        return _token_output(login.user, login.token, login.expiry)
 
 
 class LogoutView(KnoxLogoutView):
+    """Log out: revoke the token this request was sent with. Any logged-in user."""
+
     authentication_classes = (SafeTokenAuthentication,)  # knox's own views name knox's class
 
     @extend_schema(request=None, responses={204: None}, summary="Revoke the token used for this request.")
@@ -125,6 +130,9 @@ class LogoutView(KnoxLogoutView):
 
 
 class LogoutAllView(KnoxLogoutAllView):
+    """Log out everywhere: revoke every token of this user and end their browser sessions. Any logged-in
+    user."""
+
     authentication_classes = (SafeTokenAuthentication,)
 
     @extend_schema(
@@ -141,6 +149,9 @@ class LogoutAllView(KnoxLogoutAllView):
 
 
 class MeView(APIView):
+    """Who you are, and the practices you belong to with your roles in each. Any logged-in user, whatever
+    the practice's second-factor rule."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: MeSerializer}, summary="Who am I, and in which practices with which roles.")
@@ -152,9 +163,12 @@ RESET_SENT = "If an account exists for this email, a reset link is on its way."
 
 
 class PasswordResetView(AnonAuthView):
+    """Ask for a password-reset email (no token needed). Answers the same 202 whether or not the account
+    exists, so it tells nobody who has one."""
+
     @extend_schema(
         request=PasswordResetInput,
-        responses={202: DetailOutput, 400: ErrorOutput, 429: ErrorOutput},
+        responses={202: DetailOutput},
         summary="Ask for a password-reset email. Answers the same whether or not the account exists.",
     )
     def post(self, request):
@@ -165,9 +179,13 @@ class PasswordResetView(AnonAuthView):
 
 
 class PasswordResetConfirmView(AnonAuthView):
+    """Set a new password with the uid and token of a reset link (no token needed); every existing token
+    of the user is revoked. A used, expired or wrong link is a 400 `token_invalid`; a weak password a 400 naming
+    `new_password`."""
+
     @extend_schema(
         request=PasswordResetConfirmInput,
-        responses={200: DetailOutput, 400: ErrorOutput, 429: ErrorOutput},
+        responses={200: DetailOutput},
         summary="Set a new password with the link's uid and token; revokes every existing token.",
     )
     def post(self, request):
@@ -178,14 +196,16 @@ class PasswordResetConfirmView(AnonAuthView):
 
 
 class InvitationAcceptView(AnonAuthView):
+    """Accept a staff invitation with its token (no log-in needed): set a password, or confirm an existing
+    one, and join the practice with the invited roles. A used or revoked invitation is a 400 `token_invalid`,
+    an expired one `token_expired`."""
+
     @extend_schema(
         request=InvitationAcceptInput,
         responses={
             201: inline_serializer(
                 "InvitationAccepted", {"practice": serializers.CharField(), "roles": serializers.ListField()}
             ),
-            400: ErrorOutput,
-            429: ErrorOutput,
         },
         summary="Accept a staff invitation: set a password (or confirm an existing one) and join.",
     )
@@ -200,9 +220,13 @@ class InvitationAcceptView(AnonAuthView):
 
 
 class MfaVerifyView(AnonAuthView):
+    """Log-in step 2 (no token needed): the challenge from /auth/login/ and a TOTP code, or an unused
+    recovery code, for a token that counts as a log-in with the second factor. A wrong code is a 400 `mfa_code_invalid`,
+    an old challenge `challenge_invalid`; wrong codes are limited per user (429 `mfa_throttled`)."""
+
     @extend_schema(
         request=MfaVerifyInput,
-        responses={200: LoginOutput, 400: ErrorOutput, 429: ErrorOutput},
+        responses={200: LoginOutput},
         summary="Log-in step 2: the challenge and a TOTP code (or an unused recovery code) for a token. "
         "Wrong codes are limited per user.",
     )
@@ -219,6 +243,8 @@ class MfaVerifyView(AnonAuthView):
 
 
 class MfaStatusView(APIView):
+    """Whether you have a second factor, and whether a practice of yours requires one. Any logged-in user."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: MfaStatusOutput}, summary="Whether I have a second factor, and whether I must.")
@@ -227,7 +253,9 @@ class MfaStatusView(APIView):
 
 
 class MfaEnrolView(APIView):
-    """Logged in (token), or in the middle of logging in (the challenge from /auth/login/)."""
+    """Start enrolling a TOTP authenticator, logged in (a token) or in the middle of logging in (the challenge
+    from /auth/login/): the otpauth URI (for a QR code) and recovery codes, shown once. Already enrolled: 409
+    `mfa_already_enrolled`."""
 
     permission_classes = [AllowAny]
     throttle_classes = [AtomicScopedThrottle]
@@ -235,7 +263,7 @@ class MfaEnrolView(APIView):
 
     @extend_schema(
         request=MfaEnrolInput,
-        responses={201: MfaEnrolOutput, 400: ErrorOutput, 409: ErrorOutput},
+        responses={201: MfaEnrolOutput},
         summary="Start enrolling a TOTP authenticator: the otpauth URI (for a QR code) and recovery "
         "codes, shown once. Confirm with a code at /auth/mfa/confirm/ or /auth/mfa/verify/.",
     )
@@ -256,11 +284,17 @@ class MfaEnrolView(APIView):
 
 
 class MfaConfirmView(APIView):
+    """Confirm enrolment with a code from the authenticator; the token of this request then counts as a
+    log-in with the second factor. Any logged-in user who started enrolling (else 400 `mfa_not_enrolled`; already
+    confirmed: 409 `mfa_already_enrolled`). Wrong codes are limited per user (429 `mfa_throttled`)."""
+
+    extra_error_statuses = {429}  # mfa_verify counts wrong codes itself: no throttle class to see
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         request=MfaCodeInput,
-        responses={200: MfaStatusOutput, 400: ErrorOutput, 409: ErrorOutput, 429: ErrorOutput},
+        responses={200: MfaStatusOutput},
         summary="Confirm enrolment with a code from the authenticator. The token used for this request then "
         "counts as a log-in with the second factor.",
     )
@@ -274,11 +308,16 @@ class MfaConfirmView(APIView):
 
 
 class MfaDisableView(APIView):
+    """Turn your second factor off, proving it with a code or a recovery code. Where a practice requires
+    one, the next log-in asks to enrol again. Wrong codes are limited per user (429 `mfa_throttled`)."""
+
+    extra_error_statuses = {429}  # as above
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         request=MfaCodeInput,
-        responses={204: None, 400: ErrorOutput, 429: ErrorOutput},
+        responses={204: None},
         summary="Turn my second factor off, proving it with a code or a recovery code. Where the "
         "practice requires one, the next log-in asks to enrol again.",
     )
@@ -294,13 +333,16 @@ class MfaDisableView(APIView):
 
 
 class MfaResetView(PracticeScopedMixin, APIView):
+    """Remove a staff member's second factor (a lost device and codes) and revoke their tokens; they enrol
+    again at their next log-in. Admins only (403); a member outside your practice is a 404."""
+
     permission_classes = [RolePermission]
     read_roles = roles.ALL_ROLES  # who may see the staff member decides 404 (out of scope) before 403 (role)
     write_roles = {roles.ADMIN}
 
     @extend_schema(
         request=None,
-        responses={204: None, 403: ErrorOutput, 404: ErrorOutput},
+        responses={204: None},
         summary="Remove a staff member's second factor (lost device and codes) and revoke their "
         "tokens (admin). They enrol again at their next log-in.",
     )

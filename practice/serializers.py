@@ -296,19 +296,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ErrorDetailOutput(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-    retry_after_seconds = serializers.IntegerField(required=False)
-
-
-class ErrorOutput(serializers.Serializer):
-    """The one error envelope of the API (backend/api/errors.py)."""
-
-    error = ErrorDetailOutput()
-
-
 # --- multi-factor authentication ------------------------------------------------------------------------
 
 

@@ -22,11 +22,10 @@ from reminders.services.frontdesk import outbound_message_resend
 from reminders.services.links import link_apply, link_resolve
 from reminders.services.policy import reminder_policy_for, reminder_policy_update
 
-ERROR = OpenApiTypes.OBJECT  # {"error": {"code", "message", "fields"?}}
-
 
 class OutboundMessageViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Each reminder and notice per appointment: pending, sent, failed with reason, skipped with reason."""
+    """Reminders and notices sent about appointments, and their delivery: pending, sent, failed or skipped, with
+    the reason. Admins and front desk read all, a clinician those of their own clients; front desk resends."""
 
     queryset = OutboundMessage.objects.none()  # schema only: get_queryset() scopes every request
     serializer_class = OutboundMessageSerializer
@@ -42,16 +41,20 @@ class OutboundMessageViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewset
 
     @extend_schema(
         request=None,
-        responses={200: OutboundMessageSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+        responses={200: OutboundMessageSerializer},
         summary="Queue a failed message again (front desk).",
     )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
+        """Queue a failed message again. Front desk only (403); a message that has not failed is 409."""
         message = outbound_message_resend(actor=request.membership, message=self.get_object())
         return Response(OutboundMessageSerializer(message).data)
 
 
 class ReminderPolicyView(PracticeScopedMixin, APIView):
+    """Which reminders go out before a session (when, by which channel) and which notices on changes. Every
+    staff role reads it; admins change it, for appointments changed from then on."""
+
     permission_classes = [RolePermission]
     read_roles = roles.STAFF_ROLES
     write_roles = {roles.ADMIN}
@@ -63,7 +66,7 @@ class ReminderPolicyView(PracticeScopedMixin, APIView):
 
     @extend_schema(
         request=ReminderPolicySerializer,
-        responses={200: ReminderPolicySerializer, 400: ERROR, 403: ERROR},
+        responses={200: ReminderPolicySerializer},
         summary="Change the reminder policy (admin). Applies to appointments changed from now on.",
     )
     def patch(self, request):
@@ -74,7 +77,10 @@ class ReminderPolicyView(PracticeScopedMixin, APIView):
 
 
 class AppointmentLinkView(APIView):
-    """The confirm and cancel links in reminders: no login, the signed token is the authority."""
+    """The confirm and cancel links of reminder emails (no log-in: the signed token is the credential). GET says
+    what the link would do, POST does it. A link that is not valid is a 400 `link_invalid`, one for an appointment
+    that has moved `link_outdated`, one expired or for a session already started `link_expired`; cancelling past
+    the practice's cut-off is a 409. Clicking a cancel link twice changes nothing."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -83,7 +89,7 @@ class AppointmentLinkView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
-        responses={200: LinkOutput, 400: ERROR},
+        responses={200: LinkOutput},
         summary="What a link would do (does nothing).",
     )
     def get(self, request):
@@ -94,7 +100,7 @@ class AppointmentLinkView(APIView):
 
     @extend_schema(
         request=LinkQuery,
-        responses={200: LinkOutput, 400: ERROR, 409: ERROR},
+        responses={200: LinkOutput},
         summary="Confirm or cancel the appointment the link names. Cancelling applies the practice's "
         "cut-off and late-cancellation window.",
     )

@@ -41,6 +41,9 @@ def api_sections() -> dict[str, str]:
 
 
 class ApiIndexView(APIView):
+    """The API's name and version, where its documentation is (Swagger UI, the OpenAPI document) and the URL
+    of each of its sections. Public: no token needed."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
 

@@ -178,7 +178,7 @@ REST_FRAMEWORK = {
         "backend.api.filters.IdFilterBackend",  # foreign keys filter as plain ids (no tenant oracle)
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.api.schema.AttuneAutoSchema",  # the error body and own descriptions
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
     # Per client address, counted atomically in Redis (backend/api/throttling.py).
     "DEFAULT_THROTTLE_RATES": {

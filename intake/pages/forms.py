@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from backend.web.access import page
 from core.errors import DomainError
 from intake import selectors
-from intake.apis import FormViewSet
+from intake.apis.forms import FormViewSet
 from intake.services.forms import form_edit, form_publish
 
 

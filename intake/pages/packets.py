@@ -1,7 +1,7 @@
 """A client's intake packets, from the client's page: the section that lists them (a panel of that page,
 backend/web/panels.py, registered in intake/nav.py), assign, resend the invitation, revoke the link.
 
-The services and role sets are the API's (intake.apis.PacketViewSet): the front desk, or a clinician for their
+The services and role sets are the API's (intake.apis.packets.PacketViewSet): the front desk, or a clinician for their
 caseload. Each action answers by a redirect to the client's page with the service's answer as a message; the
 page shows a packet's status only, never its answers.
 """
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from backend.web.access import page
 from core.errors import DomainError
 from intake import selectors
-from intake.apis import PacketViewSet
+from intake.apis.packets import PacketViewSet
 from intake.services import links, packets
 from practice.models import Client, Membership
 from practice.selectors import client_list

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
-from intake import definitions, notifications
+from intake import definitions, notifications, scoring
 from intake.models import ConsentSignature, Response, RiskFlag, Score
 from intake.services import checkins
 from intake.services.packets import _packet_refresh
@@ -118,7 +118,7 @@ def response_submit(
                 document_sha256=definitions.consent_text_sha256(q["text"]),
             )
 
-    result = definitions.score(content, kept)
+    result = scoring.score(content, kept)
     if result is not None:
         score = Score.objects.create(
             practice=response.practice,

@@ -1,8 +1,6 @@
-"""Progress notes: draft (autosaved, versioned) -> signed, or -> awaiting_cosign -> cosigned when the
-author is a supervisee whose supervision requires co-signature. Corrections to a locked note are
-addenda. Ruptures left unresolved stay open until a later note repairs them (a follow-up) or a
-clinician closes them with a reason.
-"""
+"""Progress notes, drafting: a draft is created for the author's own session and client, autosaved (versioned)
+until signed (notes/services/note_signing.py); ruptures left unresolved stay open until a later note repairs them
+(a follow-up) or a clinician closes them with a reason."""
 
 from __future__ import annotations
 
@@ -13,53 +11,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
-from notes.integrity import content_hash, note_hash_payload
 from notes.models import (
-    Addendum,
     NoteTemplate,
-    OverdueNoteAlert,
     ProgressNote,
     RepairStrategy,
-    RiskLevel,
     RuptureEvent,
     RuptureFollowUp,
     RuptureMarker,
 )
+from notes.services.note_rules import author_or_403, note_for_update, require_own_appointment, require_own_caseload
 from notes.services.taxonomy import taxonomy_seed
-from practice import roles
 from practice.audit import audit_record
-from practice.models import AuditEvent, CareTeamMember, Client, Membership, Supervision
+from practice.models import AuditEvent, CareTeamMember, Client, Membership
 from practice.selectors import acting_clinician
-
-
-def _author_or_403(actor: Membership):
-    clinician = acting_clinician(actor)
-    if clinician is None:
-        raise NotAllowed("Only clinicians write notes.")
-    return clinician
-
-
-def _require_own_appointment(author, appointment, client: Client) -> None:
-    """A note (progress or psychotherapy) may name only its author's own appointment that the client attended."""
-    if appointment.practice_id != author.practice_id or appointment.clinician_id != author.pk:
-        raise DomainError(
-            "You can write notes only for your own appointments.", fields={"appointment": ["Not your appointment."]}
-        )
-    if not appointment.clients.filter(pk=client.pk).exists():
-        raise DomainError(
-            "The client did not attend this appointment.",
-            fields={"appointment": ["Client not in this appointment."]},
-        )
-
-
-def _require_own_caseload(clinician, client: Client) -> None:
-    # Supervisors read their supervisees' clients but write notes only for their own care teams.
-    if not CareTeamMember.objects.filter(client=client, clinician=clinician).exists():
-        raise NotAllowed(
-            "You are not on this client's care team.",
-            code="not_on_care_team",
-            fields={"client": ["Not on your caseload."]},
-        )
 
 
 def _by_code(model, practice_id: int, codes: list[str], field: str) -> list:
@@ -218,11 +182,11 @@ def progress_note_create(
 
     `template_code` names one of the practice's templates (seeded on first use); None takes the default.
     """
-    author = _author_or_403(actor)
-    _require_own_caseload(author, client)
+    author = author_or_403(actor)
+    require_own_caseload(author, client)
     template = _template_for(actor.practice, template_code)
     if appointment is not None:
-        _require_own_appointment(author, appointment, client)
+        require_own_appointment(author, appointment, client)
         session_at = appointment.starts_at
     unknown = set(changes) - NOTE_EDITABLE
     if unknown:
@@ -244,37 +208,6 @@ def progress_note_create(
     return note
 
 
-def _locked_for_update(note: ProgressNote) -> ProgressNote:
-    return ProgressNote.objects.select_for_update(of=("self",)).select_related("template").get(pk=note.pk)
-
-
-# A session took place once it started (and was not cancelled or missed), or once the client checked in.
-HELD_STATUSES = ("checked_in", "completed")
-STARTED_STATUSES = ("scheduled", "confirmed")
-
-
-def _require_session_held(note: ProgressNote, now: datetime) -> None:
-    """A progress note of an appointment is signed only once the session took place: checked in, completed, or
-    started (scheduled or confirmed, and its start has passed). The appointment row is locked (FOR NO KEY UPDATE) so a
-    cancellation or a reschedule, which lock it FOR UPDATE and then refuse a signed note, cannot slip between
-    this check and the commit. A contact note (no appointment) stands alone."""
-    if note.appointment_id is None:
-        return
-    from scheduling.models import Appointment  # scheduling owns the appointment; notes only reads it
-
-    appointment = Appointment.objects.select_for_update(of=("self",), no_key=True).get(pk=note.appointment_id)
-    held = appointment.status in HELD_STATUSES or (
-        appointment.status in STARTED_STATUSES and appointment.starts_at <= now
-    )
-    if not held:
-        raise Conflict(
-            "This session has not taken place: a progress note is signed once the session has started "
-            f"(the appointment is {appointment.status}, starting {appointment.starts_at.isoformat()}).",
-            code="session_not_held",
-            extra={"appointment_status": appointment.status},
-        )
-
-
 @transaction.atomic
 def progress_note_update(
     *, actor: Membership, note: ProgressNote, version: int | None = None, **changes: Any
@@ -283,7 +216,7 @@ def progress_note_update(
 
     `version` is the version the editor last saw: a save from a stale copy (two tabs) is refused.
     """
-    note = _locked_for_update(note)
+    note = note_for_update(note)
     if note.author_id != getattr(acting_clinician(actor), "pk", None):
         raise NotAllowed("Only the author edits a note.")
     if note.is_locked:
@@ -301,105 +234,6 @@ def progress_note_update(
     _apply_changes(note, changes)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=note, detail={"fields": sorted(changes)})
     return note
-
-
-def _check_complete(note: ProgressNote) -> None:
-    errors: dict[str, list[str]] = {}
-    content = note.content or {}
-    for section in note.template.sections:
-        if section.get("required") and not (content.get(section["key"]) or "").strip():
-            errors[f"content.{section['key']}"] = ["Required before signing."]
-    if note.risk_level != RiskLevel.NONE and not (note.risk_rationale or "").strip():
-        errors["risk_rationale"] = ["A rationale is required for any risk level above none."]
-    if errors:
-        raise DomainError("The note is not complete.", code="note_incomplete", fields=errors)
-
-
-@transaction.atomic
-def progress_note_sign(*, actor: Membership, note: ProgressNote) -> ProgressNote:
-    """Lock the note, record signer and time, store the SHA-256 of its content, settle ruptures."""
-    note = _locked_for_update(note)
-    author = acting_clinician(actor)
-    if author is None or note.author_id != author.pk:
-        raise NotAllowed("Only the author signs a note.")
-    if note.is_locked:
-        raise InvalidTransition("This note is already signed.", code="note_locked")
-    _check_complete(note)
-    now = timezone.now()
-    _require_session_held(note, now)
-    note.signed_at = now
-    note.signed_by = author
-    note.cosign_required = Supervision.objects.filter(
-        practice=note.practice_id, supervisee=author, requires_cosign=True, ended_on__isnull=True
-    ).exists()
-    note.status = ProgressNote.Status.AWAITING_COSIGN if note.cosign_required else ProgressNote.Status.SIGNED
-    note.content_hash = content_hash(note_hash_payload(note))
-    note.save()
-    # Ruptures repaired in this session are not open; earlier ruptures repaired here close now.
-    note.ruptures.filter(outcome=RuptureEvent.Outcome.REPAIRED).update(resolved_at=now, resolved_in_note=note)
-    repaired = note.follow_ups.filter(outcome=RuptureEvent.Outcome.REPAIRED).values("rupture_id")
-    RuptureEvent.objects.filter(pk__in=repaired, resolved_at__isnull=True).update(
-        resolved_at=now, resolved_in_note=note
-    )
-    OverdueNoteAlert.objects.filter(note=note, acknowledged_at__isnull=True).update(acknowledged_at=now)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.SIGN,
-        obj=note,
-        detail={"status": note.status, "content_hash": note.content_hash},
-    )
-    return note
-
-
-@transaction.atomic
-def progress_note_cosign(*, actor: Membership, note: ProgressNote, comment: str = "") -> ProgressNote:
-    """The author's supervisor co-signs; their comment is kept with the note."""
-    note = _locked_for_update(note)
-    supervisor = acting_clinician(actor)
-    if (
-        supervisor is None
-        or not actor.has_role(roles.SUPERVISOR)
-        or not Supervision.objects.filter(
-            practice=note.practice_id, supervisor=supervisor, supervisee_id=note.author_id, ended_on__isnull=True
-        ).exists()
-    ):
-        raise NotAllowed("Only the author's supervisor co-signs this note.")
-    if note.status != ProgressNote.Status.AWAITING_COSIGN:
-        raise InvalidTransition("This note is not awaiting co-signature.", code="not_awaiting_cosign")
-    note.status = ProgressNote.Status.COSIGNED
-    note.cosigned_at = timezone.now()
-    note.cosigned_by = supervisor
-    note.cosign_comment = comment
-    note.save(update_fields=["status", "cosigned_at", "cosigned_by", "cosign_comment", "updated_at"])
-    audit_record(actor=actor, action=AuditEvent.Action.SIGN, obj=note, detail={"cosign": True})
-    return note
-
-
-@transaction.atomic
-def addendum_create(*, actor: Membership, note: ProgressNote, body: str) -> Addendum:
-    """A signed, timestamped addition to a signed note; the original stays as it was."""
-    note = _locked_for_update(note)
-    author = acting_clinician(actor)
-    if author is None or note.author_id != author.pk:
-        raise NotAllowed("Only the note's author adds addenda.")
-    if not note.is_locked:
-        raise InvalidTransition("A draft is edited, not amended: addenda are for signed notes.", code="note_not_signed")
-    if not body.strip():
-        raise DomainError("Write the addendum.", fields={"body": ["Required."]})
-    signed_at = timezone.now()
-    addendum = Addendum(
-        practice_id=note.practice_id,
-        note=note,
-        author=author,
-        body=body,
-        signed_at=signed_at,
-        content_hash=content_hash(
-            {"note": note.pk, "note_hash": note.content_hash, "author": author.pk, "body": body, "signed_at": signed_at}
-        ),
-    )
-    addendum.save()
-    audit_record(actor=actor, action=AuditEvent.Action.SIGN, obj=addendum, detail={"note": note.pk})
-    return addendum
 
 
 @transaction.atomic

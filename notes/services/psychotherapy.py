@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import Http404
 
 from notes.models import PsychotherapyNote
-from notes.services.progress_notes import _author_or_403, _require_own_appointment, _require_own_caseload
+from notes.services.note_rules import author_or_403, require_own_appointment, require_own_caseload
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Membership
 from practice.selectors import acting_clinician
@@ -14,10 +14,10 @@ from practice.selectors import acting_clinician
 
 @transaction.atomic
 def psychotherapy_note_create(*, actor: Membership, client: Client, body: str, appointment=None) -> PsychotherapyNote:
-    author = _author_or_403(actor)
-    _require_own_caseload(author, client)
+    author = author_or_403(actor)
+    require_own_caseload(author, client)
     if appointment is not None:
-        _require_own_appointment(author, appointment, client)
+        require_own_appointment(author, appointment, client)
     note = PsychotherapyNote(practice=actor.practice, author=author, client=client, appointment=appointment, body=body)
     note.full_clean()
     note.save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter
 
 from core.errors import DomainError
 from practice import roles
@@ -18,15 +18,6 @@ TZ_PARAM = OpenApiParameter(
     OpenApiTypes.STR,
     description="IANA zone for local times in the response (default: a client's own zone, else the practice's).",
 )
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: `error.fields` names each field."),
-    403: OpenApiResponse(description="Your role may not do this."),
-    404: OpenApiResponse(description="Not found (or not yours to see)."),
-    409: OpenApiResponse(
-        description="Conflict: slot taken (`error.resource`, `error.taken_from`, "
-        "`error.taken_until`) or invalid transition (`error.current_status`)."
-    ),
-}
 
 
 def _is_client_only(membership) -> bool:

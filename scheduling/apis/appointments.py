@@ -14,7 +14,7 @@ from backend.api.views import PracticeScopedMixin
 from core.errors import DomainError
 from practice import roles
 from scheduling import idempotency, selectors
-from scheduling.apis._common import ERRORS, EVERYONE, TZ_PARAM, _is_client_only, _response_tz
+from scheduling.apis._common import EVERYONE, TZ_PARAM, _is_client_only, _response_tz
 from scheduling.models import Appointment
 from scheduling.serializers.appointments import (
     AppointmentBookInput,
@@ -52,20 +52,20 @@ APPT_FILTERS = [
     create=extend_schema(
         request=AppointmentBookInput,
         parameters=[idempotency.HEADER_PARAMETER],
-        responses={201: AppointmentSerializer, **ERRORS, **idempotency.RESPONSES},
+        responses={201: AppointmentSerializer, **idempotency.RESPONSES},
         summary="Book (front desk: any clinician; clinician: own schedule).",
         description="Send an `Idempotency-Key` to retry safely after a timeout or a 503: see docs/api.md.",
     ),
     partial_update=extend_schema(
         request=PlaceChangeInput,
-        responses={200: AppointmentSerializer, **ERRORS},
+        responses={200: AppointmentSerializer},
         summary="Change the place (mode, room, video link) without moving the time; clients are told.",
         description="Front desk: any appointment; clinician: their own. Only mode, room and video_link "
         "(any other field: 400 naming it; the time moves through reschedule). Requested, scheduled or "
         "confirmed appointments that have not started (else 409 invalid_transition / appointment_started). "
         "A telehealth session needs its video link; a taken room is 409 room_taken.",
     ),
-    destroy=extend_schema(responses={204: None, **ERRORS}, summary="Delete an appointment entered in error."),
+    destroy=extend_schema(responses={204: None}, summary="Delete an appointment entered in error."),
 )
 class AppointmentViewSet(
     PracticeScopedMixin,
@@ -75,6 +75,11 @@ class AppointmentViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Appointments: front desk books and changes any clinician's, a clinician their own; admins and supervisors
+    read; a client reads, requests and (as the practice allows) cancels their own. Conflicts are 409:
+    `slot_taken` (with `error.resource`, `error.taken_from`, `error.taken_until`), `invalid_transition` (with
+    `error.current_status`)."""
+
     queryset = Appointment.objects.none()
     permission_classes = [RolePermission]
     read_roles = EVERYONE
@@ -143,11 +148,14 @@ class AppointmentViewSet(
 
     @extend_schema(
         request=AppointmentRequestInput,
-        responses={201: AppointmentForClientSerializer, **ERRORS},
+        responses={201: AppointmentForClientSerializer},
         summary="A client requests a self-bookable appointment (status 'requested').",
     )
     @action(detail=False, methods=["post"], url_path="request")
     def request_appointment(self, request):
+        """A client asks for a time of a type they may request themselves (status `requested`); staff then
+        accept or decline it. Clients only (403 otherwise); a time no longer free is 409 `clinician_taken`."""
+
         data = AppointmentRequestInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
         appointment = booking.appointment_request(actor=request.membership, **data.validated_data)
@@ -155,11 +163,15 @@ class AppointmentViewSet(
 
     @extend_schema(
         request=RescheduleInput,
-        responses={200: AppointmentSerializer, **ERRORS},
+        responses={200: AppointmentSerializer},
         summary="Move to a new start; the old time is kept in the history.",
     )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
+        """Move the appointment to a new start (and optionally room) and tell its clients. Front desk: any;
+        clinician: their own; a client: 403. A taken time is 409 `slot_taken`; a finished one 409
+        `invalid_transition`."""
+
         appointment = self.get_object()
         # Who may move it is decided before the body: a client naming a room gets 403, not a 400 about the room.
         appointment_rules.require_appointment_writer(request.membership, appointment)
@@ -188,11 +200,15 @@ class AppointmentViewSet(
 
     @extend_schema(
         request=CancelInput,
-        responses={200: AppointmentSerializer, **ERRORS},
+        responses={200: AppointmentSerializer},
         summary="Cancel. By the client inside the practice's window: late_cancelled.",
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        """Cancel with a reason. Staff who may write the appointment, or its client before the practice's
+        cut-off (inside the late-cancellation window it becomes `late_cancelled`); a status that cannot be
+        cancelled is 409 `invalid_transition`."""
+
         appointment = self.get_object()
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -203,12 +219,16 @@ class AppointmentViewSet(
 
     @extend_schema(
         request=TransitionInput,
-        responses={200: AppointmentSerializer, **ERRORS},
+        responses={200: AppointmentSerializer},
         summary="Move along the lifecycle (confirm, check in, complete, no-show, accept/decline a "
         "request). Invalid: 409 with current_status.",
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
+        """Move along the lifecycle: confirm, check in, complete, no-show, accept or decline a request.
+        Staff who may write the appointment; a step the current status does not allow is 409
+        `invalid_transition` with `error.current_status`."""
+
         appointment = self.get_object()
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -223,6 +243,9 @@ class AppointmentViewSet(
     @extend_schema(responses=AppointmentChangeSerializer(many=True), summary="Reschedules and status changes.")
     @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as the schema then says
     def history(self, request, pk=None):
+        """Every reschedule and status change of the appointment, as a plain list. Anyone who may read the
+        appointment; a client sees the times and statuses only."""
+
         appointment = self.get_object()
         changes = selectors.appointment_change_list(appointment=appointment)
         serializer = (
@@ -236,6 +259,9 @@ class AppointmentViewSet(
     )
     @action(detail=True, methods=["get"], url_path="waitlist-matches", pagination_class=None)
     def waitlist_matches(self, request, pk=None):
+        """Waitlist entries this appointment's time would suit, oldest first: whom to offer a cancelled slot.
+        Front desk and admin."""
+
         appointment = self.get_object()
         entries = selectors.waitlist_matches(
             entries=selectors.waitlist_list(actor=request.membership), opening=appointment
@@ -243,5 +269,9 @@ class AppointmentViewSet(
         return Response(WaitlistEntrySerializer(entries, many=True).data)
 
     def destroy(self, request, *args, **kwargs):
+        """Delete an appointment entered in error (it never happened). Front desk only (others cancel
+        instead: 403). Checked in, completed or no-show: 409 `invalid_transition`; a signed note or other records
+        refer to it: 409 `appointment_referenced`."""
+
         appointment_changes.appointment_delete(actor=request.membership, appointment=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

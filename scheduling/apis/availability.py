@@ -15,7 +15,7 @@ from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
 from core.errors import DomainError
 from scheduling import selectors
-from scheduling.apis._common import ERRORS, EVERYONE, SCHEDULERS, STAFF, _is_client_only, _response_tz
+from scheduling.apis._common import EVERYONE, SCHEDULERS, STAFF, _is_client_only, _response_tz
 from scheduling.models import AvailabilityException, AvailabilityRule, Mode
 from scheduling.serializers.availability import (
     AppointmentToMoveSerializer,
@@ -77,14 +77,15 @@ class _AvailabilityViewSet(
 
 def _saved_schema(serializer):
     return extend_schema_view(
-        create=extend_schema(responses={201: serializer, **ERRORS}),
-        partial_update=extend_schema(responses={200: serializer, **ERRORS}),
+        create=extend_schema(responses={201: serializer}),
+        partial_update=extend_schema(responses={200: serializer}),
     )
 
 
 @_saved_schema(AvailabilityRuleSavedSerializer)
 class AvailabilityRuleViewSet(_AvailabilityViewSet):
-    """Weekly working hours in the clinician's own zone. Front desk: anyone's; clinicians: their own."""
+    """Weekly working hours in the clinician's own zone. Every staff role reads them; front desk writes anyone's,
+    a clinician their own. A save answers the booked sessions it leaves to move."""
 
     queryset = AvailabilityRule.objects.none()
     serializer_class = AvailabilityRuleSerializer
@@ -99,7 +100,8 @@ class AvailabilityRuleViewSet(_AvailabilityViewSet):
 
 @_saved_schema(AvailabilityExceptionSavedSerializer)
 class AvailabilityExceptionViewSet(_AvailabilityViewSet):
-    """Extra hours, time off and blocked time (instants)."""
+    """Extra hours, time off and blocked time of a clinician, as instants. Every staff role reads them; front desk
+    writes anyone's, a clinician their own. A save answers the booked sessions it leaves to move."""
 
     queryset = AvailabilityException.objects.none()
     serializer_class = AvailabilityExceptionSerializer
@@ -145,7 +147,7 @@ class AppointmentsToMoveView(PracticeScopedMixin, APIView):
 
     @extend_schema(
         parameters=[ToMoveQuery],
-        responses={200: AppointmentToMoveSerializer(many=True), **ERRORS},
+        responses={200: AppointmentToMoveSerializer(many=True)},
         summary="Booked sessions that working hours or time off no longer allow, soonest first.",
     )
     def get(self, request):
@@ -164,12 +166,16 @@ class AppointmentsToMoveView(PracticeScopedMixin, APIView):
 
 
 class SlotsView(PracticeScopedMixin, APIView):
+    """Start times a clinician could be booked at for an appointment type, between two dates, from their
+    working hours, time off and existing bookings. Every role; a client sees telehealth slots of the types and
+    clinicians they may book (in person: 400 naming `mode`). An unknown type is a 400 naming `appointment_type`."""
+
     permission_classes = [RolePermission]
     read_roles = EVERYONE
 
     @extend_schema(
         parameters=[SlotQuery],
-        responses={200: SlotSerializer(many=True), **ERRORS},
+        responses={200: SlotSerializer(many=True)},
         summary="Bookable start times for a type, between two dates (read in `tz`), rendered in `tz`.",
     )
     def get(self, request):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -16,17 +16,19 @@ from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
 from practice import roles
 from scheduling import ical, selectors
-from scheduling.apis._common import ERRORS
 from scheduling.serializers.resources import CalendarFeedSerializer
 
 
 class CalendarFeedView(PracticeScopedMixin, APIView):
+    """Your schedule as an iCalendar feed for a calendar app, at a secret URL: issue a new one (the previous URL
+    stops working) or revoke it. Clinicians only."""
+
     permission_classes = [RolePermission]
     read_roles = write_roles = {roles.CLINICIAN}
 
     @extend_schema(
         request=None,
-        responses={201: CalendarFeedSerializer, **ERRORS},
+        responses={201: CalendarFeedSerializer},
         summary="Issue a new secret feed URL for your schedule (the previous one stops working).",
     )
     def post(self, request):
@@ -49,10 +51,7 @@ class CalendarFeedPublicView(APIView):
     throttle_scope = "public_link"
 
     @extend_schema(
-        responses={
-            (200, "text/calendar"): OpenApiTypes.STR,
-            404: OpenApiResponse(description="Unknown or revoked token."),
-        },
+        responses={(200, "text/calendar"): OpenApiTypes.STR},
         summary="iCalendar feed (times, place, client initials only).",
     )
     def get(self, request, token: str):

@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from intake import builtins, definitions
+from intake import builtins, definitions, scoring
 from intake.models import FormDefinition, FormVersion
 from tests.factories.practice import PracticeFactory
 
@@ -29,7 +29,7 @@ def test_talked_through_is_asked_only_after_a_strain_and_nothing_new_is_scored()
     assert "answers.talked_through" in errors
     kept, errors = definitions.check_submission(content, {**ALLIANCE, "felt_strain": "no", "talked_through": "fully"})
     assert not errors and "talked_through" not in kept  # hidden by its condition: dropped
-    assert definitions.score(content, kept)["total"] == 35
+    assert scoring.score(content, kept)["total"] == 35
 
 
 def _v1(practice, content):

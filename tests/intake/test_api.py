@@ -102,6 +102,11 @@ def test_new_client_packet_end_to_end(world, django_capture_on_commit_callbacks)
     r = clin.post(f"/api/v1/intake/risk-flags/{flags[0]['id']}/acknowledge/", {"note": "Called, safe."}, format="json")
     assert r.status_code == 200 and r.json()["acknowledged_at"]
     assert clin.get("/api/v1/intake/risk-flags/", {"state": "open"}).json()["results"] == []
+    acknowledged = clin.get("/api/v1/intake/risk-flags/", {"state": "acknowledged"}).json()["results"]
+    assert [f["id"] for f in acknowledged] == [flags[0]["id"]]
+    assert [f["id"] for f in clin.get("/api/v1/intake/risk-flags/").json()["results"]] == [flags[0]["id"]]
+    bad = clin.get("/api/v1/intake/risk-flags/", {"state": "closed"})  # a state that does not exist: 400, not all
+    assert bad.status_code == 400 and "state" in bad.json()["error"]["fields"]
 
     # the client (portal) sees their answers but no score or flags
     mine = world.client_for("client").get(f"/api/v1/intake/responses/{phq}/").json()

@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from intake import builtins, definitions
+from intake import builtins, definitions, scoring
 from intake.models import FormDefinition, FormVersion
 from intake.services.packets import packet_assign
 from tests.factories.intake import packet_for, phq9_answers, seeded
@@ -47,7 +47,7 @@ def test_the_difficulty_question_is_optional_and_not_scored():
     content = builtins.phq9()
     kept, errors = definitions.check_submission(content, phq9_answers([1] * 9))
     assert errors == {}
-    assert definitions.score(content, {**kept, "phq9_difficulty": "extremely"})["total"] == 9
+    assert scoring.score(content, {**kept, "phq9_difficulty": "extremely"})["total"] == 9
 
 
 def _shipped_v1(practice, slug):

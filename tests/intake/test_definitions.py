@@ -1,6 +1,6 @@
 import copy
 
-from intake import builtins, definitions
+from intake import builtins, definitions, scoring
 from tests.factories.intake import SIMPLE_FORM
 
 
@@ -78,7 +78,7 @@ def test_submission_lists_every_missing_required_question():
 
 
 def _phq9(values):
-    return definitions.score(builtins.phq9(), {f"phq9_{i}": v for i, v in enumerate(values, start=1)})
+    return scoring.score(builtins.phq9(), {f"phq9_{i}": v for i, v in enumerate(values, start=1)})
 
 
 def test_phq9_bands_at_every_boundary():
@@ -111,13 +111,13 @@ def test_phq9_item9_above_zero_flags_whatever_the_total():
 
 
 def test_partial_phq9_has_no_total():
-    result = definitions.score(builtins.phq9(), {"phq9_1": 3})
+    result = scoring.score(builtins.phq9(), {"phq9_1": 3})
     assert result["total"] is None and result["band"] is None and len(result["missing"]) == 8
 
 
 def test_gad7_bands_and_further_evaluation_flag():
     def gad(values):
-        return definitions.score(builtins.gad7(), {f"gad7_{i}": v for i, v in enumerate(values, start=1)})
+        return scoring.score(builtins.gad7(), {f"gad7_{i}": v for i, v in enumerate(values, start=1)})
 
     assert gad([3, 1, 0, 0, 0, 0, 0])["band"] == "Minimal"
     assert gad([3, 2, 0, 0, 0, 0, 0])["band"] == "Mild"
@@ -131,10 +131,10 @@ def test_gad7_bands_and_further_evaluation_flag():
 
 def test_alliance_cutoff_is_configuration():
     answers = {"alliance_heard": 9, "alliance_goals": 9, "alliance_approach": 9, "alliance_overall": 8}  # 35
-    assert [f["code"] for f in definitions.score(builtins.alliance_check(), answers)["flags"]] == ["alliance_low"]
-    assert definitions.score(builtins.alliance_check(cutoff=35), answers)["flags"] == []
+    assert [f["code"] for f in scoring.score(builtins.alliance_check(), answers)["flags"]] == ["alliance_low"]
+    assert scoring.score(builtins.alliance_check(cutoff=35), answers)["flags"] == []
     answers["alliance_overall"] = 9  # 36: not below the default cutoff
-    assert definitions.score(builtins.alliance_check(), answers)["flags"] == []
+    assert scoring.score(builtins.alliance_check(), answers)["flags"] == []
 
 
 def test_subscales_are_summed():
@@ -146,6 +146,6 @@ def test_subscales_are_summed():
         "flags": [{"code": "short_sleep", "source": "subscale:sleep", "op": "lt", "value": 5, "label": "Short sleep"}],
     }
     assert definitions.validate_definition(content) == {}
-    result = definitions.score(content, {"mood": 5, "hours": 4})
+    result = scoring.score(content, {"mood": 5, "hours": 4})
     assert result["total"] == 9 and result["subscales"] == {"sleep": 4}
     assert [f["code"] for f in result["flags"]] == ["short_sleep"]

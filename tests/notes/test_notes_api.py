@@ -239,7 +239,7 @@ def test_overdue_endpoints(world):
 
 
 def test_timeline_body_matches_its_documented_shape(world):
-    from notes.serializers import TimelineOutput
+    from notes.serializers_prep import TimelineOutput
 
     signed_note(world.p.clinician, world.p.client_a, ruptures=[withdrawal_rupture()])
     body = world.client_for("clinician").get(f"/api/v1/notes/clients/{world.p.client_a.pk}/timeline/").json()
