@@ -94,7 +94,9 @@ def test_a_deadlocked_transaction_is_run_again_and_both_sides_succeed():
     s = build_sched()
     errors, calls = _deadlock((Practice._meta.db_table, s.practice.pk), (AppointmentType._meta.db_table, s.session.pk))
     assert errors == []
-    assert len(calls) == 3  # the victim ran twice
+    # The victim ran again (a loaded machine may make it wait its turn more than once: what matters is that
+    # neither side failed and the deadlock was resolved by running a side again).
+    assert set(calls) == {"one", "two"} and len(calls) >= 3
 
 
 @pytest.mark.django_db(transaction=True)

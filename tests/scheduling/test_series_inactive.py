@@ -16,7 +16,7 @@ from scheduling.services.series_changes import series_cancel
 from scheduling.services.series_skipped import skipped_occurrence_book, skipped_occurrence_dismiss
 from tests.factories.practice import MembershipFactory
 from tests.scheduling.conftest import build_sched
-from tests.scheduling.test_series_skipped import SKIPPED_FIELDS, api_for, at_ten, weekly
+from tests.scheduling.skipped_world import SKIPPED_FIELDS, api_for, at_ten, weekly
 
 
 def _deactivate_clinician(s, admin):
