@@ -17,7 +17,7 @@ from tests.assurance.conftest import FIGURES
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-APPS = ["backend", "practice", "scheduling", "intake", "notes", "reminders"]
+APPS = ["core", "backend", "practice", "scheduling", "intake", "notes", "reminders"]
 DJANGO_PUBLIC = {"_meta", "_default_manager", "_base_manager", "_state"}  # underscored, but Django's public API
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
 

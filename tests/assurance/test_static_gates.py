@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.assurance.conftest import FIGURES
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ["backend", "practice", "scheduling", "intake", "notes", "reminders", "bench", "scripts", "manage.py"]
+PRODUCT = ["core", "backend", "practice", "scheduling", "intake", "notes", "reminders", "bench", "scripts", "manage.py"]
 BIN = Path(sys.executable).parent
 
 
