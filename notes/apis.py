@@ -5,22 +5,17 @@ Who reaches what (ACCESS.md): clinicians and supervisors only. Admin, front desk
 author alone: 404 for everyone else, supervisors included.
 """
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
-from notes import reads, selectors, services
+from notes import selectors, services
 from notes.models import (
     NoteTemplate,
-    OverdueNoteAlert,
     ProgressNote,
-    PsychotherapyNote,
     RepairStrategy,
     RuptureEvent,
     RuptureMarker,
@@ -28,28 +23,18 @@ from notes.models import (
 from notes.serializers import (
     AddendumInput,
     AddendumOutput,
-    AppointmentPrepOutput,
-    CaseloadAttentionRow,
     CosignInput,
     NoteTemplateSerializer,
-    OverdueAlertOutput,
-    OverdueCountOutput,
     ProgressNoteCreateInput,
     ProgressNoteListOutput,
     ProgressNoteOutput,
     ProgressNoteUpdateInput,
-    PsychotherapyNoteCreateInput,
-    PsychotherapyNoteListOutput,
-    PsychotherapyNoteOutput,
-    PsychotherapyNoteUpdateInput,
     RepairStrategySerializer,
     RepairStrategyUpdateInput,
     RuptureCloseInput,
     RuptureMarkerSerializer,
     RuptureMarkerUpdateInput,
     RuptureOutput,
-    SessionPrepOutput,
-    TimelineOutput,
 )
 from practice import roles
 from practice.audit import audit_read_many, audit_record
@@ -288,167 +273,3 @@ class RuptureViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
             actor=request.membership, rupture=rupture, reason=data.validated_data["reason"]
         )
         return Response(RuptureOutput(self.get_queryset().get(pk=rupture.pk)).data)
-
-
-# --- psychotherapy notes --------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(
-        responses={200: PsychotherapyNoteListOutput(many=True)},
-        summary="Your own psychotherapy notes (no body in the list).",
-    ),
-    retrieve=extend_schema(responses={200: PsychotherapyNoteOutput}),
-    create=extend_schema(request=PsychotherapyNoteCreateInput, responses={201: PsychotherapyNoteOutput}),
-    partial_update=extend_schema(request=PsychotherapyNoteUpdateInput, responses={200: PsychotherapyNoteOutput}),
-)
-class PsychotherapyNoteViewSet(
-    PracticeScopedMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Psychotherapy (process) notes, 45 CFR 164.501: readable and writable by their author alone.
-
-    Every other caller, supervisors and administrators included, gets 404 for any of them; they are
-    in no export, no search, no timeline and no session prep.
-    """
-
-    queryset = PsychotherapyNote.objects.none()  # for the schema only: get_queryset() scopes every request
-    permission_classes = [RolePermission]
-    read_roles = CLINICAL
-    write_roles = CLINICAL
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    ordering = ["-created_at", "-id"]
-
-    def get_queryset(self):
-        return selectors.psychotherapy_note_list(actor=self.request.membership)
-
-    def get_serializer_class(self):
-        return PsychotherapyNoteListOutput if self.action == "list" else PsychotherapyNoteOutput
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_read_many(actor=request.membership, objects=page)
-        return self.get_paginated_response(PsychotherapyNoteListOutput(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        note = self.get_object()
-        audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=note)
-        return Response(PsychotherapyNoteOutput(note).data)
-
-    def create(self, request, *args, **kwargs):
-        data = PsychotherapyNoteCreateInput(data=request.data, context={"membership": request.membership})
-        data.is_valid(raise_exception=True)
-        note = services.psychotherapy_note_create(
-            actor=request.membership,
-            client=data.validated_data["client"],
-            appointment=data.validated_data.get("appointment"),
-            body=data.validated_data["body"],
-        )
-        return Response(PsychotherapyNoteOutput(note).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        note = self.get_object()
-        data = PsychotherapyNoteUpdateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        note = services.psychotherapy_note_update(actor=request.membership, note=note, body=data.validated_data["body"])
-        return Response(PsychotherapyNoteOutput(note).data)
-
-    def destroy(self, request, *args, **kwargs):
-        services.psychotherapy_note_delete(actor=request.membership, note=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- timeline, session prep, caseload, overdue ----------------------------------------------------
-
-
-class _ClinicalView(PracticeScopedMixin, APIView):
-    permission_classes = [RolePermission]
-    read_roles = CLINICAL
-
-
-class ClientTimelineView(_ClinicalView):
-    @extend_schema(
-        responses={200: TimelineOutput},
-        summary="The relational timeline of one client: ruptures, repairs, outcomes and measures "
-        "session by session, with treatment-wide summaries. Psychotherapy notes never appear.",
-    )
-    def get(self, request, pk: int):
-        actor = request.membership
-        client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
-        timeline = reads.timeline_read(actor=actor, client=client)  # audited by the read path (notes/reads.py)
-        # The selector builds plain JSON-ready values in TimelineOutput's shape (tests/notes pin it); walking
-        # 600 ruptures through DRF fields would triple the response time at 200 notes (bench/notes_bench.py).
-        return Response(timeline)
-
-
-class SessionPrepView(_ClinicalView):
-    @extend_schema(
-        responses={200: SessionPrepOutput},
-        summary="Before the next session: the last signed note's plan, open ruptures, latest measures "
-        "and unacknowledged risk flags.",
-    )
-    def get(self, request, pk: int):
-        actor = request.membership
-        client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
-        (prep,) = reads.session_prep_read(actor=actor, clients=[client])
-        return Response(SessionPrepOutput(prep).data)
-
-
-class AppointmentSessionPrepView(_ClinicalView):
-    @extend_schema(
-        responses={200: AppointmentPrepOutput},
-        summary="Session prep for an appointment: one prep per client of the session in your scope.",
-    )
-    def get(self, request, pk: int):
-        from scheduling.selectors import appointment_list
-
-        actor = request.membership
-        appointment = get_object_or_404(appointment_list(actor=actor), pk=pk)
-        clients = list(selectors.clinical_client_list(actor=actor).filter(appointments=appointment).order_by("pk"))
-        if not clients:
-            raise Http404
-        preps = reads.session_prep_read(actor=actor, clients=clients)
-        return Response(
-            AppointmentPrepOutput(
-                {"appointment": appointment.pk, "starts_at": appointment.starts_at, "clients": preps}
-            ).data
-        )
-
-
-class CaseloadAttentionView(_ClinicalView):
-    @extend_schema(
-        responses={200: CaseloadAttentionRow(many=True)},
-        summary="Your own clients needing attention first: open ruptures, falling or low alliance.",
-    )
-    def get(self, request):
-        rows = reads.caseload_attention_read(actor=request.membership)
-        return Response(CaseloadAttentionRow(rows, many=True).data)
-
-
-class OverdueAlertViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Your notes still unsigned too long after the session (default 72 h; practice setting
-    `note_overdue_hours`). Each alert also reached the author once by email through the outbox."""
-
-    queryset = OverdueNoteAlert.objects.none()  # for the schema only: get_queryset() scopes every request
-    permission_classes = [RolePermission]
-    read_roles = CLINICAL
-    serializer_class = OverdueAlertOutput
-
-    def get_queryset(self):
-        return selectors.overdue_alert_list(actor=self.request.membership)
-
-
-class OverdueSummaryView(PracticeScopedMixin, APIView):
-    permission_classes = [RolePermission]
-    read_roles = {roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR}
-
-    @extend_schema(
-        responses={200: OverdueCountOutput(many=True)},
-        summary="Counts of overdue unsigned notes: per clinician for admins, your own for clinicians.",
-    )
-    def get(self, request):
-        return Response(OverdueCountOutput(selectors.overdue_counts(actor=request.membership), many=True).data)

@@ -62,8 +62,8 @@ def _client_or_404(request, pk):
 @page(roles=CLINICAL, object_page=True)
 def prep(request, pk: int):
     client = _client_or_404(request, pk)
-    (prep,) = reads.session_prep_read(actor=request.membership, clients=[client])
-    summary = reads.timeline_read(actor=request.membership, client=client)["summary"]
+    (prep,) = reads.session_prep_read(actor=request.membership, clients=[client], free_text=False)
+    summary = reads.timeline_summary_read(actor=request.membership, client=client)
     return render(
         request,
         "notes/prep.html",
