@@ -57,16 +57,23 @@ class _TaxonomyViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Create
     update_input: type
 
     def list(self, request, *args, **kwargs):
+        """Every entry of the practice's list, active or not (seeded with the defaults on first use). Admins,
+        clinicians and supervisors.
+        """
         services.taxonomy_seed(practice=request.membership.practice)
         return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
+        """Add an entry with a new stable `code` (admins only); a code already in use answers 400 naming
+        `code`.
+        """
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.taxonomy_entry_create(actor=request.membership, model=self.model, **data.validated_data)
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
+        """Relabel, reword or deactivate an entry (admins only); its `code` never changes."""
         entry = self.get_object()
         data = self.update_input(entry, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -117,6 +124,9 @@ class NoteTemplateViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.G
         return selectors.note_template_list(actor=self.request.membership)
 
     def list(self, request, *args, **kwargs):
+        """The practice's note templates with their sections (which are required). Admins, clinicians and
+        supervisors.
+        """
         services.taxonomy_seed(practice=request.membership.practice)
         return super().list(request, *args, **kwargs)
 
@@ -154,6 +164,8 @@ class ProgressNoteViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Relational progress notes: drafts, signing, co-signing and addenda. Clinicians and supervisors only."""
+
     queryset = ProgressNote.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = CLINICAL
@@ -177,11 +189,18 @@ class ProgressNoteViewSet(
         return ProgressNoteListOutput if self.action == "list" else ProgressNoteOutput
 
     def list(self, request, *args, **kwargs):
+        """The progress notes you may read, newest session first: your own (drafts included), the signed notes
+        of clients on your care team, and your current supervisees' signed notes. Filter with `client`. Each
+        note listed is recorded in the audit trail.
+        """
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         audit_read_many(actor=request.membership, objects=page)
         return self.get_paginated_response(ProgressNoteListOutput(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
+        """One progress note in full, with its ruptures, follow-ups and addenda. Clinicians and supervisors in
+        scope; anyone else gets 404. The read is recorded in the audit trail.
+        """
         note = self.get_object()
         audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=note)
         return Response(ProgressNoteOutput(note).data)
@@ -190,6 +209,10 @@ class ProgressNoteViewSet(
         return selectors.progress_note_detail_queryset(actor=self.request.membership).get(pk=note.pk)
 
     def create(self, request, *args, **kwargs):
+        """Start a draft for a client on your care team, for one of your appointments with them or standalone
+        (a call, an email). Another practice's or another caseload's client or appointment answers 400 like
+        an unknown one.
+        """
         # Client and appointment resolve in the caller's scope: any other id answers like an unknown one.
         data = ProgressNoteCreateInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
@@ -204,6 +227,10 @@ class ProgressNoteViewSet(
         return Response(ProgressNoteOutput(self._fresh(note)).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
+        """Autosave your draft: only the sections sent change; `ruptures` replaces the list. Send the `version`
+        you loaded: a stale one answers 409 `stale_version` with `current_version`; a signed note answers
+        409 `note_locked`.
+        """
         note = self.get_object()
         data = ProgressNoteUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -218,6 +245,11 @@ class ProgressNoteViewSet(
     )
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
+        """Sign your draft: checks the required sections and the risk rationale (400 `note_incomplete`, fields
+        named), locks the note and records signer, time and SHA-256. A note of an appointment signs once the
+        session took place (409 `session_not_held`). Under a co-signing supervision it then awaits co-
+        signature.
+        """
         note = services.progress_note_sign(actor=request.membership, note=self.get_object())
         return Response(ProgressNoteOutput(self._fresh(note)).data)
 
@@ -228,6 +260,9 @@ class ProgressNoteViewSet(
     )
     @action(detail=True, methods=["post"])
     def cosign(self, request, pk=None):
+        """Co-sign a supervisee's signed note awaiting co-signature, with an optional comment that is kept
+        (their current supervisor only).
+        """
         note = self.get_object()
         data = CosignInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -243,6 +278,9 @@ class ProgressNoteViewSet(
     )
     @action(detail=True, methods=["post"])
     def addenda(self, request, pk=None):
+        """Add a correction to your signed note: signed and timestamped at once, shown with the original, which
+        never changes (the author only).
+        """
         note = self.get_object()
         data = AddendumInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -251,6 +289,8 @@ class ProgressNoteViewSet(
 
 
 class RuptureViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
+    """Rupture events of signed notes you may read."""
+
     queryset = RuptureEvent.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = CLINICAL
@@ -266,6 +306,9 @@ class RuptureViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        """Close an open rupture without repair, giving the reason (a clinician on the client's care team). A
+        rupture already settled answers 409.
+        """
         rupture = self.get_object()
         data = RuptureCloseInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -61,16 +61,23 @@ class PsychotherapyNoteViewSet(
         return PsychotherapyNoteListOutput if self.action == "list" else PsychotherapyNoteOutput
 
     def list(self, request, *args, **kwargs):
+        """Your own psychotherapy notes about clients you still serve, without their body. Nobody else's, ever."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         audit_read_many(actor=request.membership, objects=page)
         return self.get_paginated_response(PsychotherapyNoteListOutput(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
+        """One of your psychotherapy notes with its body; anyone else, a supervisor included, gets 404. The
+        read is recorded in the audit trail.
+        """
         note = self.get_object()
         audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=note)
         return Response(PsychotherapyNoteOutput(note).data)
 
     def create(self, request, *args, **kwargs):
+        """Write a psychotherapy note about a client on your care team, optionally tied to one of your
+        appointments.
+        """
         data = PsychotherapyNoteCreateInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
         note = services.psychotherapy_note_create(
@@ -82,6 +89,7 @@ class PsychotherapyNoteViewSet(
         return Response(PsychotherapyNoteOutput(note).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
+        """Rewrite the body of one of your psychotherapy notes."""
         note = self.get_object()
         data = PsychotherapyNoteUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -89,5 +97,6 @@ class PsychotherapyNoteViewSet(
         return Response(PsychotherapyNoteOutput(note).data)
 
     def destroy(self, request, *args, **kwargs):
+        """Delete one of your psychotherapy notes (the author only)."""
         services.psychotherapy_note_delete(actor=request.membership, note=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -48,6 +48,8 @@ class _ClinicalView(PracticeScopedMixin, APIView):
 
 
 class ClientTimelineView(_ClinicalView):
+    """The relational timeline of one client."""
+
     @extend_schema(
         parameters=[BEFORE],
         responses={200: TimelineOutput},
@@ -55,6 +57,13 @@ class ClientTimelineView(_ClinicalView):
         "session by session, with treatment-wide summaries. Psychotherapy notes never appear.",
     )
     def get(self, request, pk: int):
+        """The relational timeline of a client in your caseload (or a supervisee's): the latest sessions in
+        full (signed notes only: ruptures with family, markers, intensity, strategies and outcome, follow-
+        ups, the measures given around each session and the client's check-in beside it), every open
+        rupture, and a summary over every session. `?before=` pages back through earlier sessions
+        (`window.earlier`). No free text and never psychotherapy notes. Clinicians and supervisors; 404 for
+        a client outside your scope. The read is recorded in the audit trail.
+        """
         actor = request.membership
         query = TimelineQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -67,12 +76,19 @@ class ClientTimelineView(_ClinicalView):
 
 
 class SessionPrepView(_ClinicalView):
+    """Session prep for one client."""
+
     @extend_schema(
         responses={200: SessionPrepOutput},
         summary="Before the next session: the last signed note's plan, open ruptures, latest measures "
         "and unacknowledged risk flags.",
     )
     def get(self, request, pk: int):
+        """What to hold in mind before the next session with a client in your caseload (or a supervisee's): the
+        latest check-in with the client's words, the last signed note's plan, every open rupture in full,
+        the latest score of each measure, the alliance state and the unacknowledged risk flags. 404 for a
+        client outside your scope. The read is recorded in the audit trail.
+        """
         actor = request.membership
         client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
         (prep,) = reads.session_prep_read(actor=actor, clients=[client])
@@ -80,11 +96,16 @@ class SessionPrepView(_ClinicalView):
 
 
 class AppointmentSessionPrepView(_ClinicalView):
+    """Session prep for every client of one appointment."""
+
     @extend_schema(
         responses={200: AppointmentPrepOutput},
         summary="Session prep for an appointment: one prep per client of the session in your scope.",
     )
     def get(self, request, pk: int):
+        """Session prep for an appointment you can see: one prep per client of the session in your clinical
+        scope (couples, families). 404 when none is. The read is recorded in the audit trail.
+        """
         from scheduling.selectors import appointment_list
 
         actor = request.membership
@@ -101,11 +122,17 @@ class AppointmentSessionPrepView(_ClinicalView):
 
 
 class CaseloadAttentionView(_ClinicalView):
+    """Your caseload's clients needing attention first."""
+
     @extend_schema(
         responses={200: CaseloadAttentionRow(many=True)},
         summary="Your own clients needing attention first: open ruptures, falling or low alliance.",
     )
     def get(self, request):
+        """Your own clients needing attention first: open risk flags (a safety flag above all), open ruptures,
+        a falling or low alliance, a strain the client reported as not talked through; each row with its
+        reasons in words. Clinicians and supervisors.
+        """
         rows = reads.caseload_attention_read(actor=request.membership)
         return Response(CaseloadAttentionRow(rows, many=True).data)
 
@@ -124,6 +151,8 @@ class OverdueAlertViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.G
 
 
 class OverdueSummaryView(PracticeScopedMixin, APIView):
+    """Counts of overdue unsigned notes."""
+
     permission_classes = [RolePermission]
     read_roles = {roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR}
 
@@ -132,4 +161,7 @@ class OverdueSummaryView(PracticeScopedMixin, APIView):
         summary="Counts of overdue unsigned notes: per clinician for admins, your own for clinicians.",
     )
     def get(self, request):
+        """Counts of overdue unsigned notes, no note content: one row per clinician for an admin, your own
+        count for a clinician or supervisor.
+        """
         return Response(OverdueCountOutput(selectors.overdue_counts(actor=request.membership), many=True).data)
