@@ -14,13 +14,13 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, QuerySet
 
 from intake.checkin_selectors import answered_checkins_by_client
 from intake.selectors import scores_by_client
 from notes import checkins as relational
 from notes import measures
-from notes.models import RuptureEvent, RuptureFollowUp
+from notes.models import ProgressNote, RuptureEvent, RuptureFollowUp
 from notes.selectors import LOCKED, progress_note_list
 from practice.models import Client, Membership
 
@@ -28,16 +28,23 @@ SESSION_WINDOW = 20  # sessions shown in full per page of the timeline; the summ
 SCORE_LEAD = timedelta(hours=6)  # a score belongs to the latest session that began no more than this after it
 
 
+def _scoped_notes(actor: Membership, client: Client) -> QuerySet[ProgressNote]:
+    return progress_note_list(actor=actor).filter(client=client, status__in=LOCKED).select_related(None)
+
+
 def _signed_notes(actor: Membership, client: Client) -> list[dict]:
     """Every signed note of the client the actor may read, oldest first, with its rupture count. One query."""
     return list(
-        progress_note_list(actor=actor)
-        .filter(client=client, status__in=LOCKED)
-        .select_related(None)
+        _scoped_notes(actor, client)
         .order_by("session_at", "id")
         .values("id", "session_at", "status", "template__code", "risk_level", "appointment_id", "author_id")
         .annotate(rupture_count=Count("ruptures"))
     )
+
+
+def _note_ids(actor: Membership, client: Client) -> QuerySet:
+    """The same notes as a subquery: PostgreSQL joins it, instead of Django binding hundreds of ids per query."""
+    return _scoped_notes(actor, client).order_by().values("id")
 
 
 def _window(notes: list[dict], before: int | None, size: int) -> tuple[list[dict], int | None]:
@@ -76,7 +83,9 @@ def _rupture_rows(rupture_qs) -> list[dict]:
             "closed_by_id",
         )
     )
-    ids = [r["id"] for r in rows]
+    if not rows:
+        return rows
+    ids = rupture_qs.order_by().values("id")  # a subquery, not hundreds of bound ids
     markers = _codes_by(
         RuptureEvent.markers.through.objects.filter(ruptureevent_id__in=ids).values_list(
             "ruptureevent_id", "rupturemarker__code"
@@ -98,10 +107,12 @@ def _rupture_rows(rupture_qs) -> list[dict]:
 
 def _follow_up_rows(follow_up_qs) -> list[dict]:
     rows = list(follow_up_qs.values("id", "note_id", "rupture_id", "outcome"))
+    if not rows:
+        return rows
     strategies = _codes_by(
-        RuptureFollowUp.strategies.through.objects.filter(rupturefollowup_id__in=[r["id"] for r in rows]).values_list(
-            "rupturefollowup_id", "repairstrategy__code"
-        )
+        RuptureFollowUp.strategies.through.objects.filter(
+            rupturefollowup_id__in=follow_up_qs.order_by().values("id")
+        ).values_list("rupturefollowup_id", "repairstrategy__code")
     )
     for r in rows:
         r["strategies"] = sorted(strategies[r["id"]])
@@ -145,8 +156,9 @@ def client_timeline(
     # Ruptures in full for the sessions shown, the open ones whatever their session, and those of the sessions
     # a check-in is compared with (the agreement summary covers every session).
     wanted = {n["id"] for n in shown} | {n["id"] for n in notes if n["appointment_id"] in checkin_appointments}
+    scoped = _note_ids(actor, client)
     ruptures = _rupture_rows(
-        RuptureEvent.objects.filter(note_id__in=note_ids)
+        RuptureEvent.objects.filter(note_id__in=scoped)
         .filter(Q(note_id__in=wanted) | Q(resolved_at__isnull=True))
         .order_by("note_id", "position")
     )
@@ -180,7 +192,7 @@ def client_timeline(
         },
         "open_ruptures": [r for r in ruptures if r["is_open"]],
         "measures_before_first_session": by_session.get(None, []),
-        "summary": summary_of(notes=notes, scores=scores),
+        "summary": summary_of(notes=notes, scores=scores, note_ids=scoped),
     }
     # The client's side: each session shown carries its check-in; the agreement summary counts every session.
     compared = relational.timeline_add_checkins(
@@ -195,12 +207,13 @@ def client_timeline_summary(*, actor: Membership, client: Client) -> dict:
     `read` names the notes it counts."""
     notes = _signed_notes(actor, client)
     scores, _ = _scores(actor, client)
-    return {**summary_of(notes=notes, scores=scores), "read": {"notes": [n["id"] for n in notes]}}
+    summary = summary_of(notes=notes, scores=scores, note_ids=_note_ids(actor, client))
+    return {**summary, "read": {"notes": [n["id"] for n in notes]}}
 
 
-def summary_of(*, notes: list[dict], scores: list[dict]) -> dict:
-    """Counts and trends over every signed session, aggregated by PostgreSQL (4 queries whatever the size)."""
-    note_ids = [n["id"] for n in notes]
+def summary_of(*, notes: list[dict], scores: list[dict], note_ids: QuerySet) -> dict:
+    """Counts and trends over every signed session (`notes`, and `note_ids` the same as a subquery), aggregated by
+    PostgreSQL: 4 queries whatever the size."""
     ruptures = RuptureEvent.objects.filter(note_id__in=note_ids)
     families = [choice for choice, _ in RuptureEvent._meta.get_field("family").choices]
     totals = ruptures.aggregate(
@@ -246,7 +259,7 @@ def summary_of(*, notes: list[dict], scores: list[dict]) -> dict:
     }
 
 
-def _strategy_rows(note_ids: list[int]) -> list[dict]:
+def _strategy_rows(note_ids: QuerySet) -> list[dict]:
     """Which strategies were tried (in a rupture or a follow-up), and how often the attempt was followed by repair."""
     repaired = RuptureEvent.Outcome.REPAIRED
     label_fields = ("repairstrategy__code", "repairstrategy__label", "repairstrategy__approach")
