@@ -1,11 +1,15 @@
 """Before the session and across the caseload: session prep for one client, and the caseload's clients needing
 attention first. Read through the scoped selectors (notes/selectors.py, intake's); audited by notes/reads.py.
 
-Session prep decrypts only what it shows: the last signed note's content (for its plan), and the open ruptures'
-free text only when the caller shows it (the API does; the page shows family, markers and strategies).
+Session prep decrypts only what it shows: the last signed note's content (for its plan; not its other encrypted
+fields), and the open ruptures' free text only when the caller shows it (the API does; the page shows family,
+markers and strategies). It reads plain values, not model instances: at 200 open ruptures, building and
+prefetching instances cost more than everything else together.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -15,43 +19,114 @@ from intake.selectors import scores_by_client
 from notes import checkins as relational
 from notes import measures
 from notes.models import ProgressNote, RuptureEvent
-from notes.selectors import LOCKED, open_ruptures, progress_note_list
+from notes.selectors import LOCKED, progress_note_list, rupture_list
 from practice.models import Client, Membership
 from practice.selectors import acting_clinician
 
 RUPTURE_FREE_TEXT = ("therapist_contribution", "client_response", "closed_reason")
-NOTE_UNSHOWN = ("risk_rationale", "cosign_comment")  # encrypted fields session prep never shows
+
+
+def _labels_by(through_rows) -> dict[int, list[tuple[str, str]]]:
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for owner_id, code, label in through_rows:
+        out[owner_id].append((code, label))
+    return out
+
+
+def _open_rupture_rows(actor: Membership, client: Client, *, free_text: bool) -> list[tuple[int, dict]]:
+    """The client's open ruptures, oldest session first, as (note id, row in RuptureOutput's shape). 3 queries.
+
+    With `free_text`, the therapist's contribution, the client's response and the closed reason are decrypted and
+    returned (the API); without it they are never read, and the row carries the labels and session time the page
+    shows instead."""
+    qs = rupture_list(actor=actor).filter(client=client, resolved_at__isnull=True).order_by("note__session_at", "id")
+    fields = ["id", "note_id", "note__session_at", "minute", "family", "intensity", "outcome", "resolved_at"]
+    fields += ["resolved_in_note_id", *(RUPTURE_FREE_TEXT if free_text else ())]
+    rows = list(qs.values(*fields))
+    if not rows:
+        return []
+    ids = qs.order_by().values("id")
+    markers = _labels_by(
+        RuptureEvent.markers.through.objects.filter(ruptureevent_id__in=ids).values_list(
+            "ruptureevent_id", "rupturemarker__code", "rupturemarker__label"
+        )
+    )
+    strategies = _labels_by(
+        RuptureEvent.strategies.through.objects.filter(ruptureevent_id__in=ids).values_list(
+            "ruptureevent_id", "repairstrategy__code", "repairstrategy__label"
+        )
+    )
+    families = dict(RuptureEvent._meta.get_field("family").choices)
+    outcomes = dict(RuptureEvent.Outcome.choices)
+    out = []
+    for r in rows:
+        row = {
+            "id": r["id"],
+            "minute": r["minute"],
+            "family": r["family"],
+            "markers": sorted(code for code, _ in markers[r["id"]]),
+            "intensity": r["intensity"],
+            "strategies": sorted(code for code, _ in strategies[r["id"]]),
+            "outcome": r["outcome"],
+            "is_open": True,
+            "resolved_at": r["resolved_at"],
+            "resolved_in_note": r["resolved_in_note_id"],
+        }
+        if free_text:
+            row.update({field: r[field] for field in RUPTURE_FREE_TEXT})
+        else:
+            row.update(
+                note_id=r["note_id"],
+                session_at=r["note__session_at"],
+                family_label=families.get(r["family"], r["family"]),
+                outcome_label=outcomes.get(r["outcome"], r["outcome"]),
+                marker_labels=[label for _, label in sorted(markers[r["id"]])],
+                strategy_labels=[label for _, label in sorted(strategies[r["id"]])],
+            )
+        out.append((r["note_id"], row))
+    return out
+
+
+def _last_note(actor: Membership, client: Client) -> dict | None:
+    """The last signed note in LastNoteBrief's shape: only its content is decrypted, for the plan."""
+    last = (
+        progress_note_list(actor=actor)
+        .filter(client=client, status__in=LOCKED)
+        .order_by("-session_at", "-id")
+        .values("id", "session_at", "template__code", "status", "risk_level", "content")
+        .first()
+    )
+    if last is None:
+        return None
+    content = last.pop("content") or {}
+    last["template"] = last.pop("template__code")
+    return {**last, "plan": content.get("plan", "")}
 
 
 def session_prep(*, actor: Membership, client: Client, free_text: bool = True) -> dict:
     """What to hold in mind before the next session: last plan, open ruptures, latest measures, risk flags.
 
-    `free_text=False` leaves the open ruptures' free text encrypted and unread (a caller that does not show it)."""
-    last = (
-        progress_note_list(actor=actor)
-        .filter(client=client, status__in=LOCKED)
-        .select_related(None)
-        .select_related("template")
-        .defer(*NOTE_UNSHOWN)
-        .order_by("-session_at", "-id")
-        .first()
-    )
-    carried = open_ruptures(actor=actor, client=client).defer(*(f"note__{f}" for f in ("content", *NOTE_UNSHOWN)))
-    ruptures = list(carried if free_text else carried.defer(*RUPTURE_FREE_TEXT))
+    Plain values in SessionPrepOutput's shape (tests/notes pin it). `free_text=False` leaves the open ruptures'
+    free text encrypted and unread (a caller that does not show it). The key `read` names the notes read, for
+    the read path's audit (notes/reads.py), and is not part of the answer."""
+    last = _last_note(actor, client)
+    carried = _open_rupture_rows(actor, client, free_text=free_text)
     scores = scores_by_client(actor=actor, client_ids=[client.pk], form_slugs=measures.MEASURE_SLUGS).get(client.pk, [])
     latest: dict[str, dict] = {}
     for score in scores:
         latest[score["measure"]] = score
     cutoff = measures.alliance_cutoff(actor.practice)
+    read = ([last["id"]] if last else []) + [note_id for note_id, _ in carried]
     return {
         "client": client.pk,
         "latest_checkin": relational.prep_latest_checkin(actor=actor, client=client),  # the client's words first
         "last_note": last,
-        "open_ruptures": ruptures,
+        "open_ruptures": [row for _, row in carried],
         "latest_measures": list(latest.values()),
         "alliance": measures.alliance_state(scores, cutoff=cutoff, now=timezone.now()),
         "alliance_cutoff": cutoff,
         "risk_flags": measures.open_risk_flags(actor=actor, client_id=client.pk),
+        "read": {"notes": sorted(set(read))},
     }
 
 

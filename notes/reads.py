@@ -55,8 +55,7 @@ def session_prep_read(*, actor: Membership, clients, free_text: bool = True) -> 
         actor=actor, checkin_ids=[p["latest_checkin"]["checkin"] for p in preps if p["latest_checkin"]]
     )
     for client, prep in zip(clients, preps, strict=True):
-        notes = [prep["last_note"].pk] if prep["last_note"] else []
-        notes += [r.note_id for r in prep["open_ruptures"]]
+        notes = prep.pop("read")["notes"]
         _composite_read(
             actor=actor,
             client=client,

@@ -255,6 +255,20 @@ def test_timeline_body_matches_its_documented_shape(world):
     )
 
 
+def test_session_prep_body_matches_its_documented_shape(world):
+    from notes.serializers import RuptureOutput, SessionPrepOutput
+
+    signed_note(world.p.clinician, world.p.client_a, ruptures=[withdrawal_rupture(outcome="partial")])
+    body = world.client_for("clinician").get(f"/api/v1/notes/clients/{world.p.client_a.pk}/session-prep/").json()
+    assert set(body) == set(SessionPrepOutput().fields)
+    assert set(body["last_note"]) == set(SessionPrepOutput().fields["last_note"].fields)
+    [rupture] = body["open_ruptures"]
+    assert set(rupture) == set(RuptureOutput().fields)
+    assert rupture["therapist_contribution"] == withdrawal_rupture()["therapist_contribution"]
+    assert rupture["markers"] == sorted(withdrawal_rupture()["markers"]) and rupture["is_open"] is True
+    assert body["last_note"]["plan"] == RELATIONAL["plan"]
+
+
 def test_session_prep_for_a_couples_appointment(world, django_assert_num_queries):
     from practice.models import CareTeamMember
     from scheduling.models import AppointmentClient

@@ -68,7 +68,7 @@ PINNED = {
     "process-notes": 9,
     "cosign": 11,
     "supervision": 9,
-    "supervisee": 20,
+    "supervisee": 21,
 }
 
 
