@@ -10,6 +10,7 @@ prefetching instances cost more than everything else together.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -18,7 +19,7 @@ from django.utils import timezone
 from intake.selectors import scores_by_client
 from notes import checkins as relational
 from notes import measures
-from notes.models import ProgressNote, RuptureEvent
+from notes.models import Family, ProgressNote, RuptureEvent
 from notes.selectors import LOCKED, progress_note_list, rupture_list
 from practice.models import Client, Membership
 from practice.selectors import acting_clinician
@@ -56,7 +57,7 @@ def _open_rupture_rows(actor: Membership, client: Client, *, free_text: bool) ->
             "ruptureevent_id", "repairstrategy__code", "repairstrategy__label"
         )
     )
-    families = dict(RuptureEvent._meta.get_field("family").choices)
+    families = dict(Family.choices)
     outcomes = dict(RuptureEvent.Outcome.choices)
     out = []
     for r in rows:
@@ -89,16 +90,17 @@ def _open_rupture_rows(actor: Membership, client: Client, *, free_text: bool) ->
 
 def _last_note(actor: Membership, client: Client) -> dict | None:
     """The last signed note in LastNoteBrief's shape: only its content is decrypted, for the plan."""
-    last = (
+    row = (
         progress_note_list(actor=actor)
         .filter(client=client, status__in=LOCKED)
         .order_by("-session_at", "-id")
         .values("id", "session_at", "template__code", "status", "risk_level", "content")
         .first()
     )
-    if last is None:
+    if row is None:
         return None
-    content = last.pop("content") or {}
+    last: dict[str, Any] = dict(row)
+    content: dict = last.pop("content") or {}
     last["template"] = last.pop("template__code")
     return {**last, "plan": content.get("plan", "")}
 

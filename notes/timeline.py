@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Q, QuerySet
@@ -20,7 +21,7 @@ from intake.checkin_selectors import answered_checkins_by_client
 from intake.selectors import scores_by_client
 from notes import checkins as relational
 from notes import measures
-from notes.models import ProgressNote, RuptureEvent, RuptureFollowUp
+from notes.models import Family, ProgressNote, RuptureEvent, RuptureFollowUp
 from notes.selectors import LOCKED, progress_note_list
 from practice.models import Client, Membership
 
@@ -32,14 +33,15 @@ def _scoped_notes(actor: Membership, client: Client) -> QuerySet[ProgressNote]:
     return progress_note_list(actor=actor).filter(client=client, status__in=LOCKED).select_related(None)
 
 
-def _signed_notes(actor: Membership, client: Client) -> list[dict]:
+def _signed_notes(actor: Membership, client: Client) -> list[dict[str, Any]]:
     """Every signed note of the client the actor may read, oldest first, with its rupture count. One query."""
-    return list(
+    rows = (
         _scoped_notes(actor, client)
         .order_by("session_at", "id")
         .values("id", "session_at", "status", "template__code", "risk_level", "appointment_id", "author_id")
         .annotate(rupture_count=Count("ruptures"))
     )
+    return cast(list[dict[str, Any]], list(rows))
 
 
 def _note_ids(actor: Membership, client: Client) -> QuerySet:
@@ -215,7 +217,7 @@ def summary_of(*, notes: list[dict], scores: list[dict], note_ids: QuerySet) -> 
     """Counts and trends over every signed session (`notes`, and `note_ids` the same as a subquery), aggregated by
     PostgreSQL: 4 queries whatever the size."""
     ruptures = RuptureEvent.objects.filter(note_id__in=note_ids)
-    families = [choice for choice, _ in RuptureEvent._meta.get_field("family").choices]
+    families = list(Family.values)
     totals = ruptures.aggregate(
         ruptures=Count("id"),
         mean_intensity=Avg("intensity"),
