@@ -105,20 +105,25 @@ def _last_note(actor: Membership, client: Client) -> dict | None:
     return {**last, "plan": content.get("plan", "")}
 
 
-def session_prep(*, actor: Membership, client: Client, free_text: bool = True) -> dict:
+def session_prep(*, actor: Membership, client: Client, free_text: bool = True, open_limit: int | None = None) -> dict:
     """What to hold in mind before the next session: last plan, open ruptures, latest measures, risk flags.
 
     Plain values in SessionPrepOutput's shape (tests/notes pin it). `free_text=False` leaves the open ruptures'
-    free text encrypted and unread (a caller that does not show it). The key `read` names the notes read, for
-    the read path's audit (notes/reads.py), and is not part of the answer."""
+    free text encrypted and unread (a caller that does not show it). `open_limit` keeps the most recent open
+    ruptures only (the page), with `open_ruptures_total` counting them all. The key `read` names the notes read,
+    for the read path's audit (notes/reads.py), and is not part of the answer."""
     last = _last_note(actor, client)
     carried = _open_rupture_rows(actor, client, free_text=free_text)
+    total = len(carried)
+    if open_limit is not None:
+        carried = carried[-open_limit:] if open_limit else []
     scores = scores_by_client(actor=actor, client_ids=[client.pk], form_slugs=measures.MEASURE_SLUGS).get(client.pk, [])
     latest: dict[str, dict] = {}
     for score in scores:
         latest[score["measure"]] = score
     cutoff = measures.alliance_cutoff(actor.practice)
     read = ([last["id"]] if last else []) + [note_id for note_id, _ in carried]
+    limited = {} if open_limit is None else {"open_ruptures_total": total}
     return {
         "client": client.pk,
         "latest_checkin": relational.prep_latest_checkin(actor=actor, client=client),  # the client's words first
@@ -128,6 +133,7 @@ def session_prep(*, actor: Membership, client: Client, free_text: bool = True) -
         "alliance": measures.alliance_state(scores, cutoff=cutoff, now=timezone.now()),
         "alliance_cutoff": cutoff,
         "risk_flags": measures.open_risk_flags(actor=actor, client_id=client.pk),
+        **limited,
         "read": {"notes": sorted(set(read))},
     }
 

@@ -46,11 +46,17 @@ def timeline_summary_read(*, actor: Membership, client) -> dict:
     return summary
 
 
-def session_prep_read(*, actor: Membership, clients, free_text: bool = True) -> list[dict]:
+def session_prep_read(
+    *, actor: Membership, clients, free_text: bool = True, open_limit: int | None = None
+) -> list[dict]:
     """Session prep per client, audited: the latest check-in, and one `notes.session_prep` event per client naming
     the notes it read (the last plan, the open ruptures' notes) and covering its measures and risk flags.
-    `free_text=False`: the open ruptures' free text is neither decrypted nor returned (a caller not showing it)."""
-    preps = [prep_selectors.session_prep(actor=actor, client=client, free_text=free_text) for client in clients]
+    `free_text=False`: the open ruptures' free text is neither decrypted nor returned (a caller not showing it);
+    `open_limit`: only the most recent open ruptures (the page), and only their notes named."""
+    preps = [
+        prep_selectors.session_prep(actor=actor, client=client, free_text=free_text, open_limit=open_limit)
+        for client in clients
+    ]
     relational.audit_checkin_reads(
         actor=actor, checkin_ids=[p["latest_checkin"]["checkin"] for p in preps if p["latest_checkin"]]
     )

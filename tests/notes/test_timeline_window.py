@@ -112,3 +112,20 @@ def test_the_timeline_page_draws_one_window_and_says_so(world):
     for bad in ("x", "999999"):
         response = browser.get(f"/clinical/clients/{world.p.client_a.pk}/timeline/", {"before": bad})
         assert response.status_code == 400 and "before: not a session id" in response.content.decode()
+
+
+def test_the_prep_page_shows_the_most_recent_open_ruptures_and_all_on_demand(world):
+    from notes.pages.room import OPEN_RUPTURES_SHOWN
+    from tests.pages.conftest import signed_in_client
+
+    notes = _notes(world, OPEN_RUPTURES_SHOWN + 2)  # one open rupture each
+    browser = signed_in_client(world.p.clinician.membership)
+    url = f"/clinical/clients/{world.p.client_a.pk}/prep/"
+    page = browser.get(url).content.decode()
+    total = OPEN_RUPTURES_SHOWN + 2
+    assert f"The {OPEN_RUPTURES_SHOWN} most recent of {total} open ruptures" in page
+    assert page.count('class="rupture-card"') == OPEN_RUPTURES_SHOWN
+    [event] = AuditEvent.objects.filter(action="read", object_type="notes.session_prep")
+    assert event.detail["notes"] == sorted(n.pk for n in notes[2:])  # the notes of the ruptures shown
+    everything = browser.get(url, {"open": "all"}).content.decode()
+    assert everything.count('class="rupture-card"') == total and f"All {total} open ruptures" in everything
