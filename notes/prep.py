@@ -9,10 +9,10 @@ prefetching instances cost more than everything else together.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,15 +27,13 @@ from practice.selectors import acting_clinician
 RUPTURE_FREE_TEXT = ("therapist_contribution", "client_response", "closed_reason")
 
 
-def _labels_by(through_rows) -> dict[int, list[tuple[str, str]]]:
-    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for owner_id, code, label in through_rows:
-        out[owner_id].append((code, label))
-    return out
+def _many(field: str, attribute: str) -> ArrayAgg:
+    """One attribute of one many-to-many relation, aggregated in the rupture's own query ([] for none)."""
+    return ArrayAgg(f"{field}__{attribute}", distinct=True, filter=Q(**{f"{field}__isnull": False}), default=Value([]))
 
 
 def _open_rupture_rows(actor: Membership, client: Client, *, free_text: bool) -> list[tuple[int, dict]]:
-    """The client's open ruptures, oldest session first, as (note id, row in RuptureOutput's shape). 3 queries.
+    """The client's open ruptures, oldest session first, as (note id, row in RuptureOutput's shape). One query.
 
     With `free_text`, the therapist's contribution, the client's response and the closed reason are decrypted and
     returned (the API); without it they are never read, and the row carries the labels and session time the page
@@ -43,20 +41,8 @@ def _open_rupture_rows(actor: Membership, client: Client, *, free_text: bool) ->
     qs = rupture_list(actor=actor).filter(client=client, resolved_at__isnull=True).order_by("note__session_at", "id")
     fields = ["id", "note_id", "note__session_at", "minute", "family", "intensity", "outcome", "resolved_at"]
     fields += ["resolved_in_note_id", *(RUPTURE_FREE_TEXT if free_text else ())]
-    rows = list(qs.values(*fields))
-    if not rows:
-        return []
-    ids = qs.order_by().values("id")
-    markers = _labels_by(
-        RuptureEvent.markers.through.objects.filter(ruptureevent_id__in=ids).values_list(
-            "ruptureevent_id", "rupturemarker__code", "rupturemarker__label"
-        )
-    )
-    strategies = _labels_by(
-        RuptureEvent.strategies.through.objects.filter(ruptureevent_id__in=ids).values_list(
-            "ruptureevent_id", "repairstrategy__code", "repairstrategy__label"
-        )
-    )
+    shown = "code" if free_text else "label"
+    rows = qs.values(*fields).annotate(marker_list=_many("markers", shown), strategy_list=_many("strategies", shown))
     families = dict(Family.choices)
     outcomes = dict(RuptureEvent.Outcome.choices)
     out = []
@@ -65,9 +51,7 @@ def _open_rupture_rows(actor: Membership, client: Client, *, free_text: bool) ->
             "id": r["id"],
             "minute": r["minute"],
             "family": r["family"],
-            "markers": sorted(code for code, _ in markers[r["id"]]),
             "intensity": r["intensity"],
-            "strategies": sorted(code for code, _ in strategies[r["id"]]),
             "outcome": r["outcome"],
             "is_open": True,
             "resolved_at": r["resolved_at"],
@@ -75,14 +59,15 @@ def _open_rupture_rows(actor: Membership, client: Client, *, free_text: bool) ->
         }
         if free_text:
             row.update({field: r[field] for field in RUPTURE_FREE_TEXT})
+            row.update(markers=sorted(r["marker_list"]), strategies=sorted(r["strategy_list"]))
         else:
             row.update(
                 note_id=r["note_id"],
                 session_at=r["note__session_at"],
                 family_label=families.get(r["family"], r["family"]),
                 outcome_label=outcomes.get(r["outcome"], r["outcome"]),
-                marker_labels=[label for _, label in sorted(markers[r["id"]])],
-                strategy_labels=[label for _, label in sorted(strategies[r["id"]])],
+                marker_labels=sorted(r["marker_list"]),
+                strategy_labels=sorted(r["strategy_list"]),
             )
         out.append((r["note_id"], row))
     return out

@@ -14,8 +14,9 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any, cast
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet, Value
 
 from intake.checkin_selectors import answered_checkins_by_client
 from intake.selectors import scores_by_client
@@ -62,15 +63,13 @@ def _window(notes: list[dict], before: int | None, size: int) -> tuple[list[dict
     return shown, earlier
 
 
-def _codes_by(through_rows) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = defaultdict(list)
-    for owner_id, code in through_rows:
-        out[owner_id].append(code)
-    return out
+def _codes(field: str) -> ArrayAgg:
+    """The distinct codes of one many-to-many relation, aggregated in the row's own query ([] for none)."""
+    return ArrayAgg(f"{field}__code", distinct=True, filter=Q(**{f"{field}__isnull": False}), default=Value([]))
 
 
 def _rupture_rows(rupture_qs) -> list[dict]:
-    """Structured rupture data (no free text) with marker and strategy codes, in three queries."""
+    """Structured rupture data (no free text) with marker and strategy codes, in one query."""
     rows = list(
         rupture_qs.values(
             "id",
@@ -83,41 +82,25 @@ def _rupture_rows(rupture_qs) -> list[dict]:
             "resolved_at",
             "resolved_in_note_id",
             "closed_by_id",
-        )
-    )
-    if not rows:
-        return rows
-    ids = rupture_qs.order_by().values("id")  # a subquery, not hundreds of bound ids
-    markers = _codes_by(
-        RuptureEvent.markers.through.objects.filter(ruptureevent_id__in=ids).values_list(
-            "ruptureevent_id", "rupturemarker__code"
-        )
-    )
-    strategies = _codes_by(
-        RuptureEvent.strategies.through.objects.filter(ruptureevent_id__in=ids).values_list(
-            "ruptureevent_id", "repairstrategy__code"
-        )
+            "position",
+        ).annotate(marker_codes=_codes("markers"), strategy_codes=_codes("strategies"))
     )
     for r in rows:
-        r["markers"] = sorted(markers[r["id"]])
-        r["strategies"] = sorted(strategies[r["id"]])
+        r["markers"] = sorted(r.pop("marker_codes"))
+        r["strategies"] = sorted(r.pop("strategy_codes"))
         r["session_at"] = r.pop("note__session_at")
         r["is_open"] = r["resolved_at"] is None
         r["closed"] = r.pop("closed_by_id") is not None
+        del r["position"]
     return rows
 
 
 def _follow_up_rows(follow_up_qs) -> list[dict]:
-    rows = list(follow_up_qs.values("id", "note_id", "rupture_id", "outcome"))
-    if not rows:
-        return rows
-    strategies = _codes_by(
-        RuptureFollowUp.strategies.through.objects.filter(
-            rupturefollowup_id__in=follow_up_qs.order_by().values("id")
-        ).values_list("rupturefollowup_id", "repairstrategy__code")
+    rows = list(
+        follow_up_qs.values("id", "note_id", "rupture_id", "outcome").annotate(strategy_codes=_codes("strategies"))
     )
     for r in rows:
-        r["strategies"] = sorted(strategies[r["id"]])
+        r["strategies"] = sorted(r.pop("strategy_codes"))
     return rows
 
 
@@ -265,16 +248,20 @@ def _strategy_rows(note_ids: QuerySet) -> list[dict]:
     """Which strategies were tried (in a rupture or a follow-up), and how often the attempt was followed by repair."""
     repaired = RuptureEvent.Outcome.REPAIRED
     label_fields = ("repairstrategy__code", "repairstrategy__label", "repairstrategy__approach")
-    attempts = [
+    # Ruptures' and follow-ups' attempts in one statement (UNION ALL), summed per strategy below.
+    in_ruptures = (
         RuptureEvent.strategies.through.objects.filter(ruptureevent__note_id__in=note_ids)
         .values(*label_fields)
         .annotate(tried=Count("id"), repaired=Count("id", filter=Q(ruptureevent__outcome=repaired)))
-        .order_by(),
+        .order_by()
+    )
+    in_follow_ups = (
         RuptureFollowUp.strategies.through.objects.filter(rupturefollowup__note_id__in=note_ids)
         .values(*label_fields)
         .annotate(tried=Count("id"), repaired=Count("id", filter=Q(rupturefollowup__outcome=repaired)))
-        .order_by(),
-    ]
+        .order_by()
+    )
+    attempts = [in_ruptures.union(in_follow_ups, all=True)]
     by_code: dict[str, dict] = {}
     for rows in attempts:
         for row in rows:

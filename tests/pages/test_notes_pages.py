@@ -62,13 +62,13 @@ PINNED = {
     "attention": 12,
     "clients": 8,
     "client": 12,
-    "prep": 23,  # session prep + the timeline's summary alone (aggregates), one audit event each
-    "timeline": 20,  # one window of sessions + the summary's aggregates (4), one audit event
+    "prep": 20,  # session prep + the timeline's summary alone (aggregates), one audit event each
+    "timeline": 17,  # one window of sessions + the summary's aggregates (3), one audit event
     "note": 19,
     "process-notes": 9,
     "cosign": 11,
     "supervision": 9,
-    "supervisee": 21,
+    "supervisee": 20,
 }
 
 
