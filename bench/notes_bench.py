@@ -2,8 +2,10 @@
 
 One client with 200 signed notes and 600 rupture events (plus 200 follow-ups and 100 alliance
 check-ins) in a caseload of 40 clients, each other client with a few signed notes. Every endpoint
-is timed beside a bare authenticated endpoint (GET /api/v1/auth/me/) in the same run, and its
-query count is printed; the counts must not depend on the number of notes.
+is timed beside a bare authenticated endpoint (GET /api/v1/auth/me/) in the same run, with the ratio of each
+median to the bare one ("x bare") and the load average; its query count is printed; the counts must not depend
+on the number of notes. Requests are interleaved (one of each endpoint per round) so a burst of load on the shared
+machine falls on every row alike.
 
     DATABASE_URL=postgres://postgres@localhost:5432/attune_bench .venv/bin/python bench/notes_bench.py [--runs 30]
 
@@ -103,18 +105,43 @@ def _alliance_scores(client, *, count: int, start) -> None:
     assert FormDefinition.objects.filter(pk=form.pk).exists()
 
 
-def measure(api, url: str, runs: int) -> tuple[list[float], int, int]:
-    api.get(url)  # warm caches and connections
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min) on {os.cpu_count()} cores"
+
+
+def counted(call) -> tuple[int, int]:
+    """Warm up, then (queries, bytes) of one call."""
+    call()  # warm caches and connections
     with CaptureQueriesContext(connection) as ctx:
-        response = api.get(url)
+        response = call()
     queries = len(ctx.captured_queries)  # read now: the next request clears Django's query log
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    times = []
+    assert response.status_code == 200, (response.status_code, response.content[:300])
+    return queries, len(response.content)
+
+
+def interleaved(calls: list, runs: int) -> list[list[float]]:
+    """Times in ms of each call, one of each per round, so a burst of load falls on every row alike."""
+    times: list[list[float]] = [[] for _ in calls]
     for _ in range(runs):
-        t0 = time.perf_counter()
-        api.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
-    return times, queries, len(response.content)
+        for i, call in enumerate(calls):
+            t0 = time.perf_counter()
+            call()
+            times[i].append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def table(rows: list[tuple[str, object]], runs: int, width: int = 42) -> None:
+    """Print queries, median, p95, the ratio to the first row (the bare baseline) and bytes, then the load."""
+    counts = [counted(call) for _, call in rows]
+    times = interleaved([call for _, call in rows], runs)
+    print(f"{'endpoint':<{width}} {'queries':>7} {'median ms':>10} {'p95 ms':>8} {'x bare':>7} {'bytes':>9}")
+    baseline = statistics.median(times[0])
+    for (label, _), (queries, size), row_times in zip(rows, counts, times, strict=True):
+        median = statistics.median(row_times)
+        p95 = statistics.quantiles(row_times, n=20)[-1] if len(row_times) >= 20 else max(row_times)
+        print(f"{label:<{width}} {queries:>7} {median:>10.1f} {p95:>8.1f} {median / baseline:>7.2f} {size:>9}")
+    print(load_average())
 
 
 def main() -> None:
@@ -155,11 +182,7 @@ def main() -> None:
             ("GET /notes/clients/{id}/session-prep/", f"/api/v1/notes/clients/{client_id}/session-prep/"),
             ("GET /notes/caseload-attention/", "/api/v1/notes/caseload-attention/"),
         ]
-        print(f"{'endpoint':<42} {'queries':>7} {'median ms':>10} {'p95 ms':>8} {'bytes':>9}")
-        for label, url in rows:
-            times, queries, size = measure(api, url, args.runs)
-            p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 20 else max(times)
-            print(f"{label:<42} {queries:>7} {statistics.median(times):>10.1f} {p95:>8.1f} {size:>9}")
+        table([(label, lambda url=url: api.get(url)) for label, url in rows], args.runs)
     finally:
         teardown_databases(old, verbosity=0)
 

@@ -2,7 +2,8 @@
 
 One client with 200 signed notes and 600 rupture events (plus follow-ups and 100 alliance check-ins) in a
 caseload of 40 (bench/notes_bench.py's data): the timeline page (SVG and tables) and session prep (which also
-shows the timeline's summary), beside the bare account page; and the note page's autosave round trip (POST of the
+shows the timeline's summary), beside the bare account page, with each median's ratio to the bare one ("x bare")
+and the load average; and the note page's autosave round trip (POST of the
 whole form with X-Autosave, answered in JSON). Query counts are printed; they must not depend on the number of
 notes.
 
@@ -14,29 +15,12 @@ It creates and drops its own test database (test_<name of DATABASE_URL's databas
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import notes_bench  # noqa: E402  (sets up Django; its data builder)
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
-
-
-def _timed(call, runs: int) -> tuple[list[float], int, int]:
-    call()  # warm up
-    with CaptureQueriesContext(connection) as ctx:
-        response = call()
-    queries = len(ctx.captured_queries)
-    assert response.status_code == 200, response.status_code
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - t0) * 1000)
-    return times, queries, len(response.content)
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 
 def main() -> None:
@@ -85,11 +69,7 @@ def main() -> None:
             ("GET caseload attention page", lambda: browser.get("/clinical/attention/")),
             ("POST autosave (round trip)", autosave),
         ]
-        print(f"{'page':<36} {'queries':>7} {'median ms':>10} {'p95 ms':>8} {'bytes':>9}")
-        for label, call in rows:
-            times, queries, size = _timed(call, args.runs)
-            p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 20 else max(times)
-            print(f"{label:<36} {queries:>7} {statistics.median(times):>10.1f} {p95:>8.1f} {size:>9}")
+        notes_bench.table(rows, args.runs, width=36)
         print("\n(the autosave row's queries include the bench's own version read: one)")
     finally:
         teardown_databases(old, verbosity=0)

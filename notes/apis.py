@@ -5,22 +5,17 @@ Who reaches what (ACCESS.md): clinicians and supervisors only. Admin, front desk
 author alone: 404 for everyone else, supervisors included.
 """
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
-from notes import reads, selectors, services
+from notes import selectors, services
 from notes.models import (
     NoteTemplate,
-    OverdueNoteAlert,
     ProgressNote,
-    PsychotherapyNote,
     RepairStrategy,
     RuptureEvent,
     RuptureMarker,
@@ -30,16 +25,10 @@ from notes.serializers import (
     AddendumOutput,
     CosignInput,
     NoteTemplateSerializer,
-    OverdueAlertOutput,
-    OverdueCountOutput,
     ProgressNoteCreateInput,
     ProgressNoteListOutput,
     ProgressNoteOutput,
     ProgressNoteUpdateInput,
-    PsychotherapyNoteCreateInput,
-    PsychotherapyNoteListOutput,
-    PsychotherapyNoteOutput,
-    PsychotherapyNoteUpdateInput,
     RepairStrategySerializer,
     RepairStrategyUpdateInput,
     RuptureCloseInput,
@@ -47,7 +36,6 @@ from notes.serializers import (
     RuptureMarkerUpdateInput,
     RuptureOutput,
 )
-from notes.serializers_prep import AppointmentPrepOutput, CaseloadAttentionRow, SessionPrepOutput, TimelineOutput
 from practice import roles
 from practice.audit import audit_read_many, audit_record
 from practice.models import AuditEvent
@@ -69,16 +57,23 @@ class _TaxonomyViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Create
     update_input: type
 
     def list(self, request, *args, **kwargs):
+        """Every entry of the practice's list, active or not (seeded with the defaults on first use). Admins,
+        clinicians and supervisors.
+        """
         services.taxonomy_seed(practice=request.membership.practice)
         return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
+        """Add an entry with a new stable `code` (admins only); a code already in use answers 400 naming
+        `code`.
+        """
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.taxonomy_entry_create(actor=request.membership, model=self.model, **data.validated_data)
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
+        """Relabel, reword or deactivate an entry (admins only); its `code` never changes."""
         entry = self.get_object()
         data = self.update_input(entry, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -129,6 +124,9 @@ class NoteTemplateViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.G
         return selectors.note_template_list(actor=self.request.membership)
 
     def list(self, request, *args, **kwargs):
+        """The practice's note templates with their sections (which are required). Admins, clinicians and
+        supervisors.
+        """
         services.taxonomy_seed(practice=request.membership.practice)
         return super().list(request, *args, **kwargs)
 
@@ -166,6 +164,8 @@ class ProgressNoteViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Relational progress notes: drafts, signing, co-signing and addenda. Clinicians and supervisors only."""
+
     queryset = ProgressNote.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = CLINICAL
@@ -189,11 +189,18 @@ class ProgressNoteViewSet(
         return ProgressNoteListOutput if self.action == "list" else ProgressNoteOutput
 
     def list(self, request, *args, **kwargs):
+        """The progress notes you may read, newest session first: your own (drafts included), the signed notes
+        of clients on your care team, and your current supervisees' signed notes. Filter with `client`. Each
+        note listed is recorded in the audit trail.
+        """
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         audit_read_many(actor=request.membership, objects=page)
         return self.get_paginated_response(ProgressNoteListOutput(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
+        """One progress note in full, with its ruptures, follow-ups and addenda. Clinicians and supervisors in
+        scope; anyone else gets 404. The read is recorded in the audit trail.
+        """
         note = self.get_object()
         audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=note)
         return Response(ProgressNoteOutput(note).data)
@@ -202,6 +209,10 @@ class ProgressNoteViewSet(
         return selectors.progress_note_detail_queryset(actor=self.request.membership).get(pk=note.pk)
 
     def create(self, request, *args, **kwargs):
+        """Start a draft for a client on your care team, for one of your appointments with them or standalone
+        (a call, an email). Another practice's or another caseload's client or appointment answers 400 like
+        an unknown one.
+        """
         # Client and appointment resolve in the caller's scope: any other id answers like an unknown one.
         data = ProgressNoteCreateInput(data=request.data, context={"membership": request.membership})
         data.is_valid(raise_exception=True)
@@ -216,6 +227,10 @@ class ProgressNoteViewSet(
         return Response(ProgressNoteOutput(self._fresh(note)).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
+        """Autosave your draft: only the sections sent change; `ruptures` replaces the list. Send the `version`
+        you loaded: a stale one answers 409 `stale_version` with `current_version`; a signed note answers
+        409 `note_locked`.
+        """
         note = self.get_object()
         data = ProgressNoteUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -230,6 +245,11 @@ class ProgressNoteViewSet(
     )
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
+        """Sign your draft: checks the required sections and the risk rationale (400 `note_incomplete`, fields
+        named), locks the note and records signer, time and SHA-256. A note of an appointment signs once the
+        session took place (409 `session_not_held`). Under a co-signing supervision it then awaits co-
+        signature.
+        """
         note = services.progress_note_sign(actor=request.membership, note=self.get_object())
         return Response(ProgressNoteOutput(self._fresh(note)).data)
 
@@ -240,6 +260,9 @@ class ProgressNoteViewSet(
     )
     @action(detail=True, methods=["post"])
     def cosign(self, request, pk=None):
+        """Co-sign a supervisee's signed note awaiting co-signature, with an optional comment that is kept
+        (their current supervisor only).
+        """
         note = self.get_object()
         data = CosignInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -255,6 +278,9 @@ class ProgressNoteViewSet(
     )
     @action(detail=True, methods=["post"])
     def addenda(self, request, pk=None):
+        """Add a correction to your signed note: signed and timestamped at once, shown with the original, which
+        never changes (the author only).
+        """
         note = self.get_object()
         data = AddendumInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -263,6 +289,8 @@ class ProgressNoteViewSet(
 
 
 class RuptureViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
+    """Rupture events of signed notes you may read."""
+
     queryset = RuptureEvent.objects.none()  # for the schema only: get_queryset() scopes every request
     permission_classes = [RolePermission]
     read_roles = CLINICAL
@@ -278,6 +306,9 @@ class RuptureViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        """Close an open rupture without repair, giving the reason (a clinician on the client's care team). A
+        rupture already settled answers 409.
+        """
         rupture = self.get_object()
         data = RuptureCloseInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -285,167 +316,3 @@ class RuptureViewSet(PracticeScopedMixin, viewsets.GenericViewSet):
             actor=request.membership, rupture=rupture, reason=data.validated_data["reason"]
         )
         return Response(RuptureOutput(self.get_queryset().get(pk=rupture.pk)).data)
-
-
-# --- psychotherapy notes --------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(
-        responses={200: PsychotherapyNoteListOutput(many=True)},
-        summary="Your own psychotherapy notes (no body in the list).",
-    ),
-    retrieve=extend_schema(responses={200: PsychotherapyNoteOutput}),
-    create=extend_schema(request=PsychotherapyNoteCreateInput, responses={201: PsychotherapyNoteOutput}),
-    partial_update=extend_schema(request=PsychotherapyNoteUpdateInput, responses={200: PsychotherapyNoteOutput}),
-)
-class PsychotherapyNoteViewSet(
-    PracticeScopedMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Psychotherapy (process) notes, 45 CFR 164.501: readable and writable by their author alone.
-
-    Every other caller, supervisors and administrators included, gets 404 for any of them; they are
-    in no export, no search, no timeline and no session prep.
-    """
-
-    queryset = PsychotherapyNote.objects.none()  # for the schema only: get_queryset() scopes every request
-    permission_classes = [RolePermission]
-    read_roles = CLINICAL
-    write_roles = CLINICAL
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    ordering = ["-created_at", "-id"]
-
-    def get_queryset(self):
-        return selectors.psychotherapy_note_list(actor=self.request.membership)
-
-    def get_serializer_class(self):
-        return PsychotherapyNoteListOutput if self.action == "list" else PsychotherapyNoteOutput
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_read_many(actor=request.membership, objects=page)
-        return self.get_paginated_response(PsychotherapyNoteListOutput(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        note = self.get_object()
-        audit_record(actor=request.membership, action=AuditEvent.Action.READ, obj=note)
-        return Response(PsychotherapyNoteOutput(note).data)
-
-    def create(self, request, *args, **kwargs):
-        data = PsychotherapyNoteCreateInput(data=request.data, context={"membership": request.membership})
-        data.is_valid(raise_exception=True)
-        note = services.psychotherapy_note_create(
-            actor=request.membership,
-            client=data.validated_data["client"],
-            appointment=data.validated_data.get("appointment"),
-            body=data.validated_data["body"],
-        )
-        return Response(PsychotherapyNoteOutput(note).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        note = self.get_object()
-        data = PsychotherapyNoteUpdateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        note = services.psychotherapy_note_update(actor=request.membership, note=note, body=data.validated_data["body"])
-        return Response(PsychotherapyNoteOutput(note).data)
-
-    def destroy(self, request, *args, **kwargs):
-        services.psychotherapy_note_delete(actor=request.membership, note=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- timeline, session prep, caseload, overdue ----------------------------------------------------
-
-
-class _ClinicalView(PracticeScopedMixin, APIView):
-    permission_classes = [RolePermission]
-    read_roles = CLINICAL
-
-
-class ClientTimelineView(_ClinicalView):
-    @extend_schema(
-        responses={200: TimelineOutput},
-        summary="The relational timeline of one client: ruptures, repairs, outcomes and measures "
-        "session by session, with treatment-wide summaries. Psychotherapy notes never appear.",
-    )
-    def get(self, request, pk: int):
-        actor = request.membership
-        client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
-        timeline = reads.timeline_read(actor=actor, client=client)  # audited by the read path (notes/reads.py)
-        # The selector builds plain JSON-ready values in TimelineOutput's shape (tests/notes pin it); walking
-        # 600 ruptures through DRF fields would triple the response time at 200 notes (bench/notes_bench.py).
-        return Response(timeline)
-
-
-class SessionPrepView(_ClinicalView):
-    @extend_schema(
-        responses={200: SessionPrepOutput},
-        summary="Before the next session: the last signed note's plan, open ruptures, latest measures "
-        "and unacknowledged risk flags.",
-    )
-    def get(self, request, pk: int):
-        actor = request.membership
-        client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
-        (prep,) = reads.session_prep_read(actor=actor, clients=[client])
-        return Response(SessionPrepOutput(prep).data)
-
-
-class AppointmentSessionPrepView(_ClinicalView):
-    @extend_schema(
-        responses={200: AppointmentPrepOutput},
-        summary="Session prep for an appointment: one prep per client of the session in your scope.",
-    )
-    def get(self, request, pk: int):
-        from scheduling.selectors import appointment_list
-
-        actor = request.membership
-        appointment = get_object_or_404(appointment_list(actor=actor), pk=pk)
-        clients = list(selectors.clinical_client_list(actor=actor).filter(appointments=appointment).order_by("pk"))
-        if not clients:
-            raise Http404
-        preps = reads.session_prep_read(actor=actor, clients=clients)
-        return Response(
-            AppointmentPrepOutput(
-                {"appointment": appointment.pk, "starts_at": appointment.starts_at, "clients": preps}
-            ).data
-        )
-
-
-class CaseloadAttentionView(_ClinicalView):
-    @extend_schema(
-        responses={200: CaseloadAttentionRow(many=True)},
-        summary="Your own clients needing attention first: open ruptures, falling or low alliance.",
-    )
-    def get(self, request):
-        rows = reads.caseload_attention_read(actor=request.membership)
-        return Response(CaseloadAttentionRow(rows, many=True).data)
-
-
-class OverdueAlertViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Your notes still unsigned too long after the session (default 72 h; practice setting
-    `note_overdue_hours`). Each alert also reached the author once by email through the outbox."""
-
-    queryset = OverdueNoteAlert.objects.none()  # for the schema only: get_queryset() scopes every request
-    permission_classes = [RolePermission]
-    read_roles = CLINICAL
-    serializer_class = OverdueAlertOutput
-
-    def get_queryset(self):
-        return selectors.overdue_alert_list(actor=self.request.membership)
-
-
-class OverdueSummaryView(PracticeScopedMixin, APIView):
-    permission_classes = [RolePermission]
-    read_roles = {roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR}
-
-    @extend_schema(
-        responses={200: OverdueCountOutput(many=True)},
-        summary="Counts of overdue unsigned notes: per clinician for admins, your own for clinicians.",
-    )
-    def get(self, request):
-        return Response(OverdueCountOutput(selectors.overdue_counts(actor=request.membership), many=True).data)

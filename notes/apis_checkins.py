@@ -33,6 +33,10 @@ class ClientTwoViewsView(PracticeScopedMixin, APIView):
         "(strain_not_in_note, repaired_but_not_talked_through, rupture_not_felt), and how often the two agree.",
     )
     def get(self, request, pk: int):
+        """Every answered session check-in of a client in your caseload (or a supervisee's), oldest first,
+        beside the ruptures its session's signed note records, with the disagreements named and how often
+        the two views agree. 404 for a client outside your scope. The reads are recorded in the audit trail.
+        """
         actor = request.membership
         client = get_object_or_404(selectors.clinical_client_list(actor=actor), pk=pk)
         rows = relational.client_two_views(actor=actor, client=client)

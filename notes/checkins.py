@@ -158,27 +158,27 @@ def agreement_summary(rows: list[dict]) -> dict:
 # --- what the timeline, session prep and caseload attention add (called from notes/selectors.py) ------------
 
 
-def timeline_add_checkins(timeline: dict, *, actor: Membership, client) -> None:
-    """Set each session's check-in beside it (`session["checkin"]`), list the check-ins whose session has no
-    signed note yet, and add the agreement summary. Uses the ruptures the timeline already holds."""
-    checkins = answered_checkins_by_client(actor=actor, client_ids=[client.pk]).get(client.pk, [])
+def timeline_add_checkins(
+    timeline: dict, *, checkins: list[SessionCheckIn], notes: list[dict], ruptures_by_note: dict[int, list[dict]]
+) -> list[int]:
+    """Set each shown session's check-in beside it (`session["checkin"]`), list the check-ins whose session has no
+    signed note yet, and add the agreement summary over every signed note (`notes`: id and appointment_id, oldest
+    first; `ruptures_by_note` holds at least the ruptures of each note with a check-in). Returns the ids of the
+    check-ins read."""
     by_appointment = {c.appointment_id: c for c in checkins}
-    rows = []
+    views = {}
+    for note in notes:
+        checkin = by_appointment.pop(note["appointment_id"], None) if note["appointment_id"] else None
+        if checkin:
+            views[note["id"]] = two_views(
+                checkin, note_id=note["id"], note_ruptures=ruptures_by_note.get(note["id"], [])
+            )
     for session in timeline["sessions"]:
-        checkin = by_appointment.pop(session["appointment_id"], None) if session["appointment_id"] else None
-        session["checkin"] = (
-            two_views(checkin, note_id=session["id"], note_ruptures=session["ruptures"]) if checkin else None
-        )
-        if session["checkin"]:
-            rows.append(session["checkin"])
+        session["checkin"] = views.get(session["id"])
     waiting = [two_views(c, note_id=None, note_ruptures=None) for c in by_appointment.values()]
     timeline["checkins_without_note"] = waiting
-    timeline["summary"]["two_views"] = agreement_summary(rows + waiting)
-
-
-def timeline_checkin_ids(timeline: dict) -> list[int]:
-    rows = [s["checkin"] for s in timeline["sessions"] if s.get("checkin")] + timeline["checkins_without_note"]
-    return [r["checkin"] for r in rows]
+    timeline["summary"]["two_views"] = agreement_summary([*views.values(), *waiting])
+    return [r["checkin"] for r in [*views.values(), *waiting]]
 
 
 def prep_latest_checkin(*, actor: Membership, client) -> dict | None:

@@ -1,49 +1,73 @@
 """Clinical reads with their audit, for the API's views and the pages alike: the read path audits itself, so a
 page cannot show clinical content without leaving the same events as the API (ACCESS.md). Each event names
-objects only, never clinical facts."""
+objects only, never clinical facts.
+
+A composite read (timeline, session prep) writes ONE event naming the client and, under `notes`, every progress
+note it drew on: the trail still says which notes were read, in one row instead of one per note."""
 
 from __future__ import annotations
 
 from notes import checkins as relational
-from notes import selectors
-from notes.models import ProgressNote
+from notes import prep as prep_selectors
+from notes import timeline as timeline_selectors
 from practice.audit import audit_read_many, audit_record
 from practice.models import AuditEvent, Membership
 
 
-def timeline_read(*, actor: Membership, client) -> dict:
-    """The relational timeline of a client the caller has scoped, audited: each note, each check-in, and one
-    `notes.timeline` event for the measures it shows."""
-    timeline = selectors.client_timeline(actor=actor, client=client)
-    audit_read_many(actor=actor, objects=[ProgressNote(pk=s["id"]) for s in timeline["sessions"]])
-    relational.audit_checkin_reads(actor=actor, checkin_ids=relational.timeline_checkin_ids(timeline))
+def _composite_read(*, actor: Membership, client, object_type: str, includes: list[str], notes) -> None:
     audit_record(
         actor=actor,
         action=AuditEvent.Action.READ,
         obj=client,
-        object_type="notes.timeline",
-        detail={"includes": ["notes", "measures"]},
+        object_type=object_type,
+        detail={"includes": includes, "notes": sorted(set(notes))},
+    )
+
+
+def timeline_read(*, actor: Membership, client, before: int | None = None) -> dict:
+    """The relational timeline of a client the caller has scoped (one window of sessions, the whole summary),
+    audited: one `notes.timeline` event naming every note it drew on, and one event per check-in read."""
+    timeline = timeline_selectors.client_timeline(actor=actor, client=client, before=before)
+    read = timeline.pop("read")
+    relational.audit_checkin_reads(actor=actor, checkin_ids=read["checkins"])
+    _composite_read(
+        actor=actor, client=client, object_type="notes.timeline", includes=["notes", "measures"], notes=read["notes"]
     )
     return timeline
 
 
-def session_prep_read(*, actor: Membership, clients) -> list[dict]:
-    """Session prep per client, audited: the notes it reads one by one (last plan, open ruptures' notes), the
-    latest check-in, and one `notes.session_prep` read per client for its measures and risk flags."""
-    preps = [selectors.session_prep(actor=actor, client=client) for client in clients]
-    read = [p["last_note"] for p in preps if p["last_note"]]
-    read += [ProgressNote(pk=r.note_id) for p in preps for r in p["open_ruptures"]]
-    audit_read_many(actor=actor, objects={n.pk: n for n in read}.values(), object_type="notes.progressnote")
+def timeline_summary_read(*, actor: Membership, client) -> dict:
+    """The timeline's summary alone (the session prep page), audited as a timeline read of every note it counts."""
+    summary = timeline_selectors.client_timeline_summary(actor=actor, client=client)
+    read = summary.pop("read")
+    _composite_read(
+        actor=actor, client=client, object_type="notes.timeline", includes=["notes", "measures"], notes=read["notes"]
+    )
+    return summary
+
+
+def session_prep_read(
+    *, actor: Membership, clients, free_text: bool = True, open_limit: int | None = None
+) -> list[dict]:
+    """Session prep per client, audited: the latest check-in, and one `notes.session_prep` event per client naming
+    the notes it read (the last plan, the open ruptures' notes) and covering its measures and risk flags.
+    `free_text=False`: the open ruptures' free text is neither decrypted nor returned (a caller not showing it);
+    `open_limit`: only the most recent open ruptures (the page), and only their notes named."""
+    preps = [
+        prep_selectors.session_prep(actor=actor, client=client, free_text=free_text, open_limit=open_limit)
+        for client in clients
+    ]
     relational.audit_checkin_reads(
         actor=actor, checkin_ids=[p["latest_checkin"]["checkin"] for p in preps if p["latest_checkin"]]
     )
-    for client in clients:
-        audit_record(
+    for client, prep in zip(clients, preps, strict=True):
+        notes = prep.pop("read")["notes"]
+        _composite_read(
             actor=actor,
-            action=AuditEvent.Action.READ,
-            obj=client,
+            client=client,
             object_type="notes.session_prep",
-            detail={"includes": ["notes", "measures", "risk_flags"]},
+            includes=["notes", "measures", "risk_flags"],
+            notes=notes,
         )
     return preps
 
@@ -52,7 +76,7 @@ def caseload_attention_read(*, actor: Membership) -> list[dict]:
     """One `list` event naming no client: which clients the list shows (an open rupture, a safety flag) is itself
     clinical, and the admin reads the trail. The check-in answers the rows carry are covered by that one event
     (one read event per check-in would file, under this request's id, exactly the clients with a strain)."""
-    rows = selectors.caseload_attention(actor=actor)
+    rows = prep_selectors.caseload_attention(actor=actor)
     audit_record(actor=actor, action=AuditEvent.Action.LIST, object_type="notes.caseload_attention")
     return rows
 

@@ -87,10 +87,19 @@ class TimelineSummary(serializers.Serializer):
     two_views = AgreementSummaryOutput(help_text="How often the client's check-ins and the notes agree.")
 
 
+class TimelineWindow(serializers.Serializer):
+    size = serializers.IntegerField(help_text="Sessions shown in full per page of the timeline.")
+    sessions = serializers.IntegerField(help_text="Signed sessions in all (the summary covers every one).")
+    shown = serializers.IntegerField()
+    before = serializers.IntegerField(allow_null=True, help_text="The `before` asked for (null: the latest).")
+    earlier = serializers.IntegerField(allow_null=True, help_text="Pass as `?before=` for the sessions before these.")
+
+
 class TimelineOutput(serializers.Serializer):
     client = serializers.IntegerField()
     alliance_cutoff = serializers.IntegerField()
-    sessions = TimelineSession(many=True)
+    sessions = TimelineSession(many=True, help_text="One window of sessions, oldest first (see `window`).")
+    window = TimelineWindow()
     open_ruptures = TimelineRupture(many=True)
     measures_before_first_session = TimelineMeasureScore(many=True)
     checkins_without_note = TwoViewsOutput(many=True, help_text="Answered check-ins whose note is not signed yet.")

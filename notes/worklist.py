@@ -77,13 +77,13 @@ def supervisee_list(*, actor: Membership):
 
 def supervision_overview(*, actor: Membership, supervisee) -> list[dict]:
     """The supervisee's current clients side by side: open ruptures, repair rate, alliance latest and trend.
-    Each client's summary is read (and audited) as a timeline read."""
+    Each client's timeline summary is read alone (no sessions) and audited as a timeline read."""
     if supervisee.pk not in supervisee_ids(actor):
         return []
     clients = Client.objects.filter(practice=actor.practice, care_team__clinician=supervisee, is_active=True)
     rows = []
     for client in clients.order_by("last_name", "first_name", "pk"):
-        summary = reads.timeline_read(actor=actor, client=client)["summary"]  # audited like the timeline page
+        summary = reads.timeline_summary_read(actor=actor, client=client)  # the summary alone, audited
         rows.append({"client": client, "summary": summary})
     return rows
 

@@ -60,6 +60,7 @@ AUDIT_DETAIL_KEYS: Mapping[str, str] = {
     "appointment": "the appointment id a session check-in belongs to",
     "packet": "the packet id a session check-in was sent as",
     "note": "the note id an addendum belongs to",
+    "notes": "the progress-note ids a composite clinical read (timeline, session prep) drew on: every note read",
     "amends": "the response id an amendment corrects",
     "forms": "the form ids assigned in a packet",
     "message": "the outbox message id",

@@ -32,6 +32,7 @@ def test_seed_demo_gives_the_demo_clinician_a_session_today_to_prepare(db):
     from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
+    from notes import prep as prep_selectors
     from notes import selectors, worklist
     from practice.models import Clinician
 
@@ -47,6 +48,6 @@ def test_seed_demo_gives_the_demo_clinician_a_session_today_to_prepare(db):
         "jordan@harbor.test"
     ]
     jordan = rows[0]["client"]
-    prep = selectors.session_prep(actor=okafor.membership, client=jordan)
+    prep = prep_selectors.session_prep(actor=okafor.membership, client=jordan)
     assert prep["last_note"] is not None and len(prep["open_ruptures"]) == 1
     assert selectors.progress_note_list(actor=okafor.membership).count() == 1  # idempotent

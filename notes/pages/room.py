@@ -18,6 +18,7 @@ from notes.pages.shared import CLINICAL, day_bounds
 from practice.audit import audit_read_many
 
 DUE_DAYS = 60  # earlier sessions still needing a note are listed this far back
+OPEN_RUPTURES_SHOWN = 20  # session prep's cards: the most recent open ruptures, all of them on demand
 
 
 def _sessions(request, days: int, template: str, heading: str):
@@ -62,8 +63,9 @@ def _client_or_404(request, pk):
 @page(roles=CLINICAL, object_page=True)
 def prep(request, pk: int):
     client = _client_or_404(request, pk)
-    (prep,) = reads.session_prep_read(actor=request.membership, clients=[client])
-    summary = reads.timeline_read(actor=request.membership, client=client)["summary"]
+    limit = None if request.GET.get("open") == "all" else OPEN_RUPTURES_SHOWN
+    (prep,) = reads.session_prep_read(actor=request.membership, clients=[client], free_text=False, open_limit=limit)
+    summary = reads.timeline_summary_read(actor=request.membership, client=client)
     return render(
         request,
         "notes/prep.html",

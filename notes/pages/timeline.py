@@ -3,17 +3,24 @@ note and the disagreements named. Psychotherapy notes never appear (the selector
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 
 from backend.web.access import page
+from backend.web.errors import error_page
 from notes import measures, reads, selectors
 from notes.pages import charts
 from notes.pages.shared import CLINICAL, zone
 
+BAD_BEFORE = "The link asks for the sessions before one that is not in this timeline (before: not a session id)."
 
-def timeline_context(request, client) -> dict:
+
+def timeline_context(request, client, before: int | None) -> dict:
     tz = zone(request)
-    timeline = reads.timeline_read(actor=request.membership, client=client)
+    timeline = reads.timeline_read(actor=request.membership, client=client, before=before)
+    if timeline["window"]["earlier"] is not None:
+        # The charts follow the sessions shown: scores before the first session belong to the first page.
+        timeline = {**timeline, "measures_before_first_session": []}
     cutoff = timeline["alliance_cutoff"]
     alliance = charts.measure_points(timeline, measures.ALLIANCE, cutoff=cutoff)
     phq9 = charts.measure_points(timeline, measures.PHQ9)
@@ -35,6 +42,9 @@ def timeline_context(request, client) -> dict:
         "gad7": gad7,
         "gad7_chart": charts.line_chart(gad7, top=21, tz=tz, bands=charts.GAD7_BANDS),
         "checkins": [s for s in timeline["sessions"] if s.get("checkin")],
+        "window": timeline["window"],
+        "first_shown": timeline["sessions"][0]["session_at"] if timeline["sessions"] else None,
+        "last_shown": timeline["sessions"][-1]["session_at"] if timeline["sessions"] else None,
         "zone": request.membership.practice.time_zone,
     }
 
@@ -42,4 +52,11 @@ def timeline_context(request, client) -> dict:
 @page(roles=CLINICAL, object_page=True)
 def timeline(request, pk: int):
     client = get_object_or_404(selectors.clinical_client_list(actor=request.membership), pk=pk)
-    return render(request, "notes/timeline.html", timeline_context(request, client))
+    before = request.GET.get("before", "")
+    if before and not before.isdigit():
+        return error_page(request, 400, message=BAD_BEFORE)
+    try:
+        context = timeline_context(request, client, int(before) if before else None)
+    except ValidationError:  # a `before` not in this timeline: 400, as the API answers
+        return error_page(request, 400, message=BAD_BEFORE)
+    return render(request, "notes/timeline.html", context)

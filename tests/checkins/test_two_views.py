@@ -7,7 +7,8 @@ import pytest
 
 from intake.models import SessionCheckIn
 from notes import checkins as relational
-from notes import selectors
+from notes import prep as prep_selectors
+from notes import timeline as timeline_selectors
 from tests.checkins.helpers import answer, complete, session
 from tests.factories.notes import signed_note, withdrawal_rupture
 
@@ -84,7 +85,7 @@ def test_no_note_yet_is_not_a_disagreement(world):
 def test_session_prep_shows_the_latest_checkin_with_words_and_disagreement_first(world):
     _session_with(world, days_ago=8, felt_strain="no")
     _session_with(world, days_ago=1, felt_strain="a_lot", talked_through="not_at_all", for_next_time="I felt judged.")
-    prep = selectors.session_prep(actor=world.p.members["clinician"], client=world.p.client_a)
+    prep = prep_selectors.session_prep(actor=world.p.members["clinician"], client=world.p.client_a)
     assert list(prep)[:2] == ["client", "latest_checkin"]
     latest = prep["latest_checkin"]
     assert list(latest)[0] == "disagreements" and _codes(latest) == ["strain_not_in_note"]
@@ -93,7 +94,7 @@ def test_session_prep_shows_the_latest_checkin_with_words_and_disagreement_first
 
 def test_caseload_attention_lists_an_unrepaired_strain_in_words(world):
     _session_with(world, note=False, felt_strain="somewhat", talked_through="a_little")
-    [row] = selectors.caseload_attention(actor=world.p.members["clinician"])
+    [row] = prep_selectors.caseload_attention(actor=world.p.members["clinician"])
     assert row["client"] == world.p.client_a.pk and row["reasons"] == ["checkin_unrepaired_strain"]
     assert "felt a strain (somewhat)" in row["checkin"]["reason_text"]
     assert "talked through a little" in row["checkin"]["reason_text"]
@@ -102,14 +103,14 @@ def test_caseload_attention_lists_an_unrepaired_strain_in_words(world):
 def test_caseload_attention_looks_at_the_latest_checkin_only(world):
     _session_with(world, days_ago=8, note=False, felt_strain="a_lot", talked_through="not_at_all")
     _session_with(world, days_ago=1, note=False, felt_strain="a_little", talked_through="mostly")
-    assert selectors.caseload_attention(actor=world.p.members["clinician"]) == []
+    assert prep_selectors.caseload_attention(actor=world.p.members["clinician"]) == []
 
 
 def test_the_timeline_sets_each_checkin_beside_its_session_and_counts_agreement(world):
     _session_with(world, days_ago=15, felt_strain="no")  # agree
     _session_with(world, days_ago=8, ruptures=[withdrawal_rupture()], felt_strain="no")  # rupture_not_felt
     _session_with(world, days_ago=1, note=False, felt_strain="a_lot", talked_through="not_at_all")
-    timeline = selectors.client_timeline(actor=world.p.members["clinician"], client=world.p.client_a)
+    timeline = timeline_selectors.client_timeline(actor=world.p.members["clinician"], client=world.p.client_a)
     assert [(s["checkin"] or {}).get("agree") for s in timeline["sessions"]] == [True, False]
     assert len(timeline["checkins_without_note"]) == 1
     two = timeline["summary"]["two_views"]

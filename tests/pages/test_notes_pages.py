@@ -54,21 +54,21 @@ def _urls(world) -> dict[str, tuple[str, str]]:
 
 
 # Queries per page, the shell's 6 included (tests/pages/test_page_queries.py SHELL_QUERIES), whatever the rows.
-# The supervisee view reads each current client's timeline summary: it grows with the supervisee's clients (one
-# here), never with their notes.
+# The supervisee view reads each current client's timeline summary (the summary alone, SQL aggregates): it grows
+# with the supervisee's clients (one here), never with their notes.
 PINNED = {
     "day": 14,  # + today's sessions and the earlier ones due: appointments, their clients, the notes (2 x 3), templates
     "week": 14,
     "attention": 12,
     "clients": 8,
     "client": 12,
-    "prep": 28,  # session prep + the timeline's summary, and their audit events
-    "timeline": 19,
+    "prep": 20,  # session prep + the timeline's summary alone (aggregates), one audit event each
+    "timeline": 17,  # one window of sessions + the summary's aggregates (3), one audit event
     "note": 19,
     "process-notes": 9,
     "cosign": 11,
     "supervision": 9,
-    "supervisee": 25,
+    "supervisee": 20,
 }
 
 
@@ -143,8 +143,10 @@ def test_the_timeline_page_is_audited_by_the_read_path(world):
     response = signed_in_client(world.p.clinician.membership).get(f"/clinical/clients/{world.p.client_a.pk}/timeline/")
     assert response.status_code == 200
     events = AuditEvent.objects.order_by("pk")[before:]
-    kinds = sorted({(e.action, e.object_type) for e in events})
-    assert ("read", "notes.progressnote") in kinds and ("read", "notes.timeline") in kinds
+    [event] = [e for e in events if (e.action, e.object_type) == ("read", "notes.timeline")]
+    # one event for the read, naming every note it drew on
+    signed = ProgressNote.objects.filter(client=world.p.client_a, status__in=ProgressNote.LOCKED)
+    assert event.detail["notes"] == sorted(signed.values_list("pk", flat=True)) and len(event.detail["notes"]) == 2
     assert "<title>Relational timeline · Attune</title>" in response.content.decode()
 
 
