@@ -72,8 +72,9 @@ class _TaxonomyViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Create
         entry = services.taxonomy_entry_create(actor=request.membership, model=self.model, **data.validated_data)
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
+    UPDATE_DESCRIPTION = "Relabel, reword or deactivate an entry (admins only); its `code` never changes."
+
     def partial_update(self, request, *args, **kwargs):
-        """Relabel, reword or deactivate an entry (admins only); its `code` never changes."""
         entry = self.get_object()
         data = self.update_input(entry, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -82,7 +83,11 @@ class _TaxonomyViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Create
 
 
 @extend_schema_view(
-    partial_update=extend_schema(request=RuptureMarkerUpdateInput, responses={200: RuptureMarkerSerializer})
+    partial_update=extend_schema(
+        request=RuptureMarkerUpdateInput,
+        responses={200: RuptureMarkerSerializer},
+        description=_TaxonomyViewSet.UPDATE_DESCRIPTION,
+    )
 )
 class RuptureMarkerViewSet(_TaxonomyViewSet):
     """The practice's 3RS rupture markers (withdrawal, confrontation). Codes are stable; admins add and relabel."""
@@ -97,7 +102,11 @@ class RuptureMarkerViewSet(_TaxonomyViewSet):
 
 
 @extend_schema_view(
-    partial_update=extend_schema(request=RepairStrategyUpdateInput, responses={200: RepairStrategySerializer})
+    partial_update=extend_schema(
+        request=RepairStrategyUpdateInput,
+        responses={200: RepairStrategySerializer},
+        description=_TaxonomyViewSet.UPDATE_DESCRIPTION,
+    )
 )
 class RepairStrategyViewSet(_TaxonomyViewSet):
     """Resolution strategies, immediate/indirect or expressive/metacommunication."""

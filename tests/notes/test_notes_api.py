@@ -188,7 +188,7 @@ def _many_notes(world, count, start):
 
 
 # Exact counts, authentication included; the same at 3 notes as at 25 (past the timeline's window of 20).
-PINNED_QUERIES = {"timeline": 14, "session-prep": 11}
+PINNED_QUERIES = {"timeline": 13, "session-prep": 10}
 
 
 @pytest.mark.parametrize("path", ["timeline", "session-prep"])
@@ -282,7 +282,7 @@ def test_session_prep_for_a_couples_appointment(world, django_assert_num_queries
     )
     signed_note(world.p.clinician, world.p.client_a, ruptures=[withdrawal_rupture()])
     api = world.client_for("clinician")
-    with django_assert_num_queries(19):  # per client of the session: its prep and its one audit event
+    with django_assert_num_queries(18):  # per client of the session: its prep and its one audit event
         body = api.get(f"/api/v1/notes/appointments/{appointment.pk}/session-prep/")
     assert body.status_code == 200
     preps = {p["client"]: p for p in body.json()["clients"]}
