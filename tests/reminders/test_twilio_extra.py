@@ -31,7 +31,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings.test"
 import django
 django.setup()
 names = []
-for app in ("backend", "practice", "scheduling", "intake", "notes", "reminders"):
+for app in ("core", "backend", "practice", "scheduling", "intake", "notes", "reminders"):
     package = importlib.import_module(app)
     for info in pkgutil.walk_packages(package.__path__, app + "."):
         if ".migrations" not in info.name and not info.name.startswith("backend.settings."):
