@@ -268,7 +268,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["intake-schedules"] = {"task": "intake.tasks.measure_schedules_run_task", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {"task": "reminders.tasks.reminders_dispatch_task", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["reminders-intake-nudges"] = {
-    "task": "reminders.tasks.intake_nudges_queue_task",
+    "task": "intake.tasks.intake_nudges_queue_task",
     "schedule": 300.0,
 }
 CELERY_BEAT_SCHEDULE["scheduling-series-extend"] = {

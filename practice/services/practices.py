@@ -11,7 +11,10 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Invitation, Membership, Practice
 from practice.services.access import require_role
+from practice.services.members import INVITATION
 from practice.settings_schema import settings_merge
+from reminders.models import OutboundMessage
+from reminders.services.outbox import outbox_account_message_queue
 
 PRACTICE_EDITABLE = {"name", "time_zone", "cancellation_window_hours", "settings"}
 
@@ -44,9 +47,6 @@ def practice_create(
 
     from intake.services.forms import builtins_seed
     from notes.services import taxonomy_seed
-    from reminders.accounts import INVITATION
-    from reminders.models import OutboundMessage
-    from reminders.services.outbox import outbox_account_message_queue
 
     slug = slugify(slug or name)[:60]
     if Practice.objects.filter(slug=slug).exists():
