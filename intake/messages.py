@@ -15,7 +15,7 @@ from django.utils import formats, translation
 from intake.invitations import INVITATION_KINDS, link_max_age, packet_link_url
 from intake.models import Packet, RiskFlag, SessionCheckIn
 from intake.services.checkins import client_checkin_problem
-from practice.models import Client, Membership
+from practice.models import Client
 from reminders import registry
 from reminders.models import OutboundMessage
 from reminders.subjects import app_url, client_problem, staff_problem
@@ -39,7 +39,7 @@ def packet_check(message: OutboundMessage, now: datetime) -> registry.Check:
         return registry.Check(stale="packet_deleted")
     if packet.status == Packet.Status.COMPLETED:
         return registry.Check(stale="packet_completed")
-    client = Client.objects.filter(pk=message.client_id).first() if message.client_id else None
+    client = message.client  # loaded with the claimed row (related)
     problem = client_problem(client)
     if problem or client is None:
         return registry.Check(problem=problem)
@@ -113,8 +113,7 @@ def risk_flag_check(message: OutboundMessage, now: datetime) -> registry.Check:
         return registry.Check(stale="flag_deleted")
     if flag.acknowledged_at is not None:
         return registry.Check(stale="flag_acknowledged")
-    members = Membership.objects.select_related("user")
-    member = members.filter(pk=message.recipient_id).first() if message.recipient_id else None
+    member = message.recipient  # loaded with the claimed row (related), with its user
     problem = staff_problem(member)
     return registry.Check(problem=problem, subject=flag, to=member.user.email if member and not problem else "")
 
@@ -128,7 +127,10 @@ def risk_flag_render(message: OutboundMessage, checked: registry.Check) -> regis
 
 
 def register() -> None:
-    registry.register(INVITATION_KINDS, registry.Handler(packet_check, packet_render, on_sent=invitation_sent))
-    registry.register([Kind.INTAKE_NUDGE], registry.Handler(packet_check, packet_render))
+    to_client = ("client",)
+    invitation = registry.Handler(packet_check, packet_render, on_sent=invitation_sent, related=to_client)
+    registry.register(INVITATION_KINDS, invitation)
+    registry.register([Kind.INTAKE_NUDGE], registry.Handler(packet_check, packet_render, related=to_client))
     registry.register([Kind.SESSION_CHECKIN], registry.Handler(checkin_check, checkin_render))
-    registry.register([Kind.RISK_FLAG_REVIEW], registry.Handler(risk_flag_check, risk_flag_render))
+    risk_flag = registry.Handler(risk_flag_check, risk_flag_render, related=("recipient__user",))
+    registry.register([Kind.RISK_FLAG_REVIEW], risk_flag)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from notes.models import OverdueNoteAlert, ProgressNote
-from practice.models import Membership
 from reminders import registry
 from reminders.models import OutboundMessage
 from reminders.subjects import app_url, staff_problem
@@ -23,8 +22,7 @@ def note_overdue_check(message: OutboundMessage, now: datetime) -> registry.Chec
         return registry.Check(stale="alert_acknowledged")
     if alert.note.status != ProgressNote.Status.DRAFT:
         return registry.Check(stale="note_signed")
-    members = Membership.objects.select_related("user")
-    member = members.filter(pk=message.recipient_id).first() if message.recipient_id else None
+    member = message.recipient  # loaded with the claimed row (related), with its user
     problem = staff_problem(member)
     return registry.Check(problem=problem, subject=alert, to=member.user.email if member and not problem else "")
 
@@ -43,4 +41,5 @@ def note_overdue_render(message: OutboundMessage, checked: registry.Check) -> re
 
 
 def register() -> None:
-    registry.register([OutboundMessage.Kind.NOTE_OVERDUE], registry.Handler(note_overdue_check, note_overdue_render))
+    handler = registry.Handler(note_overdue_check, note_overdue_render, related=("recipient__user",))
+    registry.register([OutboundMessage.Kind.NOTE_OVERDUE], handler)

@@ -8,7 +8,9 @@ queued it. Each app registers, in its AppConfig.ready(), one `Handler` per kind 
   that reason)? It returns the loaded subject for `render` and the address on the row's channel;
 - `render(message, checked)`: the text, written at send time and never stored (the minimum of ACCESS.md);
 - `on_sent(message)` (optional): what the app records once the message is `sent` (an intake packet's
-  invitation time), called in the transaction that records it.
+  invitation time), called in the transaction that records it;
+- `related`: the row's foreign keys `check` reads (`"client"`, `"appointment__practice"`), loaded with the
+  claimed row in its one locking query (`select_related`), so a send reads its subject without more round trips.
 
 So reminders imports no domain app (the import contract in pyproject.toml), and a domain app imports reminders'
 outbox at module level. A row whose kind has no handler (an app removed, a kind renamed) is cancelled with the
@@ -50,6 +52,7 @@ class Handler:
     check: Callable[[OutboundMessage, datetime], Check]
     render: Callable[[OutboundMessage, Check], Rendered]
     on_sent: Callable[[OutboundMessage], None] | None = None
+    related: tuple[str, ...] = ()
 
 
 _handlers: dict[str, Handler] = {}
@@ -71,3 +74,9 @@ def handler_for(kind: str) -> Handler | None:
 
 def registered_kinds() -> frozenset[str]:
     return frozenset(_handlers)
+
+
+def claim_related() -> list[str]:
+    """Every handler's `related`: what the send task's locking query joins (the kind is known only once the row
+    is read, and the joins are outer joins on the row's own foreign keys: cheap when null)."""
+    return sorted({field for handler in _handlers.values() for field in handler.related})

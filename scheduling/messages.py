@@ -69,16 +69,13 @@ class _Subject:
 def check(message: OutboundMessage, now: datetime) -> registry.Check:
     """The appointment still as the row was computed for (active, same start, not started), and the client's
     consent on the row's channel, asked again at send time."""
-    appointment = None
-    if message.appointment_id:  # null once the appointment was deleted as entered in error
-        appointment = (
-            Appointment.objects.select_related("practice", "room__location").filter(pk=message.appointment_id).first()
-        )
+    # Loaded with the claimed row (HANDLER.related): the appointment is null once deleted as entered in error.
+    appointment = message.appointment
     stale = stale_reason(message, appointment, now)
     if stale or appointment is None:
         return registry.Check(stale=stale)
-    assert message.client_id is not None  # an appointment message is always to a client
-    client = Client.objects.get(pk=message.client_id)
+    client = message.client
+    assert client is not None  # an appointment message is always to a client
     problem = consent_problem(client, message.channel)
     if problem:
         return registry.Check(problem=problem)
@@ -114,7 +111,9 @@ def render_appointment_message(message: OutboundMessage, appointment: Appointmen
         )
 
 
-HANDLER = registry.Handler(check=check, render=render)
+HANDLER = registry.Handler(
+    check=check, render=render, related=("client", "appointment__practice", "appointment__room__location")
+)
 
 
 def register() -> None:
