@@ -1,4 +1,5 @@
 import os
+from typing import Any
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
@@ -16,11 +17,17 @@ app.autodiscover_tasks()
 # at once), closed after an error or a transaction left open. Celery's own Django fixup would instead close
 # it around every task (CELERY_DB_REUSE_MAX in settings turns that down), so each task paid for a new
 # connection: about 10-20 ms on a busy machine, most of a reminder's send (docs/performance.md).
+def _connections_as_after_a_request(task: Any) -> None:
+    # An eager task (`apply()`) runs in its caller's connection and transaction: leave them alone, as the fixup does.
+    if not getattr(task.request, "is_eager", False):
+        close_old_connections()
+
+
 @task_prerun.connect
-def _database_connections_before_task(**kwargs: object) -> None:
-    close_old_connections()
+def _database_connections_before_task(sender: Any = None, **kwargs: Any) -> None:
+    _connections_as_after_a_request(sender)
 
 
 @task_postrun.connect
-def _database_connections_after_task(**kwargs: object) -> None:
-    close_old_connections()
+def _database_connections_after_task(sender: Any = None, **kwargs: Any) -> None:
+    _connections_as_after_a_request(sender)

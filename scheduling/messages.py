@@ -103,11 +103,12 @@ def render_appointment_message(message: OutboundMessage, appointment: Appointmen
                 "cancel": link_url(appointment=appointment, client_id=client.pk, action="cancel"),
                 "hours": appointment.practice.cancellation_window_hours,
             }
+        if message.channel == Channel.SMS:  # only what the channel sends: each template costs a render per send
+            return registry.Rendered(subject="", body="", sms=render_line("scheduling/sms/appointment.txt", context))
         context["heading"] = render_line("scheduling/email/appointment_heading.txt", context)
         return registry.Rendered(
             subject=render_line("scheduling/email/appointment_subject.txt", context),
             body=render_text("scheduling/email/appointment.txt", context),
-            sms=render_line("scheduling/sms/appointment.txt", context),
         )
 
 
