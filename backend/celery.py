@@ -16,18 +16,12 @@ app.autodiscover_tasks()
 # before its first query in each task (CONN_HEALTH_CHECKS: a dead one, after a database restart, is replaced
 # at once), closed after an error or a transaction left open. Celery's own Django fixup would instead close
 # it around every task (CELERY_DB_REUSE_MAX in settings turns that down), so each task paid for a new
-# connection: about 10-20 ms on a busy machine, most of a reminder's send (docs/performance.md).
-def _connections_as_after_a_request(task: Any) -> None:
+# connection: about 18 ms on the busy 2-core machine, a large share of a reminder's send (docs/performance.md).
+def _database_connections_around_task(sender: Any = None, **kwargs: Any) -> None:
     # An eager task (`apply()`) runs in its caller's connection and transaction: leave them alone, as the fixup does.
-    if not getattr(task.request, "is_eager", False):
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
         close_old_connections()
 
 
-@task_prerun.connect
-def _database_connections_before_task(sender: Any = None, **kwargs: Any) -> None:
-    _connections_as_after_a_request(sender)
-
-
-@task_postrun.connect
-def _database_connections_after_task(sender: Any = None, **kwargs: Any) -> None:
-    _connections_as_after_a_request(sender)
+task_prerun.connect(_database_connections_around_task, weak=False)
+task_postrun.connect(_database_connections_around_task, weak=False)
