@@ -224,11 +224,16 @@ def main() -> None:
     for w in args.workers:
         results.append(run_noop(args.n, w))
         results.append(run_reminders(args.n, w))
-    print("| run | worker processes | seconds | per second | rows sent | emails written | duplicates |")
-    print("|---|---|---|---|---|---|---|")
+    # The figure to read on a shared machine: a send's cost as a multiple of a no-op task's, both measured in this
+    # run with the same worker processes through the same broker.
+    noop = {r["workers"]: r["seconds"] for r in results if r["sent_rows"] == ""}
+    print(f"load average at the end: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    print("| run | worker processes | seconds | per second | × no-op | rows sent | emails written | duplicates |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
+        ratio = f"{r['seconds'] / noop[r['workers']]:.1f}×" if r["sent_rows"] != "" else "1.0×"
         print(
-            f"| {r['what']} | {r['workers']} | {r['seconds']:.1f} | {r['per_second']:.0f} | {r['sent_rows']} "
+            f"| {r['what']} | {r['workers']} | {r['seconds']:.1f} | {r['per_second']:.0f} | {ratio} | {r['sent_rows']} "
             f"| {r['emails']} | {r['duplicates']} |"
         )
 

@@ -19,8 +19,9 @@ class IntakeConfig(AppConfig):
     name = "intake"
 
     def ready(self) -> None:
-        from intake import nav  # noqa: F401  (the admin's forms in the navigation)
+        from intake import messages, nav  # noqa: F401  (nav: the admin's forms in the navigation)
         from practice.signals import practice_created
 
         # A new practice starts with the built-in forms (practice/signals.py: same transaction, or no practice).
         practice_created.connect(_seed_builtin_forms, dispatch_uid="intake-seed-builtin-forms")
+        messages.register()  # invitations, nudges, check-ins and risk-flag notices, in the outbox's registry

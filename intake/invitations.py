@@ -21,7 +21,11 @@ from django.core import signing
 from django.urls import reverse
 
 from intake.models import Packet
+from reminders.models import OutboundMessage
+from reminders.services.outbox import outbox_client_message_queue
 
+PACKET = "intake.packet"  # the outbox subject type of an invitation and a nudge (intake/messages.py sends them)
+INVITATION_KINDS = (OutboundMessage.Kind.INTAKE_INVITATION, OutboundMessage.Kind.INTAKE_INVITATION_RESEND)
 LINK_SALT = "attune.intake.packet-link"
 DEFAULT_MAX_AGE = 14 * 24 * 60 * 60
 DEFAULT_RESEND_MIN_INTERVAL = 10 * 60
@@ -73,13 +77,9 @@ def packet_from_token(token: str) -> Packet | None:
 def packet_invitation_send(*, packet_id: int) -> bool:
     """Queue the client's invitation to the packet on the reminders outbox, in the caller's transaction
     (`packet_assign` calls it inside its own). The dispatcher and the send task deliver it; the email is
-    rendered at send time (reminders/subjects.py) with the practice's name, the due date and the signed link
+    rendered at send time (intake/messages.py) with the practice's name, the due date and the signed link
     only. Safe to call twice: one row per packet (a database constraint), so one email. Returns True if this
     call queued it. A client with no email address gets a `skipped` row, visible to the front desk."""
-    from reminders.models import OutboundMessage
-    from reminders.services.outbox import outbox_client_message_queue
-    from reminders.subjects import PACKET
-
     packet = Packet.objects.select_related("client").filter(pk=packet_id).first()
     if packet is None or packet.invitation_sent_at is not None:
         return False

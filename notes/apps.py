@@ -19,8 +19,9 @@ class NotesConfig(AppConfig):
     name = "notes"
 
     def ready(self) -> None:
-        from notes import nav  # noqa: F401  (the therapist's and the supervisor's pages in the navigation)
+        from notes import messages, nav  # noqa: F401  (nav: the therapist's and the supervisor's pages)
         from practice.signals import practice_created
 
         # A new practice starts with the rupture/repair taxonomy (practice/signals.py: same transaction, or none).
         practice_created.connect(_seed_taxonomy, dispatch_uid="notes-seed-taxonomy")
+        messages.register()  # the overdue-note notice, in the outbox's registry

@@ -11,4 +11,6 @@ class PracticeConfig(AppConfig):
         from backend.api.sessions import record_login_time
 
         user_logged_in.connect(record_login_time, dispatch_uid="attune-record-login-time")
-        from practice import nav  # noqa: F401  (the admin's pages in the navigation)
+        from practice import messages, nav  # noqa: F401  (nav: the admin's pages in the navigation)
+
+        messages.register()  # staff invitations, password resets and portal sign-in links, in the outbox's registry

@@ -13,7 +13,6 @@ from __future__ import annotations
 from celery import shared_task
 
 from reminders.services.dispatch import reminders_dispatch
-from reminders.services.nudges import intake_nudges_queue
 from reminders.services.send import MAX_ATTEMPTS, reminder_send
 
 
@@ -29,10 +28,3 @@ def reminder_send_task(self, message_id: int) -> str:
         # The row is recorded (attempts, and a claim dated to the retry); the next attempt runs after retry_in.
         raise self.retry(exc=outcome.retry, countdown=outcome.retry_in)
     return outcome.status
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def intake_nudges_queue_task() -> int:
-    """Beat ("reminders-intake-nudges", every 5 minutes): queue nudges for incomplete intake packets.
-    The rows are then sent by the dispatcher like every other outbox message."""
-    return intake_nudges_queue()

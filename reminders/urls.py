@@ -7,7 +7,6 @@ router = SimpleRouter()
 router.register("reminders", apis.OutboundMessageViewSet, basename="reminder")
 
 urlpatterns = [
-    path("reminders/links/", apis.AppointmentLinkView.as_view(), name="reminder-link"),
     path("reminder-policy/", apis.ReminderPolicyView.as_view(), name="reminder-policy"),
     *router.urls,
 ]

@@ -5,4 +5,6 @@ class SchedulingConfig(AppConfig):
     name = "scheduling"
 
     def ready(self) -> None:
-        from scheduling import nav  # noqa: F401  (registers the schedule's pages in the navigation)
+        from scheduling import messages, nav  # noqa: F401  (nav registers the schedule's pages in the navigation)
+
+        messages.register()  # the appointment messages, in the outbox's registry

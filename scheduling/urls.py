@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from scheduling.apis import appointments, availability, calendar, resources, series, waitlist
+from scheduling.apis import appointments, availability, calendar, links, resources, series, waitlist
 
 router = SimpleRouter()
 router.register("locations", resources.LocationViewSet, basename="location")
@@ -21,6 +21,9 @@ urlpatterns = [
     path("slots/", availability.SlotsView.as_view(), name="slots"),
     path("appointments-to-move/", availability.AppointmentsToMoveView.as_view(), name="appointments-to-move"),
     path("calendar-feed/", calendar.CalendarFeedView.as_view(), name="calendar-feed"),
+    # The confirm/cancel links in reminders keep their address under reminders/ (before reminders' router, whose
+    # reminders/{pk}/ would take "links"): backend/urls.py includes scheduling's URLs first.
+    path("reminders/links/", links.AppointmentLinkView.as_view(), name="reminder-link"),
     path("calendar/<str:token>.ics", calendar.CalendarFeedPublicView.as_view(), name="calendar-ics"),
     *router.urls,
 ]

@@ -1,6 +1,6 @@
 """The confirm and cancel links in reminders, as pages: the page says what will happen and asks for a button press
 (a POST with CSRF, so a mail scanner that opens the link changes nothing), then shows the result. The signed
-token is the authority (reminders/services/links.py), as for the JSON API at /api/v1/reminders/links/."""
+token is the authority (scheduling/services/links.py), as for the JSON API at /api/v1/reminders/links/."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods
 from backend.portal.forms import TokenForm
 from backend.web.throttle import throttle_anon_auth
 from core.errors import DomainError
-from reminders.content import appointment_place, local_when
-from reminders.services.links import link_apply, link_resolve
+from scheduling.messages import appointment_place, local_when
 from scheduling.services.cancellation_policy import client_cancellation_outlook
+from scheduling.services.links import link_apply, link_resolve
 
 
 def _private(response):

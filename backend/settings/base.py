@@ -264,11 +264,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection around every task unless told to reuse it: reuse it for
+# this many tasks, and let backend/celery.py apply Django's own rules (CONN_MAX_AGE, health checks) per task.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["intake-schedules"] = {"task": "intake.tasks.measure_schedules_run_task", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {"task": "reminders.tasks.reminders_dispatch_task", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["reminders-intake-nudges"] = {
-    "task": "reminders.tasks.intake_nudges_queue_task",
+    "task": "intake.tasks.intake_nudges_queue_task",
     "schedule": 300.0,
 }
 CELERY_BEAT_SCHEDULE["scheduling-series-extend"] = {

@@ -24,6 +24,9 @@ from intake.checkin_settings import checkin_settings
 from intake.models import FormDefinition, Packet, Response, SessionCheckIn
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client
+from reminders.models import Channel, OutboundMessage
+from reminders.services.consent import consent_problem
+from reminders.services.outbox import outbox_client_message_queue
 
 CHECKIN_SLUG = "session-check-in"
 SUBJECT = "intake.sessioncheckin"
@@ -31,9 +34,6 @@ SUBJECT = "intake.sessioncheckin"
 
 def client_checkin_problem(client: Client) -> str:
     """Why this client gets no check-in ("" when they do). Asked again at send time."""
-    from reminders.models import Channel
-    from reminders.services.consent import consent_problem
-
     if not client.wants_session_checkins:
         return "checkins_turned_off"
     return consent_problem(client, Channel.EMAIL)
@@ -51,8 +51,6 @@ def _checkin_form(practice) -> FormDefinition | None:
 
 def checkins_for_completed_session(*, appointment) -> list[SessionCheckIn]:
     """Create and queue the session's check-ins (see the module docstring). Returns those this call created."""
-    from reminders.models import OutboundMessage
-    from reminders.services.outbox import outbox_client_message_queue
     from scheduling.models import Status
 
     if appointment.status != Status.COMPLETED:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,9 +15,9 @@ from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Membership
 from practice.selectors import client_list
 from practice.services.access import require_role
-
-if TYPE_CHECKING:
-    from reminders.models import OutboundMessage
+from reminders.models import OutboundMessage
+from reminders.services.outbox import outbox_client_message_queue_again
+from reminders.subjects import client_problem
 
 
 class ResendTooSoon(DomainError):
@@ -77,14 +76,10 @@ def packet_invitation_resend(*, actor: Membership, packet: Packet, revoke_previo
     way (`invitation_queued`; a database constraint backs this against concurrent requests). At most one per
     `INTAKE_RESEND_MIN_INTERVAL` seconds per packet, counted from the last invitation queued, first or again
     (429 `resend_too_soon` with `retry_after_seconds`). Returns the new outbox row."""
-    from reminders import subjects
-    from reminders.models import OutboundMessage
-    from reminders.services.outbox import outbox_client_message_queue_again
-
     packet = _packet_lock_for_staff(actor, packet)
     if packet.status == Packet.Status.COMPLETED:
         raise Conflict("This packet is completed: there is nothing left to fill in.", code="packet_completed")
-    problem = subjects.client_problem(packet.client)
+    problem = client_problem(packet.client)
     if problem == "no_email_address":
         raise Conflict("The client has no email address. Add one, then send the invitation.", code=problem)
     if problem:
@@ -95,9 +90,9 @@ def packet_invitation_resend(*, actor: Membership, packet: Packet, revoke_previo
     last = (
         OutboundMessage.objects.filter(
             client_id=packet.client_id,
-            subject_type=subjects.PACKET,
+            subject_type=invitations.PACKET,
             subject_id=str(packet.pk),
-            kind__in=subjects.INVITATION_KINDS,
+            kind__in=invitations.INVITATION_KINDS,
             status__in=(St.PENDING, St.CLAIMED, St.SENT),  # a skipped, cancelled or failed one reached nobody
         )
         .order_by("-created_at")
@@ -117,7 +112,7 @@ def packet_invitation_resend(*, actor: Membership, packet: Packet, revoke_previo
         practice_id=packet.practice_id,
         client=packet.client,
         kind=OutboundMessage.Kind.INTAKE_INVITATION_RESEND,
-        subject_type=subjects.PACKET,
+        subject_type=invitations.PACKET,
         subject_id=packet.pk,
         now=now,
     )

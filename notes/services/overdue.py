@@ -11,8 +11,11 @@ from django.utils import timezone
 from notes.models import OverdueNoteAlert, ProgressNote
 from practice.models import Practice
 from practice.settings_schema import settings_value
+from reminders.models import OutboundMessage
+from reminders.services.outbox import outbox_staff_message_queue
 
 DEFAULT_OVERDUE_HOURS = 72
+NOTE_ALERT = "notes.overduenotealert"  # the outbox subject type of the author's notice (notes/messages.py sends it)
 
 
 def overdue_hours(practice_settings: dict | None) -> int:
@@ -24,10 +27,6 @@ def notify_author_of_overdue_note(*, note_id: int, author_id: int) -> bool:
     constraint). It says only how many notes wait for their signature, with a link to the app: no client name,
     no note content. The OverdueNoteAlert row, listed at /notes/overdue-alerts/, stays the record. Call it in
     the transaction that records the alert. True if this call queued the email."""
-    from reminders.models import OutboundMessage
-    from reminders.services.outbox import outbox_staff_message_queue
-    from reminders.subjects import NOTE_ALERT
-
     alert = (
         OverdueNoteAlert.objects.select_related("author__membership__user")
         .filter(note_id=note_id, author_id=author_id)

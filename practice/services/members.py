@@ -16,8 +16,11 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Clinician, Invitation, Membership, Supervision, User
 from practice.services.access import require_role
+from reminders.models import OutboundMessage
+from reminders.services.outbox import outbox_account_message_queue
 
 INVITATION_SALT = "attune.invitation"
+INVITATION = "practice.invitation"  # the outbox subject type of a staff invitation (practice/messages.py sends it)
 
 
 # --- staff ----------------------------------------------------------------------------------------
@@ -145,10 +148,6 @@ def invitations_revoke_pending(*, actor: Membership, practice_id: int, email: st
 def invitation_create(*, actor: Membership, email: str, roles_: list[str], full_name: str = "") -> Invitation:
     """Invite a person to the practice's staff. A pending invitation of the same address to this practice is
     superseded (revoked): one link at a time, with the latest roles. The email goes through the outbox."""
-    from reminders.accounts import INVITATION
-    from reminders.models import OutboundMessage
-    from reminders.services.outbox import outbox_account_message_queue
-
     require_role(actor, {roles.ADMIN})
     if roles.CLIENT in roles_:
         raise DomainError(

@@ -11,6 +11,10 @@ from django.utils.http import urlsafe_base64_decode
 
 from core.errors import DomainError
 from practice.models import User
+from reminders.models import OutboundMessage
+from reminders.services.outbox import outbox_account_message_queue
+
+USER = "practice.user"  # the outbox subject type of a password reset (practice/messages.py sends it)
 
 
 @transaction.atomic
@@ -18,10 +22,6 @@ def password_reset_request(*, email: str) -> None:
     """Queue a reset link for an active account with this email, through the outbox. The caller learns nothing
     either way: an unknown address gets the same statements (one look-up, one outbox row, `skipped` as
     `no_account`), no email is sent inside the request, and an SMTP failure happens in the worker."""
-    from reminders.accounts import USER
-    from reminders.models import OutboundMessage
-    from reminders.services.outbox import outbox_account_message_queue
-
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     usable = user is not None and user.has_usable_password()
     outbox_account_message_queue(

@@ -11,8 +11,11 @@ from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Invitation, Membership, Practice
 from practice.services.access import require_role
+from practice.services.members import INVITATION
 from practice.settings_schema import settings_merge
 from practice.signals import practice_created
+from reminders.models import OutboundMessage
+from reminders.services.outbox import outbox_account_message_queue
 
 PRACTICE_EDITABLE = {"name", "time_zone", "cancellation_window_hours", "settings"}
 
@@ -42,10 +45,6 @@ def practice_create(
     emailed through the outbox. Operators only: there is no actor yet, so nobody's role is checked here."""
     from django.core.exceptions import ValidationError
     from django.utils.text import slugify
-
-    from reminders.accounts import INVITATION
-    from reminders.models import OutboundMessage
-    from reminders.services.outbox import outbox_account_message_queue
 
     slug = slugify(slug or name)[:60]
     if Practice.objects.filter(slug=slug).exists():

@@ -7,7 +7,7 @@
 - A link expires after `PORTAL_SIGN_IN_LINK_MAX_AGE` seconds (default 15 minutes), works once, and at most
   `PORTAL_SIGN_IN_LINKS_PER_HOUR` (default 3) are issued per person per hour; the page also holds the
   per-address `anon_auth` rate limit.
-- The email carries the practice's name and the link only (reminders/subjects.py renders it at send time).
+- The email carries the practice's name and the link only (practice/messages.py renders it at send time).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from core.errors import DomainError
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, SignInLink, User
+from reminders.models import OutboundMessage
+from reminders.services.outbox import outbox_client_message_queue
 
 SALT = "attune.portal.sign-in-link"
 SUBJECT = "practice.signinlink"
@@ -66,8 +68,6 @@ def sign_in_link_request(*, email: str, now: datetime | None = None) -> SignInLi
     """Queue a sign-in link for the portal account of `email`, if there is one and it may have one. Returns the
     link (None when nothing was sent): the caller must answer the same in both cases."""
     from practice.services.mfa import mfa_required_for
-    from reminders.models import OutboundMessage
-    from reminders.services.outbox import outbox_client_message_queue
 
     now = now or timezone.now()
     user = User.objects.select_for_update().filter(email__iexact=(email or "").strip(), is_active=True).first()

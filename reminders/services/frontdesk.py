@@ -19,10 +19,14 @@ St = OutboundMessage.Status
 def _require_no_waiting_details_notice(message: OutboundMessage) -> None:
     """A newer change-of-place notice still waiting tells the client the latest place: resending an older
     one would repeat it. The appointment row is locked first, as the scheduling services lock it before
-    they queue a notice, so the check and the resend cannot interleave with a change of place."""
-    from scheduling.models import Appointment
-
-    list(Appointment.objects.select_for_update().filter(pk=message.appointment_id).values_list("pk", flat=True))
+    they queue a notice, so the check and the resend cannot interleave with a change of place. The appointment
+    model is reached through the row's foreign key: the outbox imports no domain app."""
+    appointment_model = OutboundMessage._meta.get_field("appointment").related_model
+    list(
+        appointment_model._default_manager.select_for_update()
+        .filter(pk=message.appointment_id)
+        .values_list("pk", flat=True)
+    )
     if OutboundMessage.objects.filter(
         appointment_id=message.appointment_id, client_id=message.client_id, kind=Kind.DETAILS_CHANGED, status=St.PENDING
     ).exists():

@@ -21,6 +21,16 @@ St = OutboundMessage.Status
 LIVE = (St.PENDING, St.CLAIMED)
 
 
+class Status:
+    """scheduling's appointment statuses the sync reads, by value: the outbox imports no domain app (the import
+    contract in pyproject.toml; tests/reminders/test_registry.py checks they match scheduling.models.Status)."""
+
+    SCHEDULED = "scheduled"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    LATE_CANCELLED = "late_cancelled"
+
+
 # --- the outbox hook (called by scheduling services, inside their transaction) -------------------------
 
 
@@ -53,8 +63,6 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
     ("details_changed": mode, location or video link) or a cancellation (when the client had been told of
     the appointment at all). The uniqueness constraints make running this twice harmless.
     """
-    from scheduling.models import Status
-
     now = timezone.now()
     # A booking hands over its practice with the policy read alongside its clinician, and its clients (held as a
     # prefetch): neither is read again. Any other change reads (or creates) the policy and reads the clients here.
@@ -302,7 +310,7 @@ def outbox_staff_message_queue(
 def outbox_account_message_queue(
     *, kind: str, subject_type: str, subject_id: int | str, practice_id: int | None = None, problem: str = ""
 ) -> OutboundMessage:
-    """Queue a staff invitation or a password-reset email, due now (reminders/accounts.py). With `problem` the
+    """Queue a staff invitation or a password-reset email, due now (practice/messages.py sends it). With `problem` the
     row is written `skipped` with that reason, so the caller's request does the same work either way. The
     dispatcher is kicked after commit in both cases, for the same reason."""
     now = timezone.now()

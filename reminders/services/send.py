@@ -13,15 +13,12 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from practice.models import Client
-from reminders import subjects
+from reminders import registry
 from reminders.backends.email import send_email
 from reminders.backends.errors import PermanentSendError, TransientSendError
 from reminders.backends.ratelimit import sms_budget_take
 from reminders.backends.sms import SmsMessage, get_sms_backend
-from reminders.content import render
 from reminders.models import Channel, OutboundMessage
-from reminders.services.consent import consent_problem
 
 logger = logging.getLogger(__name__)
 
@@ -38,31 +35,13 @@ class SendOutcome:
     retry_in: float | None = None  # seconds until the task's next attempt
 
 
-def _stale_reason(message: OutboundMessage, appointment, now: datetime) -> str:
-    """Why the appointment no longer wants this message ("" if it still does)."""
-    from scheduling.models import Status
-
-    if message.appointment_id is None:
-        return "" if message.subject_type else "appointment_deleted"
-    if appointment is None:
-        return "appointment_deleted"
-    if message.kind == Kind.CANCELLED:
-        return "" if appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED) else "appointment_not_cancelled"
-    if appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
-        return f"appointment_{appointment.status}"
-    if appointment.starts_at != message.scheduled_for:
-        return "appointment_moved"
-    if appointment.starts_at <= now:
-        return "appointment_started"
-    return ""
-
-
 def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcome:
     """Deliver one claimed row, once. Safe to run any number of times for the same id, at once or in turn.
 
     Three steps, so that a hand-off leaves a trace that survives a killed worker:
-    1. under the row lock: re-check the row, the appointment and consent; record the attempt and the moment
-       of the hand-off (`handed_off_at`), and commit;
+    1. under the row lock: re-check the row, and ask the kind's handler (reminders/registry.py) whether its
+       subject still wants the message and the recipient can get it (for an appointment message: the
+       appointment and consent); record the attempt and the moment of the hand-off (`handed_off_at`), and commit;
     2. hand the message to the provider, holding no row lock (a cancellation may come in between);
     3. record the outcome on the row that still carries this hand-off.
     Two sends of one row never overlap: each holds a PostgreSQL advisory lock on the row's id for the whole
@@ -74,7 +53,9 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
     the hand-off is recorded again as soon as the database answers (`_record_handed_off`)."""
     with _send_lock(message_id):
         with transaction.atomic():
-            message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+            # One query: the row, locked (only the row: of=self), with what the handlers' checks read.
+            rows = OutboundMessage.objects.select_for_update(of=("self",)).select_related(*registry.claim_related())
+            message = rows.filter(pk=message_id).first()
             if message is None or message.status != St.CLAIMED:
                 return SendOutcome(status=message.status if message else "missing")
             claim = message.claimed_at
@@ -83,7 +64,7 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
             return SendOutcome(status=message.status)
         retry = _hand_off(message, prepared)
         try:
-            _record_outcome(message, prepared.handed_off_at)
+            _record_outcome(message, prepared.handed_off_at, prepared.handler)
         except (OperationalError, InterfaceError):
             if message.status != St.SENT:
                 raise  # the provider took nothing: the row stays claimed with its hand-off, and is reclaimed
@@ -117,30 +98,18 @@ def _send_lock(message_id: int):
 @dataclass
 class _Prepared:
     handed_off_at: datetime
-    appointment: object = None
-    client: Client | None = None
-    checked: subjects.Check | None = None
+    handler: registry.Handler
+    checked: registry.Check
     retry_in: float | None = None
 
 
 def _prepare_locked(message: OutboundMessage, now: datetime) -> _Prepared | None:
-    """Under the row lock: re-check; close the row (None) or record the attempt and the hand-off (saved)."""
-    from scheduling.models import Appointment
-
-    appointment = client = checked = None
-    if message.kind in subjects.SUBJECT_KINDS:
-        checked = subjects.check(message, now)
-        stale, problem = checked.stale, checked.problem
-    else:
-        appointment = (
-            Appointment.objects.select_related("practice", "room__location").filter(pk=message.appointment_id).first()
-            if message.appointment_id
-            else None
-        )
-        client = Client.objects.get(pk=message.client_id)
-        stale = _stale_reason(message, appointment, now)
-        problem = "" if stale else consent_problem(client, message.channel)
-    if stale or problem:
+    """Under the row lock: re-check; close the row (None) or record the attempt and the hand-off (saved).
+    A kind no app registered a handler for is closed as stale (`no_handler`): nobody can say what it is."""
+    handler = registry.handler_for(message.kind)
+    checked = handler.check(message, now) if handler else registry.Check(stale=registry.NO_HANDLER)
+    stale, problem = checked.stale, checked.problem
+    if stale or problem or handler is None:
         # A hand-off whose outcome a crash left unrecorded may have reached the client: say so, never "not sent".
         unknown = message.handed_off_at is not None
         message.status = St.HANDED_OFF if unknown else St.CANCELLED if stale else St.SKIPPED
@@ -151,17 +120,14 @@ def _prepare_locked(message: OutboundMessage, now: datetime) -> _Prepared | None
     message.attempts += 1
     message.handed_off_at = timezone.now()
     message.save(update_fields=["attempts", "handed_off_at", "updated_at"])
-    return _Prepared(handed_off_at=message.handed_off_at, appointment=appointment, client=client, checked=checked)
+    return _Prepared(handed_off_at=message.handed_off_at, handler=handler, checked=checked)
 
 
 def _hand_off(message: OutboundMessage, prepared: _Prepared) -> TransientSendError | None:
     """Deliver, and set the row's outcome in memory (recorded by the caller). A transient error to retry."""
     retry = None
     try:
-        if prepared.checked is not None:
-            message.provider_message_id = _deliver_subject(message, prepared.checked)
-        else:
-            message.provider_message_id = _deliver(message, prepared.appointment, prepared.client)
+        message.provider_message_id = _deliver(message, prepared)
     except PermanentSendError as exc:
         message.status = St.FAILED
         message.last_error = str(exc)[:300]
@@ -188,23 +154,29 @@ def _hand_off(message: OutboundMessage, prepared: _Prepared) -> TransientSendErr
     return retry
 
 
-@transaction.atomic
-def _record_outcome(message: OutboundMessage, handed_off_at: datetime) -> None:
+def _record_outcome(message: OutboundMessage, handed_off_at: datetime, handler: registry.Handler) -> None:
     """Record the outcome on the row that still carries this hand-off. The appointment may have changed during
     the provider call (the outbox sync then marked the row `handed_off`, or `cancelled`): a message the
     provider took is `sent` all the same; one it refused becomes `cancelled` if the appointment no longer
-    wants it, and is otherwise recorded as the outcome says."""
+    wants it, and is otherwise recorded as the outcome says.
+
+    A `sent` with no `on_sent` hook (every appointment message) is one UPDATE, atomic by itself: no
+    transaction around it, so no BEGIN and COMMIT round trips."""
     fields = ("status", "claimed_at", "handed_off_at", "sent_at", "last_error", "provider_message_id")
     outcome = {**{f: getattr(message, f) for f in fields}, "updated_at": timezone.now()}
     row = OutboundMessage.objects.filter(pk=message.pk, handed_off_at=handed_off_at)
-    if message.status == St.SENT:
-        if row.update(**outcome):
-            _mark_invitation_sent(message)
+    if message.status == St.SENT and handler.on_sent is None:
+        row.update(**outcome)
         return
-    if not row.filter(status=St.CLAIMED).update(**outcome):
-        row.filter(status=St.HANDED_OFF).update(
-            status=St.CANCELLED, handed_off_at=None, last_error=message.last_error, updated_at=timezone.now()
-        )
+    with transaction.atomic():
+        if message.status == St.SENT:
+            if row.update(**outcome) and handler.on_sent is not None:
+                handler.on_sent(message)
+            return
+        if not row.filter(status=St.CLAIMED).update(**outcome):
+            row.filter(status=St.HANDED_OFF).update(
+                status=St.CANCELLED, handed_off_at=None, last_error=message.last_error, updated_at=timezone.now()
+            )
 
 
 def retry_delay(attempts: int) -> float:
@@ -212,13 +184,12 @@ def retry_delay(attempts: int) -> float:
     return float(get_exponential_backoff_interval(factor=2, retries=attempts - 1, maximum=300, full_jitter=True))
 
 
-def _mark_invitation_sent(message: OutboundMessage) -> None:
-    if message.kind in subjects.INVITATION_KINDS:
-        from intake.models import Packet
-
-        Packet.objects.filter(pk=message.subject_id, invitation_sent_at__isnull=True).update(
-            invitation_sent_at=message.sent_at
-        )
+def _on_sent(message: OutboundMessage) -> None:
+    """The handler's hook once the row is recorded `sent`, in the same transaction (an intake invitation dates
+    its packet's `invitation_sent_at`)."""
+    handler = registry.handler_for(message.kind)
+    if handler is not None and handler.on_sent is not None:
+        handler.on_sent(message)
 
 
 def _record_handed_off(*, message_id: int, claimed_at, sent_at, provider_message_id: str) -> bool:
@@ -243,7 +214,7 @@ def _record_handed_off(*, message_id: int, claimed_at, sent_at, provider_message
                     updated_at=timezone.now(),
                 )
                 if recorded:
-                    _mark_invitation_sent(OutboundMessage.objects.get(pk=message_id))
+                    _on_sent(OutboundMessage.objects.get(pk=message_id))
             logger.warning("reminders: message %s recorded as sent after its first commit was lost", message_id)
             return bool(recorded)
         except (OperationalError, InterfaceError):
@@ -258,18 +229,11 @@ def _record_handed_off(*, message_id: int, claimed_at, sent_at, provider_message
             delay = min(delay * 2, 5.0)
 
 
-def _deliver(message: OutboundMessage, appointment, client: Client) -> str:
-    content = render(message, appointment, client)
+def _deliver(message: OutboundMessage, prepared: _Prepared) -> str:
+    content = prepared.handler.render(message, prepared.checked)
     if message.channel == Channel.SMS:
         sms_budget_take(practice_id=message.practice_id)
-        return get_sms_backend().send(SmsMessage(to=client.phone, body=content.sms))
+        return get_sms_backend().send(SmsMessage(to=prepared.checked.to, body=content.sms))
     return send_email(
-        to=client.email, subject=content.subject, body=content.body, message_key=f"attune-outbox-{message.pk}"
-    )
-
-
-def _deliver_subject(message: OutboundMessage, checked: subjects.Check) -> str:
-    content = subjects.render(message, checked)
-    return send_email(
-        to=checked.to, subject=content.subject, body=content.body, message_key=f"attune-outbox-{message.pk}"
+        to=prepared.checked.to, subject=content.subject, body=content.body, message_key=f"attune-outbox-{message.pk}"
     )

@@ -175,7 +175,7 @@ def test_a_checkin_is_answered_once(world):
 
 
 def test_the_nudge_never_nudges_a_checkin(world):
-    from reminders.services.nudges import intake_nudges_queue
+    from intake.services.nudges import intake_nudges_queue
 
     complete(world, session(world))
     session(world, days_ago=-1)  # a next session tomorrow

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from intake.invitations import packet_from_token, packet_link_path
 from intake.models import Packet
+from intake.services.nudges import intake_nudges_queue
+from intake.tasks import intake_nudges_queue_task
 from reminders.models import OutboundMessage
-from reminders.services.nudges import intake_nudges_queue
-from reminders.tasks import intake_nudges_queue_task
 from tests.factories.intake import packet_for
 from tests.factories.reminders import appointment_row
 from tests.reminders.outbox import outbox_deliver

@@ -1,4 +1,4 @@
-"""Confirm and cancel through the signed links in a client's messages, with no login."""
+"""Confirm and cancel through the signed links in a client's messages (reminders/links.py), with no login."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from core.errors import DomainError
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client
 from reminders.links import link_read
+from scheduling.models import Appointment, Status
+from scheduling.services.appointment_changes import appointment_cancel, appointment_confirm_by_client
 
 
 def link_resolve(*, token: str, now: datetime | None = None, for_update: bool = False):
@@ -20,8 +22,6 @@ def link_resolve(*, token: str, now: datetime | None = None, for_update: bool = 
     `for_update` locks the appointment row (inside a transaction), so a second click waits for the
     first and then sees what it did.
     """
-    from scheduling.models import Appointment
-
     now = now or timezone.now()
     try:
         claim = link_read(token)
@@ -50,9 +50,6 @@ def link_apply(*, token: str, now: datetime | None = None):
     """Confirm or cancel through a signed link, with no login. Cancelling applies the practice's policy
     (the client cut-off `settings.client_cancel_cutoff_hours` and the late-cancellation window) through
     scheduling's `appointment_cancel` for a client cancelling online."""
-    from scheduling.models import Status
-    from scheduling.services.appointment_changes import appointment_cancel, appointment_confirm_by_client
-
     now = now or timezone.now()
     appointment, client, action = link_resolve(token=token, now=now, for_update=True)
     if action == "confirm":

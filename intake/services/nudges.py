@@ -1,17 +1,21 @@
-"""Intake nudges: one reminder per incomplete intake packet before the client's first session (beat)."""
+"""Intake nudges: one reminder per incomplete intake packet before the client's first session (beat), queued on
+the outbox and sent by intake/messages.py."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
+from intake.invitations import PACKET
+from intake.models import Packet
 from practice.models import Practice
 from practice.settings_schema import settings_value
-from reminders import subjects
 from reminders.models import OutboundMessage
 from reminders.services.outbox import outbox_client_message_queue
+from scheduling.models import AppointmentClient
 
 Kind = OutboundMessage.Kind
 
@@ -30,11 +34,6 @@ def intake_nudges_queue(*, now: datetime | None = None) -> int:
     before the client's first session. Safe to run any number of times, concurrently too: a packet is nudged
     at most once (the subject constraint). A packet assigned after that moment gets no nudge (its invitation
     has just gone out), and the send task re-checks: a packet completed meanwhile is never nudged."""
-    from django.db.models import Min
-
-    from intake.models import Packet
-    from scheduling.models import AppointmentClient
-
     now = now or timezone.now()
     queued = 0
     for practice_id, practice_settings in Practice.objects.values_list("id", "settings"):
@@ -63,7 +62,7 @@ def intake_nudges_queue(*, now: datetime | None = None) -> int:
                     practice_id=practice_id,
                     client=packet.client,
                     kind=Kind.INTAKE_NUDGE,
-                    subject_type=subjects.PACKET,
+                    subject_type=PACKET,
                     subject_id=packet.pk,
                     scheduled_for=first,
                     now=now,
