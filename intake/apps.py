@@ -19,6 +19,7 @@ class IntakeConfig(AppConfig):
     name = "intake"
 
     def ready(self) -> None:
+        # imported in ready(): other modules load once the app registry is ready (Django's rule for AppConfig)
         from intake import messages, nav  # noqa: F401  (nav: the admin's forms in the navigation)
         from practice.signals import practice_created
 

@@ -1,9 +1,9 @@
 """Demo intake for `manage.py seed_demo`: the built-in forms and measures. Idempotent."""
 
+from intake.services.forms import builtins_seed
 from practice.models import Practice
 
 
 def seed(*, practice: Practice) -> None:
-    from intake.services.forms import builtins_seed
 
     builtins_seed(practice=practice)

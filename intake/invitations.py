@@ -67,6 +67,7 @@ def packet_from_token(token: str) -> Packet | None:
     packet = Packet.objects.select_related("client", "practice").filter(pk=data.get("p")).first()
     if packet is None or packet.link_nonce != data.get("n") or not packet.client.is_active:
         return None
+    # intake.services.checkins imports this module (it sends check-in links): imported when a link is read
     from intake.services.checkins import checkin_expired_for_packet
 
     if checkin_expired_for_packet(packet):

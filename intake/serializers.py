@@ -11,6 +11,7 @@ from rest_framework import serializers
 from backend.api.fields import BoundedDateField
 from backend.api.scope import ScopedPrimaryKeyRelatedField, ScopedRelationsMixin
 from intake.models import ConsentSignature, FormDefinition, FormVersion, MeasureSchedule, Packet, Response, RiskFlag
+from intake.safety import safety_notice
 from intake.selectors import form_list
 from practice.models import Client
 from practice.selectors import client_list
@@ -288,7 +289,6 @@ class _SafetyMixin(serializers.Serializer):
 
     @extend_schema_field(SafetyNoticeOutput(allow_null=True))
     def get_safety(self, obj):
-        from intake.safety import safety_notice
 
         return safety_notice(obj)
 

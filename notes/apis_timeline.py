@@ -19,6 +19,7 @@ from notes.serializers import OverdueAlertOutput, OverdueCountOutput
 from notes.serializers_prep import AppointmentPrepOutput, CaseloadAttentionRow, SessionPrepOutput, TimelineOutput
 from notes.timeline import SESSION_WINDOW
 from practice import roles
+from scheduling.selectors import appointment_list
 
 
 class TimelineQuery(serializers.Serializer):
@@ -102,7 +103,6 @@ class AppointmentSessionPrepView(_ClinicalView):
         """Session prep for an appointment you can see: one prep per client of the session in your clinical
         scope (couples, families). 404 when none is. The read is recorded in the audit trail.
         """
-        from scheduling.selectors import appointment_list
 
         actor = request.membership
         appointment = get_object_or_404(appointment_list(actor=actor), pk=pk)

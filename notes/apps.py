@@ -19,6 +19,7 @@ class NotesConfig(AppConfig):
     name = "notes"
 
     def ready(self) -> None:
+        # imported in ready(): other modules load once the app registry is ready (Django's rule for AppConfig)
         from notes import messages, nav  # noqa: F401  (nav: the therapist's and the supervisor's pages)
         from practice.signals import practice_created
 

@@ -28,6 +28,8 @@ from django.utils import formats
 from intake.builtins import FELT_STRAIN_CHOICES, TALKED_THROUGH_CHOICES
 from intake.checkin_selectors import answered_checkins_by_client, client_view, latest_answered_checkins
 from intake.models import SessionCheckIn
+from notes.models import RuptureEvent
+from notes.selectors import LOCKED, progress_note_list
 from practice.audit import audit_read_many
 from practice.models import Membership
 
@@ -114,8 +116,6 @@ def two_views(checkin: SessionCheckIn, *, note_id: int | None, note_ruptures: li
 
 def _notes_for(actor: Membership, client_id: int, appointment_ids: list[int]) -> dict[int, tuple[int, list[dict]]]:
     """{appointment_id: (note id, [rupture rows])} of the client's signed notes for those appointments. 2 queries."""
-    from notes.models import RuptureEvent
-    from notes.selectors import LOCKED, progress_note_list
 
     notes = dict(
         progress_note_list(actor=actor)

@@ -9,14 +9,16 @@ from django.db import transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
+from notes import services
+from notes.models import ProgressNote
 from practice.models import Client, Clinician, Practice
+from scheduling.models import Appointment, AppointmentClient, AppointmentType
 
 DEMO_CLINICIAN = "okafor@harbor.test"
 DEMO_CLIENT = "jordan@harbor.test"
 
 
 def _appointment(clinician: Any, client: Any, starts_at: datetime, status: str) -> Any:
-    from scheduling.models import Appointment, AppointmentClient, AppointmentType
 
     kind = AppointmentType.objects.filter(practice=clinician.practice, name="Individual session").first()
     if kind is None:
@@ -41,8 +43,6 @@ def _appointment(clinician: Any, client: Any, starts_at: datetime, status: str) 
 
 @transaction.atomic
 def seed(*, practice: Practice) -> None:
-    from notes import services
-    from notes.models import ProgressNote
 
     services.taxonomy_seed(practice=practice)
     clinician = Clinician.objects.filter(practice=practice, membership__user__email=DEMO_CLINICIAN).first()

@@ -9,6 +9,8 @@ alliance cutoff and what counts as a falling or low alliance.
 from __future__ import annotations
 
 from intake.safety import SAFETY_FLAG_CODES
+from intake.selectors import risk_flag_list
+from notes.checkins import UNREPAIRED_STRAIN
 from practice.models import Membership
 from practice.settings_schema import practice_group_setting
 
@@ -25,7 +27,6 @@ def alliance_cutoff(practice) -> int:
 
 def open_risk_flags(*, actor: Membership, client_id: int) -> list[dict]:
     """Unacknowledged risk flags (PHQ-9 item 9, low alliance...) through intake's scoped selector. One query."""
-    from intake.selectors import risk_flag_list
 
     flags = risk_flag_list(actor=actor).filter(client_id=client_id, acknowledged_at__isnull=True)
     return [
@@ -40,7 +41,6 @@ RISK_REASON = "risk_flag"  # any other unacknowledged risk flag
 
 def open_risk_flags_by_client(*, actor: Membership, client_ids: list[int]) -> dict[int, list[dict]]:
     """Unacknowledged risk flags of many clients through intake's scoped selector, in one query."""
-    from intake.selectors import risk_flag_list
 
     out: dict[int, list[dict]] = {}
     flags = risk_flag_list(actor=actor).filter(client_id__in=client_ids, acknowledged_at__isnull=True)
@@ -81,7 +81,6 @@ def alliance_state(scores: list[dict], *, cutoff: int, now) -> dict:
 
 def reason_words(reasons, c, alliance, cutoff, flags, strains) -> list[str]:
     """Each caseload reason in words, for the page and the API alike."""
-    from notes.checkins import UNREPAIRED_STRAIN
 
     words = []
     for reason in reasons:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from notes.integrity import content_hash, note_hash_payload
 from notes.models import (
     Addendum,
     NoteTemplate,
@@ -101,7 +102,6 @@ def progress_note_detail_queryset(*, actor: Membership) -> QuerySet[ProgressNote
 
 def note_integrity_ok(*, note: ProgressNote) -> bool:
     """Recompute the signed note's SHA-256: True when the stored content is what was signed."""
-    from notes.integrity import content_hash, note_hash_payload
 
     return bool(note.content_hash) and content_hash(note_hash_payload(note)) == note.content_hash
 

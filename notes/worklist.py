@@ -12,8 +12,9 @@ from django.utils import timezone
 from notes import reads, selectors
 from notes.models import ProgressNote
 from notes.services import overdue_hours
-from practice.models import Client, Membership
+from practice.models import Client, Clinician, Membership
 from practice.selectors import acting_clinician, supervisee_ids
+from scheduling.selectors import appointment_list
 
 NOT_HELD = ("requested", "declined", "cancelled", "late_cancelled")
 
@@ -21,7 +22,6 @@ NOT_HELD = ("requested", "declined", "cancelled", "late_cancelled")
 def session_worklist(*, actor: Membership, start: datetime, end: datetime) -> list[dict]:
     """The actor's own sessions in [start, end), each client with the state of the actor's note for it:
     'none' (no note yet), 'draft', 'overdue' (a draft or none, past the practice's overdue hours) or signed."""
-    from scheduling.selectors import appointment_list
 
     clinician = acting_clinician(actor)
     if clinician is None:
@@ -70,7 +70,6 @@ def cosign_queue(*, actor: Membership) -> QuerySet[ProgressNote]:
 
 
 def supervisee_list(*, actor: Membership):
-    from practice.models import Clinician
 
     return Clinician.objects.filter(pk__in=supervisee_ids(actor)).select_related("membership__user").order_by("pk")
 

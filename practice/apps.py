@@ -8,6 +8,7 @@ class PracticeConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        # imported in ready(): other modules load once the app registry is ready (Django's rule for AppConfig)
         from backend.api.sessions import record_login_time
 
         user_logged_in.connect(record_login_time, dispatch_uid="attune-record-login-time")

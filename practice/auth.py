@@ -14,6 +14,8 @@ from backend.api.authentication import SafeTokenAuthentication
 from backend.api.permissions import RolePermission
 from backend.api.throttling import AtomicScopedThrottle
 from backend.api.views import PracticeScopedMixin
+from backend.web.errors import error_page
+from backend.web.services import sign_out_everywhere
 from core.errors import DomainError
 from practice import roles, selectors
 from practice.models import Membership
@@ -53,8 +55,6 @@ def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     429 page elsewhere (the sign-in page, the admin site)."""
     seconds = lockout_minutes() * 60
     if not request.path.startswith("/api/"):
-        from backend.web.errors import error_page
-
         return error_page(request, 429, message=locked_out_message(), headers={"Retry-After": str(seconds)})
     body = {"error": {"code": "locked_out", "message": locked_out_message(), "retry_after_seconds": seconds}}
     return JsonResponse(body, status=429, headers={"Retry-After": str(seconds)})
@@ -141,7 +141,6 @@ class LogoutAllView(KnoxLogoutAllView):
         summary="Log out everywhere: revoke every token of this user and end their browser sessions.",
     )
     def post(self, request, format=None):
-        from backend.web.services import sign_out_everywhere
 
         response = super().post(request, format)
         sign_out_everywhere(user=request.user)  # the pages' sessions too: "everywhere" is one rule

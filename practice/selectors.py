@@ -10,12 +10,11 @@ from django.utils import timezone
 from core.lookups import get_object_or_404  # Http404 for a malformed id too
 from practice import roles
 from practice.audit import audit_list_read, audit_record
-from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Supervision
+from practice.models import AuditEvent, CareTeamMember, Client, Clinician, Invitation, Membership, Practice, Supervision
 
 
 def any_practice_exists() -> bool:
     """Whether this server has a practice yet (the sign-in page offers the first-run page when not)."""
-    from practice.models import Practice
 
     return Practice.objects.exists()
 

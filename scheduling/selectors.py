@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from practice import roles
 from practice.models import Clinician, Membership
-from practice.selectors import acting_clinician, supervisee_ids
+from practice.selectors import acting_clinician, clinician_list, supervisee_ids
 from scheduling.models import (
     Appointment,
     AppointmentChange,
@@ -110,7 +110,6 @@ def skipped_occurrence_list(*, actor: Membership) -> QuerySet[SeriesSkippedOccur
 
 
 def bookable_clinicians(*, actor: Membership) -> QuerySet[Clinician]:
-    from practice.selectors import clinician_list
 
     return clinician_list(actor=actor).filter(is_active=True)
 

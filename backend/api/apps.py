@@ -12,6 +12,7 @@ class ApiConfig(AppConfig):
         from django.db import models
         from rest_framework import serializers
 
+        # imported in ready(): other modules load once the app registry is ready (Django's rule for AppConfig)
         from backend.api.fields import BoundedDateField, BoundedDateTimeField
 
         mapping = serializers.ModelSerializer.serializer_field_mapping

@@ -28,6 +28,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from backend.web.errors import error_page
 from core.contention import contended, is_contention
 from core.errors import DomainError
 
@@ -131,7 +132,6 @@ def exception_handler(exc, context):
 def bad_request(request, exception=None):
     """Django's 400 handler, for what Django refuses before any view parses it: a body over
     DATA_UPLOAD_MAX_MEMORY_SIZE (413 `request_too_large`), too many fields, a disallowed host."""
-    from backend.web.errors import error_page
 
     if not request.path.startswith("/api/"):
         return error_page(request, 400)
@@ -142,7 +142,6 @@ def bad_request(request, exception=None):
 
 def not_found(request, exception=None):
     """Django's 404 for URLs that match no route: the API's error body under /api/, the app's page elsewhere."""
-    from backend.web.errors import error_page
 
     if request.path.startswith("/api/"):
         return JsonResponse(_body("not_found", "Not found."), status=404)
@@ -151,7 +150,6 @@ def not_found(request, exception=None):
 
 def permission_denied(request, exception=None):
     """Django's 403 (a PermissionDenied outside DRF): the API's error body under /api/, the app's page elsewhere."""
-    from backend.web.errors import error_page
 
     if request.path.startswith("/api/"):
         return JsonResponse(
@@ -164,7 +162,6 @@ def server_error(request):
     """Django's 500 handler: an exception no view handled, raised in a view outside DRF or in a middleware
     (a session read, say). A lost database is a 503 like everywhere else; any other error stays a 500,
     in the API's error body under /api/, with the request id to quote."""
-    from backend.web.errors import error_page
 
     exc = sys.exc_info()[1]
     is_api = request.path.startswith("/api/")

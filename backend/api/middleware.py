@@ -1,6 +1,7 @@
 import re
 import uuid
 
+from backend.api.errors import not_found
 from core.request_context import RequestContext, current_request
 
 # What a caller's own X-Request-ID may look like to be kept beside ours (never instead of it).
@@ -57,7 +58,5 @@ class ApiErrorPagesMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
             and not getattr(response, "is_page", False)  # a page served under /api/ (the intake form's own 404)
         ):
-            from backend.api.errors import not_found
-
             return not_found(request)
         return response

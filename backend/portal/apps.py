@@ -10,6 +10,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Client portal"
 
     def ready(self):
+        # imported in ready(): other modules load once the app registry is ready (Django's rule for AppConfig)
         from backend.web.nav import NavEntry, nav_register, start_page_register
         from practice.roles import CLIENT
 

@@ -33,6 +33,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from backend.api.sessions import LOGIN_AT
+from backend.web.services import signed_in_session_forget
 from practice.models import Membership
 from practice.services.second_factor import (
     SESSION_SECOND_FACTOR,
@@ -78,7 +79,6 @@ def resolve_page_membership(request) -> Membership | None:
 
 def end_session(request, message: str) -> HttpResponse:
     """Sign out and send the person to the sign-in page with `message`, coming back here afterwards."""
-    from backend.web.services import signed_in_session_forget
 
     signed_in_session_forget(session_key=request.session.session_key)
     logout(request)

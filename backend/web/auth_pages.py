@@ -19,6 +19,7 @@ from backend.web.forms import CodeForm, ConfirmCodeForm, SignInForm, apply_error
 from backend.web.services import sign_out_everywhere, signed_in_session_forget, signed_in_session_record
 from backend.web.throttle import throttle_anon_auth
 from core.errors import DomainError
+from practice.selectors import any_practice_exists
 from practice.services.mfa import (
     mfa_challenge_issue,
     mfa_challenge_user,
@@ -98,7 +99,6 @@ def sign_in(request):
                     return _complete_sign_in(request, checked.user)
                 request.session[PENDING_KEY] = mfa_challenge_issue(user=checked.user)
                 return redirect("web:sign-in-code" if checked.mfa_enrolled else "web:sign-in-enrol")
-    from practice.selectors import any_practice_exists
 
     return render(request, "web/auth/sign_in.html", {"form": form, "first_run": not any_practice_exists()})
 

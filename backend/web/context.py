@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend.web.nav import nav_entries
 from practice import roles
 
 ROLE_LABELS = dict(roles.ROLE_CHOICES)
@@ -12,7 +13,6 @@ def shell(request) -> dict:
     memberships = getattr(request, "_attune_memberships", None) or []
     if membership is None and not memberships:
         return {"shell": None}
-    from backend.web.nav import nav_entries
 
     person = membership.user if membership is not None else memberships[0].user
     return {

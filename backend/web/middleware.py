@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from django.urls import Resolver404, resolve
 
-from backend.api.errors import _database_unavailable
+from backend.api.errors import _database_unavailable, not_found
 from backend.web.errors import error_page, is_api_path
 
 logger = logging.getLogger("backend.web")
@@ -44,8 +44,6 @@ class PageMiddleware:
                 resolve(path)
             except Resolver404:
                 if is_api_path(path):
-                    from backend.api.errors import not_found
-
                     return not_found(request)
                 return self._headers(request, error_page(request, 404))
         return self._headers(request, self.get_response(request))

@@ -22,11 +22,13 @@ from django.utils import timezone
 from core.errors import Conflict
 from intake.checkin_settings import checkin_settings
 from intake.models import FormDefinition, Packet, Response, SessionCheckIn
+from intake.services.forms import builtins_seed
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client
 from reminders.models import Channel, OutboundMessage
 from reminders.services.consent import consent_problem
 from reminders.services.outbox import outbox_client_message_queue
+from scheduling.models import Status
 
 CHECKIN_SLUG = "session-check-in"
 SUBJECT = "intake.sessioncheckin"
@@ -42,8 +44,6 @@ def client_checkin_problem(client: Client) -> str:
 def _checkin_form(practice) -> FormDefinition | None:
     form = FormDefinition.objects.filter(practice=practice, slug=CHECKIN_SLUG, is_active=True).first()
     if form is None:
-        from intake.services.forms import builtins_seed
-
         builtins_seed(practice=practice, slugs=[CHECKIN_SLUG])
         form = FormDefinition.objects.filter(practice=practice, slug=CHECKIN_SLUG, is_active=True).first()
     return form
@@ -51,7 +51,6 @@ def _checkin_form(practice) -> FormDefinition | None:
 
 def checkins_for_completed_session(*, appointment) -> list[SessionCheckIn]:
     """Create and queue the session's check-ins (see the module docstring). Returns those this call created."""
-    from scheduling.models import Status
 
     if appointment.status != Status.COMPLETED:
         return []

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
+from intake.invitations import packet_invitation_send
 from intake.models import FormDefinition, MeasureSchedule, Packet, Response
 from practice import roles
 from practice.audit import audit_record
@@ -75,8 +76,6 @@ def _packet_create(
         detail={"client": client.pk, "forms": [f.pk for f in forms]},
     )
     if send_invitation:
-        from intake.invitations import packet_invitation_send
-
         packet_invitation_send(packet_id=packet.pk)  # an outbox row, in this transaction
     return packet
 

@@ -16,6 +16,7 @@ from notes import reads, selectors, services
 from notes.models import ProgressNote, RiskLevel
 from notes.pages.shared import CLINICAL, FOLLOW_UP_OUTCOMES, parse_note_changes, zone
 from practice.selectors import acting_clinician, client_list, supervisee_ids
+from scheduling.selectors import appointment_list
 
 AUTOSAVE_HEADER = "HTTP_X_AUTOSAVE"
 STALE_MESSAGE = (
@@ -203,7 +204,6 @@ def note_cosign(request, pk: int):
 @page(roles=CLINICAL, object_page=True)
 def note_start(request, pk: int):
     """A draft for a session of the actor's (or the existing one): appointment `pk`, client and template chosen."""
-    from scheduling.selectors import appointment_list
 
     actor = request.membership
     appointment = get_object_or_404(appointment_list(actor=actor), pk=pk)

@@ -13,8 +13,9 @@ from django.utils import timezone
 from core.errors import Conflict, DomainError
 from practice import roles
 from practice.audit import audit_record
-from practice.models import Membership, TokenSecondFactor, User
+from practice.models import AuditEvent, Membership, MfaDevice, MfaRecoveryCode, TokenSecondFactor, User
 from practice.services.access import require_role
+from practice.services.second_factor import membership_requires_second_factor
 
 MFA_ISSUER = "Attune"
 MFA_CHALLENGE_SALT = "attune.mfa.challenge"
@@ -63,7 +64,6 @@ def _recovery_hash(code: str) -> str:
 def mfa_required_for(user: User) -> bool:
     """A second factor is required when the user holds a staff role in a practice that requires it
     (the practice setting `mfa_required`, on unless a practice turns it off)."""
-    from practice.services.second_factor import membership_requires_second_factor
 
     memberships = Membership.objects.filter(user=user, is_active=True).select_related("practice")
     return any(membership_requires_second_factor(m) for m in memberships)  # the same rule as on every request
@@ -123,8 +123,6 @@ def _mfa_record_failure(user: User) -> None:
 def _mfa_new_recovery_codes(device) -> list[str]:
     import secrets
 
-    from practice.models import MfaRecoveryCode
-
     codes = []
     for _ in range(MFA_RECOVERY_CODES):
         raw = secrets.token_hex(5)  # 40 bits, shown as xxxxx-xxxxx
@@ -139,8 +137,6 @@ def mfa_enrol_begin(*, user: User) -> dict:
     """Start (or restart) enrolment: a new secret and recovery codes, shown once. A confirmed device must be
     disabled first (409)."""
     import pyotp
-
-    from practice.models import MfaDevice
 
     existing = MfaDevice.objects.select_for_update().filter(user=user).first()
     if existing is not None and existing.confirmed_at is not None:
@@ -180,7 +176,6 @@ def mfa_verify(*, user: User, code: str = "", recovery_code: str = "") -> str:
     """Check a second factor for `user`: a TOTP code or an unused recovery code (then spent). A valid TOTP
     code confirms an unconfirmed device. Returns "totp" or "recovery_code"; wrong codes count towards a
     per-user limit kept in the shared cache (429 once it is reached)."""
-    from practice.models import MfaDevice
 
     _mfa_check_not_throttled(user)
     device = MfaDevice.objects.select_for_update().filter(user=user).first()
@@ -206,7 +201,6 @@ def mfa_verify(*, user: User, code: str = "", recovery_code: str = "") -> str:
 
 
 def mfa_confirm(*, user: User, code: str) -> str:
-    from practice.models import MfaDevice
 
     device = MfaDevice.objects.filter(user=user).first()
     if device is None:
@@ -217,7 +211,6 @@ def mfa_confirm(*, user: User, code: str) -> str:
 
 
 def mfa_status(*, user: User) -> dict:
-    from practice.models import MfaDevice
 
     device = MfaDevice.objects.filter(user=user).first()
     confirmed = device is not None and device.confirmed_at is not None
@@ -228,7 +221,6 @@ def mfa_status(*, user: User) -> dict:
 @transaction.atomic
 def mfa_disable(*, user: User, code: str = "", recovery_code: str = "") -> None:
     """The user turns their second factor off, proving possession with a code or a recovery code."""
-    from practice.models import MfaDevice
 
     if not MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists():
         raise DomainError("No second factor is set up for this account.", code="mfa_not_enrolled")
@@ -244,8 +236,6 @@ def mfa_reset(*, actor: Membership, membership: Membership) -> None:
     Every token of that user is revoked."""
     from knox.models import AuthToken
 
-    from practice.models import AuditEvent, MfaDevice
-
     require_role(actor, {roles.ADMIN})
     MfaDevice.objects.filter(user=membership.user).delete()
     AuthToken.objects.filter(user=membership.user).delete()
@@ -256,8 +246,6 @@ def mfa_pending_uri(*, user: User) -> str | None:
     """The otpauth URI of a started, unconfirmed enrolment (to show its QR code again), else None.
     A confirmed device's secret is never shown again."""
     import pyotp
-
-    from practice.models import MfaDevice
 
     device = MfaDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
     if device is None:

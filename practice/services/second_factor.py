@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from core.errors import DomainError
-from practice.models import Membership, TokenSecondFactor
+from practice.models import Membership, MfaDevice, TokenSecondFactor
 from practice.settings_schema import practice_setting
 
 SESSION_SECOND_FACTOR = "attune_second_factor"  # session key: the method given at this session's log-in
@@ -42,7 +42,6 @@ def second_factor_require(*, membership: Membership, given: bool) -> None:
     """Raise SecondFactorRequired unless the log-in gave the second factor or the membership needs none."""
     if given or not membership_requires_second_factor(membership):
         return
-    from practice.models import MfaDevice
 
     enrolled = MfaDevice.objects.filter(user_id=membership.user_id, confirmed_at__isnull=False).exists()
     raise SecondFactorRequired(

@@ -25,6 +25,7 @@ from core.errors import DomainError
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, SignInLink, User
+from practice.services.mfa import mfa_required_for
 from reminders.models import OutboundMessage
 from reminders.services.outbox import outbox_client_message_queue
 
@@ -67,7 +68,6 @@ def _portal_clients(user: User):
 def sign_in_link_request(*, email: str, now: datetime | None = None) -> SignInLink | None:
     """Queue a sign-in link for the portal account of `email`, if there is one and it may have one. Returns the
     link (None when nothing was sent): the caller must answer the same in both cases."""
-    from practice.services.mfa import mfa_required_for
 
     now = now or timezone.now()
     user = User.objects.select_for_update().filter(email__iexact=(email or "").strip(), is_active=True).first()

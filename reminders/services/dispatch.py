@@ -62,6 +62,7 @@ def reminders_dispatch(*, now: datetime | None = None, batch_size: int = 500, en
 
 
 def _enqueue_sends(ids: Iterable[int]) -> None:
+    # reminders.tasks imports these services (the tasks run them): imported here, when a send is queued.
     from reminders.tasks import reminder_send_task
 
     for message_id in ids:
@@ -72,7 +73,7 @@ def _kick_dispatcher() -> None:
     """Immediate messages need not wait for the next beat. A broker outage must not fail the booking:
     the beat dispatcher finds the rows anyway. No connection or publish retries (the transport's
     `max_retries: 0` in settings, `retry=False` here): with the broker down the booking answers at once."""
-    from reminders.tasks import reminders_dispatch_task
+    from reminders.tasks import reminders_dispatch_task  # as above: reminders.tasks imports these services
 
     try:
         reminders_dispatch_task.apply_async(retry=False)

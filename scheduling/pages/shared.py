@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
+from backend.web.forms import apply_errors
 from core.errors import Conflict
 from practice import roles
 from practice.models import validate_time_zone
@@ -59,7 +60,6 @@ def conflict_sentence(extra: dict, message: str, tz: ZoneInfo) -> str:
 
 def show_service_error(form: forms.Form, exc: Exception, tz: ZoneInfo, **kwargs) -> None:
     """apply_errors, with a booking conflict told in plain words and local time."""
-    from backend.web.forms import apply_errors
 
     if isinstance(exc, Conflict):
         form.add_error(None, conflict_in_words(exc, tz))

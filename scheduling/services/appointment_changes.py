@@ -16,6 +16,7 @@ from core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from practice import roles
 from practice.audit import audit_record
 from practice.models import AuditEvent, Client, Membership
+from practice.selectors import acting_clinician
 from practice.settings_schema import practice_setting
 from scheduling.models import Appointment, AppointmentChange, Mode, Room, Status
 from scheduling.services.appointment_rules import (
@@ -287,7 +288,6 @@ def appointment_confirm_by_client(*, appointment: Appointment, client: Client, r
 
 
 def _own(actor: Membership, appointment: Appointment) -> bool:
-    from practice.selectors import acting_clinician
 
     own = acting_clinician(actor)
     return own is not None and own.pk == appointment.clinician_id

@@ -7,6 +7,7 @@ import zoneinfo
 from django import template
 
 from scheduling.calendar import STATUS_TONE
+from scheduling.pages.shared import conflict_sentence
 
 register = template.Library()
 
@@ -28,7 +29,6 @@ def status_tone(status: str) -> str:
 @register.filter
 def conflict_words(conflict: dict, zone: str) -> str:
     """A series occurrence's conflict as a sentence in `zone`."""
-    from scheduling.pages.shared import conflict_sentence
 
     conflict = conflict or {}
     return conflict_sentence(conflict, conflict.get("message", ""), zoneinfo.ZoneInfo(zone))

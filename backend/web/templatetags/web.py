@@ -7,6 +7,8 @@ import zoneinfo
 from django import template
 from django.utils.html import format_html
 
+from practice import roles
+
 register = template.Library()
 
 
@@ -38,7 +40,6 @@ def query_with(context, **changes):
 @register.filter
 def role_names(value) -> str:
     """["admin", "front_desk"] -> "Administrator, Front desk"."""
-    from practice import roles
 
     labels = dict(roles.ROLE_CHOICES)
     return ", ".join(labels.get(r, r) for r in value or [])
