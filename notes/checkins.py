@@ -41,6 +41,16 @@ _FELT = {c["value"]: c["label"].lower() for c in FELT_STRAIN_CHOICES}
 _TALKED = {c["value"]: c["label"].lower() for c in TALKED_THROUGH_CHOICES}
 
 
+def felt_strain_words(code: str | None) -> str:
+    """The client's answer to "was there a moment you felt misunderstood, pushed or distant?" in their words."""
+    return _FELT.get(code or "", "not answered")
+
+
+def talked_through_words(code: str | None) -> str:
+    """The client's answer to "was it talked through?" in their words (asked only after a strain)."""
+    return _TALKED.get(code or "", "not asked" if code is None else "not answered")
+
+
 def felt_strain(view: dict) -> bool:
     return view.get("felt_strain") in STRAIN
 
