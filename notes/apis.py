@@ -57,10 +57,9 @@ class _TaxonomyViewSet(PracticeScopedMixin, mixins.ListModelMixin, mixins.Create
     update_input: type
 
     def list(self, request, *args, **kwargs):
-        """Every entry of the practice's list, active or not (seeded with the defaults on first use). Admins,
-        clinicians and supervisors.
+        """Every entry of the practice's list, active or not (the defaults from the practice's creation, and what
+        its admins added). Admins, clinicians and supervisors.
         """
-        services.taxonomy_seed(practice=request.membership.practice)
         return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
@@ -136,7 +135,6 @@ class NoteTemplateViewSet(PracticeScopedMixin, mixins.ListModelMixin, viewsets.G
         """The practice's note templates with their sections (which are required). Admins, clinicians and
         supervisors.
         """
-        services.taxonomy_seed(practice=request.membership.practice)
         return super().list(request, *args, **kwargs)
 
 
