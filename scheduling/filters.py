@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.encoding import force_str
 
 from backend.api.fields import InstantField
 from backend.api.filters import IdFilterSet
@@ -38,12 +37,15 @@ class OffsetInstantField(UtcIsoDateTimeField):
 
     default_error_messages = {"naive": InstantField.default_error_messages["naive"]}
 
-    def strptime(self, value: Any, format: str) -> Any:
-        if format == self.ISO_8601:
-            parsed = parse_datetime(force_str(value))  # a ValueError (say, month 13) is "Enter a valid date/time."
-            if parsed is not None and timezone.is_naive(parsed):
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # say, month 13: the parent's "Enter a valid date/time."
+                parsed = None
+            if parsed is not None and timezone.is_naive(parsed):  # Django would read it in the current zone
                 raise forms.ValidationError(self.error_messages["naive"], code="naive")
-        return super().strptime(value, format)
+        return super().to_python(value)
 
 
 class InstantFilter(UtcIsoDateTimeFilter):
