@@ -30,6 +30,7 @@ from scheduling.serializers.appointments import (
 from scheduling.serializers.resources import WaitlistEntrySerializer
 from scheduling.services import appointment_changes, appointment_rules, booking
 
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[TZ_PARAM],  # the filters come from AppointmentFilter
