@@ -2,6 +2,7 @@ from datetime import UTC
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
@@ -78,5 +79,5 @@ class InvitationFilter(IdFilterSet):
         model = Invitation
         fields: list[str] = []
 
-    def filter_status(self, queryset, name, value):
+    def filter_status(self, queryset: QuerySet[Invitation], name: str, value: str) -> QuerySet[Invitation]:
         return selectors.invitation_filter_status(queryset, value)
