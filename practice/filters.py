@@ -2,12 +2,14 @@ from datetime import UTC
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
 from backend.api.fields import EARLIEST, INSTANT_SCHEMA, LATEST, RANGE_MESSAGE
 from backend.api.filters import IdFilterSet
-from practice.models import AuditEvent, CareTeamMember, Client
+from practice import selectors
+from practice.models import AuditEvent, CareTeamMember, Client, Invitation
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -64,3 +66,18 @@ class AuditEventFilter(IdFilterSet):
     class Meta:
         model = AuditEvent
         fields = ["actor", "action", "object_type", "object_id", "request_id"]
+
+
+class InvitationFilter(IdFilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[(status, status) for status in selectors.INVITATION_STATUSES],
+        method="filter_status",
+        help_text="Only invitations in this state (pending: neither accepted, revoked nor expired). All when left out.",
+    )
+
+    class Meta:
+        model = Invitation
+        fields: list[str] = []
+
+    def filter_status(self, queryset: QuerySet[Invitation], name: str, value: str) -> QuerySet[Invitation]:
+        return selectors.invitation_filter_status(queryset, value)
