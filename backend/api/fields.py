@@ -84,18 +84,6 @@ class InstantField(BoundedDateTimeField):
         return super().enforce_timezone(value)
 
 
-def instant_param(params, name: str) -> datetime | None:
-    """An instant read from a query parameter by a view that filters by hand: the same rules, 400 naming it."""
-    raw = params.get(name)
-    if not raw:
-        return None
-    field = InstantField()
-    try:
-        return field.run_validation(raw)
-    except serializers.ValidationError as exc:
-        raise serializers.ValidationError({name: exc.detail}) from exc
-
-
 def distinct_objects(objects: list, *, what: str = "object") -> list:
     """For a list of related objects (`many=True`): the same id twice is a 400 naming the list, never the
     IntegrityError of a unique row per (parent, object) behind it."""
