@@ -24,11 +24,11 @@ from tests.scheduling.conftest import build_sched
 _AHEAD = date.today() + timedelta(weeks=4)
 START = datetime.combine(_AHEAD + timedelta(days=-_AHEAD.weekday() % 7), time(15, 0), tzinfo=UTC)
 
-API_BOOKING = 14
+API_BOOKING = 13
 # the token (knox's per-request clean-up of expired tokens is gone: a beat task does it); the membership and
 # practice; the clinician with membership, user, practice and reminder policy; the clients; the type; BEGIN;
-# working hours; time off; the appointment; its client rows; the history row; the outbox rows; the audit event;
-# COMMIT.
+# working hours and time off (one UNION ALL); the appointment; its client rows; the history row; the outbox
+# rows; the audit event; COMMIT.
 
 
 def _api(s):
@@ -117,11 +117,11 @@ def test_a_taken_time_without_a_savepoint_still_names_when_it_is_taken_and_write
     assert not OutboundMessage.objects.filter(client=other).exists()
 
 
-PAGE_BOOKING = 6 + 12
+PAGE_BOOKING = 6 + 11
 # the page shell's 6 (session, user, memberships and practices; the session's save, flash message included:
 # BEGIN, UPDATE, COMMIT); the form's client, clinician (with membership, user, practice and reminder policy) and
-# type; BEGIN; working hours; time off; the appointment; its client rows; the history row; the outbox rows; the
-# audit event; COMMIT.
+# type; BEGIN; working hours and time off (one query); the appointment; its client rows; the history row; the
+# outbox rows; the audit event; COMMIT.
 
 
 @pytest.mark.django_db(transaction=True)
@@ -145,3 +145,41 @@ def test_a_page_booking_is_a_pinned_number_of_statements(django_assert_num_queri
         answer = page.post("/book/", form)
     assert answer.status_code == 302, answer.content[:500]
     assert Appointment.objects.filter(clinician=s.clinician, starts_at=START).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_one_query_availability_check_reads_rules_extra_hours_and_time_off_alike(django_assert_num_queries):
+    """Working hours and exceptions come back through one UNION ALL: each row must land on its own side."""
+    from scheduling.models import AvailabilityException
+    from scheduling.services.availability import clinician_is_available
+    from tests.factories.practice import ClinicianFactory
+    from tests.factories.scheduling import AvailabilityExceptionFactory, AvailabilityRuleFactory
+
+    clinician = ClinicianFactory(time_zone="UTC")
+    monday = datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+    hour = timedelta(hours=1)
+
+    def available(starts_at):
+        with django_assert_num_queries(1):
+            return clinician_is_available(clinician=clinician, starts_at=starts_at, ends_at=starts_at + hour)
+
+    assert not available(monday)  # no hours at all
+    AvailabilityRuleFactory(clinician=clinician, weekday=0, start_time=time(9), end_time=time(17))
+    AvailabilityRuleFactory(  # Tuesdays, but only until a past date
+        clinician=clinician, weekday=1, start_time=time(9), end_time=time(17), effective_until=date(2021, 1, 1)
+    )
+    assert available(monday)
+    assert not available(monday + timedelta(days=1))
+    assert not available(monday.replace(hour=16, minute=30))  # runs past the end of the day's hours
+    AvailabilityExceptionFactory(
+        clinician=clinician,
+        kind=AvailabilityException.Kind.EXTRA,
+        starts_at=monday.replace(hour=17),
+        ends_at=monday.replace(hour=19),
+    )
+    assert available(monday.replace(hour=16, minute=30))  # the extra hours continue the day
+    AvailabilityExceptionFactory(
+        clinician=clinician, kind=AvailabilityException.Kind.BLOCKED, starts_at=monday, ends_at=monday + hour / 2
+    )
+    assert not available(monday)
+    assert available(monday + hour)
