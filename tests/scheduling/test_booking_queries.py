@@ -24,9 +24,10 @@ from tests.scheduling.conftest import build_sched
 _AHEAD = date.today() + timedelta(weeks=4)
 START = datetime.combine(_AHEAD + timedelta(days=-_AHEAD.weekday() % 7), time(15, 0), tzinfo=UTC)
 
-API_BOOKING = 13
+API_BOOKING = 12
 # the token (knox's per-request clean-up of expired tokens is gone: a beat task does it); the membership and
-# practice; the clinician with membership, user, practice and reminder policy; the clients; the type; BEGIN;
+# practice; the clinician with membership, user, practice, reminder policy and the type (in scope: EXISTS on
+# appointment_type_list); the clients; BEGIN;
 # working hours and time off (one UNION ALL); the appointment; its client rows; the history row; the outbox
 # rows; the audit event; COMMIT.
 
@@ -183,3 +184,31 @@ def test_the_one_query_availability_check_reads_rules_extra_hours_and_time_off_a
     )
     assert not available(monday)
     assert available(monday + hour)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_type_read_with_the_clinician_still_answers_out_of_scope_like_unknown_naming_its_field():
+    """The type rides on the clinician's query; any type that query does not vouch for is refused as before."""
+    from tests.factories.practice import PracticeFactory
+    from tests.factories.scheduling import AppointmentTypeFactory
+
+    s = build_sched()
+    api = _api(s)
+    elsewhere = AppointmentTypeFactory(practice=PracticeFactory())
+    missing = {"appointment_type": [f'Invalid pk "{elsewhere.pk}" - object does not exist.']}
+
+    def refusal(**extra):
+        reply = api.post("/api/v1/appointments/", _body(s, START, **extra), format="json")
+        assert reply.status_code == 400, reply.json()
+        return reply.json()["error"]["fields"]
+
+    assert refusal(appointment_type=elsewhere.pk) == missing
+    assert refusal(appointment_type=elsewhere.pk + 10_000) == {
+        "appointment_type": [f'Invalid pk "{elsewhere.pk + 10_000}" - object does not exist.']
+    }
+    assert set(refusal(appointment_type="abc")) == {"appointment_type"}
+    assert set(refusal(appointment_type=True)) == {"appointment_type"}
+    # the clinician not found: the type, a good one, is not reported; both bad: both named
+    assert set(refusal(clinician=10**9)) == {"clinician"}
+    assert set(refusal(clinician=10**9, appointment_type=elsewhere.pk)) == {"clinician", "appointment_type"}
+    assert not Appointment.objects.exists()
