@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, FilteredRelation, Q
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from backend.api.fields import InstantField, distinct_objects
 from backend.api.scope import ScopedPrimaryKeyRelatedField, acting_membership
@@ -172,9 +173,36 @@ def _positive_int(value) -> int | None:
     return number if 0 < number <= _BIGINT_MAX else None
 
 
+class _ClientsReadAtOnce(serializers.ManyRelatedField):
+    """The clients' ids in one query (DRF's `many=True` reads one per id). Any id that does not resolve, or is not
+    an integer, goes back through DRF's own loop, so the refusal is DRF's, word for word."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) or not hasattr(data, "__iter__"):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if not self.allow_empty and len(data) == 0:
+            self.fail("empty")
+        ids = [_positive_int(item) for item in data]
+        if None not in ids:
+            found = {c.pk: c for c in self.child_relation.get_queryset().filter(pk__in=ids)}
+            if all(pk in found for pk in ids):
+                return [found[pk] for pk in ids]
+        return super().to_internal_value(data)
+
+
+class _ScopedClients(ScopedPrimaryKeyRelatedField):
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return _ClientsReadAtOnce(**list_kwargs)
+
+
 class AppointmentBookInput(serializers.Serializer):
     clinician = _ClinicianWithType(selector=bookable_clinician_list, model=Clinician)
-    clients = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client, many=True)
+    clients = _ScopedClients(selector=client_list, model=Client, many=True)
     appointment_type = _TypeReadWithClinician(selector=appointment_type_list, model=AppointmentType)
     starts_at = InstantField(help_text="An instant with its UTC offset, e.g. 2027-03-15T14:00:00Z.")
     mode = serializers.ChoiceField(choices=Mode.choices)

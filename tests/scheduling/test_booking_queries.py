@@ -212,3 +212,31 @@ def test_a_type_read_with_the_clinician_still_answers_out_of_scope_like_unknown_
     assert set(refusal(clinician=10**9)) == {"clinician"}
     assert set(refusal(clinician=10**9, appointment_type=elsewhere.pk)) == {"clinician", "appointment_type"}
     assert not Appointment.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_couple_is_booked_in_the_same_statements_as_one_client_and_a_bad_client_id_is_refused_by_name(
+    django_assert_num_queries,
+):
+    """The clients' ids are read in one query however many there are; a bad one still answers DRF's message."""
+    from tests.factories.practice import ClientFactory, PracticeFactory
+
+    s = build_sched()
+    reminder_policy_for(practice=s.practice)
+    partner = ClientFactory(practice=s.practice)
+    api = _api(s)
+    assert api.post("/api/v1/appointments/", _body(s, START - timedelta(days=1)), format="json").status_code == 201
+    with django_assert_num_queries(API_BOOKING):
+        reply = api.post("/api/v1/appointments/", _body(s, START, clients=[partner.pk, s.client.pk]), format="json")
+    assert reply.status_code == 201, reply.json()
+    assert [c["id"] for c in reply.json()["clients"]] == sorted([partner.pk, s.client.pk])
+    stranger = ClientFactory(practice=PracticeFactory())
+    refused = api.post(
+        "/api/v1/appointments/", _body(s, START + timedelta(days=1), clients=[s.client.pk, stranger.pk]), format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {"clients": [f'Invalid pk "{stranger.pk}" - object does not exist.']}
+    twice = api.post(
+        "/api/v1/appointments/", _body(s, START + timedelta(days=1), clients=[s.client.pk, s.client.pk]), format="json"
+    )
+    assert twice.status_code == 400 and set(twice.json()["error"]["fields"]) == {"clients"}
