@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from django.db.models import Exists, FilteredRelation, Q
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from backend.api.fields import InstantField, distinct_objects
-from backend.api.scope import ScopedPrimaryKeyRelatedField
+from backend.api.scope import ScopedPrimaryKeyRelatedField, acting_membership
 from practice.models import Client, Clinician
 from practice.selectors import client_list, clinician_list
 from scheduling.models import (
@@ -125,10 +127,83 @@ def bookable_clinician_list(*, actor):
     return clinician_list(actor=actor).select_related("practice__reminder_policy")
 
 
+_BIGINT_MAX = 2**63 - 1
+
+
+class _ClinicianWithType(ScopedPrimaryKeyRelatedField):
+    """The clinician, read with the body's appointment type in the same query.
+
+    The type's row is joined through the clinician's practice (a `FilteredRelation` on its one id) and its scope
+    is the caller's `appointment_type_list`, asked in the same statement (an `EXISTS` on the selector, since a
+    `FilteredRelation` cannot hold a queryset); `_TypeReadWithClinician` takes the type from there only when both
+    say yes. Otherwise (unknown, out of scope, the clinician itself not found) the type's own field looks it up as
+    before, so every error names its field with DRF's message.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        type_pk = _positive_int(getattr(self.parent, "initial_data", {}).get("appointment_type"))
+        if type_pk is None:
+            return queryset
+        in_scope = appointment_type_list(actor=acting_membership(self.context)).filter(pk=type_pk)
+        return queryset.annotate(
+            booked_type=FilteredRelation(
+                "practice__appointment_types", condition=Q(practice__appointment_types__pk=type_pk)
+            ),
+            booked_type_in_scope=Exists(in_scope),
+        ).select_related("booked_type")
+
+
+class _TypeReadWithClinician(ScopedPrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        clinician = getattr(self.parent, "_clinician_read", None)
+        held = getattr(clinician, "booked_type", None)
+        if held is not None and clinician.booked_type_in_scope and held.pk == _positive_int(data):
+            return held
+        return super().to_internal_value(data)
+
+
+def _positive_int(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= _BIGINT_MAX else None
+
+
+class _ClientsReadAtOnce(serializers.ManyRelatedField):
+    """The clients' ids in one query (DRF's `many=True` reads one per id). Any id that does not resolve, or is not
+    an integer, goes back through DRF's own loop, so the refusal is DRF's, word for word."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) or not hasattr(data, "__iter__"):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if not self.allow_empty and len(data) == 0:
+            self.fail("empty")
+        ids = [_positive_int(item) for item in data]
+        if None not in ids:
+            found = {c.pk: c for c in self.child_relation.get_queryset().filter(pk__in=ids)}
+            if all(pk in found for pk in ids):
+                return [found[pk] for pk in ids]
+        return super().to_internal_value(data)
+
+
+class _ScopedClients(ScopedPrimaryKeyRelatedField):
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return _ClientsReadAtOnce(**list_kwargs)
+
+
 class AppointmentBookInput(serializers.Serializer):
-    clinician = ScopedPrimaryKeyRelatedField(selector=bookable_clinician_list, model=Clinician)
-    clients = ScopedPrimaryKeyRelatedField(selector=client_list, model=Client, many=True)
-    appointment_type = ScopedPrimaryKeyRelatedField(selector=appointment_type_list, model=AppointmentType)
+    clinician = _ClinicianWithType(selector=bookable_clinician_list, model=Clinician)
+    clients = _ScopedClients(selector=client_list, model=Client, many=True)
+    appointment_type = _TypeReadWithClinician(selector=appointment_type_list, model=AppointmentType)
     starts_at = InstantField(help_text="An instant with its UTC offset, e.g. 2027-03-15T14:00:00Z.")
     mode = serializers.ChoiceField(choices=Mode.choices)
     room = ScopedPrimaryKeyRelatedField(selector=room_list, model=Room, required=False, allow_null=True)
@@ -136,6 +211,10 @@ class AppointmentBookInput(serializers.Serializer):
     outside_availability = serializers.BooleanField(
         required=False, default=False, help_text="Staff: book outside working hours / time off."
     )
+
+    def validate_clinician(self, value):
+        self._clinician_read = value  # fields validate in order: the type's field comes after
+        return value
 
     def validate_clients(self, value):
         return distinct_objects(value, what="client")

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.db.models import CharField, DateField, DateTimeField, PositiveSmallIntegerField, TimeField, Value
 from django.utils import timezone
 
 from core.errors import DomainError, NotAllowed
@@ -102,11 +103,8 @@ def availability_exception_delete(*, actor: Membership, exception: AvailabilityE
 
 
 def clinician_is_available(*, clinician: Clinician, starts_at: datetime, ends_at: datetime) -> bool:
-    """Whether [starts_at, ends_at) lies inside working hours and outside time off (two queries)."""
-    rules = list(AvailabilityRule.objects.filter(clinician=clinician, weekday__in=range(7)))
-    exceptions = list(
-        AvailabilityException.objects.filter(clinician=clinician, starts_at__lt=ends_at, ends_at__gt=starts_at)
-    )
+    """Whether [starts_at, ends_at) lies inside working hours and outside time off (one query)."""
+    rules, exceptions = _availability_around(clinician=clinician, starts_at=starts_at, ends_at=ends_at)
     windows = working_windows(
         clinician=clinician,
         rules=rules,
@@ -115,6 +113,62 @@ def clinician_is_available(*, clinician: Clinician, starts_at: datetime, ends_at
         end=ends_at + timedelta(days=1),
     )
     return any(s <= starts_at and ends_at <= e for s, e in windows)
+
+
+_RULE = "rule"
+
+
+def _availability_around(
+    *, clinician: Clinician, starts_at: datetime, ends_at: datetime
+) -> tuple[list[AvailabilityRule], list[AvailabilityException]]:
+    """The clinician's weekly rules and the exceptions overlapping [starts_at, ends_at), in one round trip.
+
+    The two tables share one row shape (UNION ALL): a rule row fills the rule's columns, an exception row the
+    exception's; the other side's columns are NULL. Rebuilt as unsaved instances of what `working_windows` reads.
+    """
+    rule_rows = AvailabilityRule.objects.filter(clinician=clinician).values_list(
+        Value(_RULE, output_field=CharField()),
+        "weekday",
+        "start_time",
+        "end_time",
+        "effective_from",
+        "effective_until",
+        Value(None, output_field=DateTimeField()),
+        Value(None, output_field=DateTimeField()),
+    )
+    exception_rows = AvailabilityException.objects.filter(
+        clinician=clinician, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).values_list(
+        "kind",
+        Value(None, output_field=PositiveSmallIntegerField()),
+        Value(None, output_field=TimeField()),
+        Value(None, output_field=TimeField()),
+        Value(None, output_field=DateField()),
+        Value(None, output_field=DateField()),
+        "starts_at",
+        "ends_at",
+    )
+    rules: list[AvailabilityRule] = []
+    exceptions: list[AvailabilityException] = []
+    for kind, weekday, start_time, end_time, effective_from, effective_until, exc_start, exc_end in rule_rows.union(
+        exception_rows, all=True
+    ):
+        if kind == _RULE:
+            rules.append(
+                AvailabilityRule(
+                    clinician=clinician,
+                    weekday=weekday,
+                    start_time=start_time,
+                    end_time=end_time,
+                    effective_from=effective_from,
+                    effective_until=effective_until,
+                )
+            )
+        else:
+            exceptions.append(
+                AvailabilityException(clinician=clinician, kind=kind, starts_at=exc_start, ends_at=exc_end)
+            )
+    return rules, exceptions
 
 
 def _overlaps(sorted_busy: list[Interval], starts: list[datetime], start: datetime, end: datetime) -> bool:

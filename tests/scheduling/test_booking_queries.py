@@ -24,11 +24,12 @@ from tests.scheduling.conftest import build_sched
 _AHEAD = date.today() + timedelta(weeks=4)
 START = datetime.combine(_AHEAD + timedelta(days=-_AHEAD.weekday() % 7), time(15, 0), tzinfo=UTC)
 
-API_BOOKING = 14
+API_BOOKING = 12
 # the token (knox's per-request clean-up of expired tokens is gone: a beat task does it); the membership and
-# practice; the clinician with membership, user, practice and reminder policy; the clients; the type; BEGIN;
-# working hours; time off; the appointment; its client rows; the history row; the outbox rows; the audit event;
-# COMMIT.
+# practice; the clinician with membership, user, practice, reminder policy and the type (in scope: EXISTS on
+# appointment_type_list); the clients; BEGIN;
+# working hours and time off (one UNION ALL); the appointment; its client rows; the history row; the outbox
+# rows; the audit event; COMMIT.
 
 
 def _api(s):
@@ -117,11 +118,11 @@ def test_a_taken_time_without_a_savepoint_still_names_when_it_is_taken_and_write
     assert not OutboundMessage.objects.filter(client=other).exists()
 
 
-PAGE_BOOKING = 6 + 12
+PAGE_BOOKING = 6 + 11
 # the page shell's 6 (session, user, memberships and practices; the session's save, flash message included:
 # BEGIN, UPDATE, COMMIT); the form's client, clinician (with membership, user, practice and reminder policy) and
-# type; BEGIN; working hours; time off; the appointment; its client rows; the history row; the outbox rows; the
-# audit event; COMMIT.
+# type; BEGIN; working hours and time off (one query); the appointment; its client rows; the history row; the
+# outbox rows; the audit event; COMMIT.
 
 
 @pytest.mark.django_db(transaction=True)
@@ -145,3 +146,97 @@ def test_a_page_booking_is_a_pinned_number_of_statements(django_assert_num_queri
         answer = page.post("/book/", form)
     assert answer.status_code == 302, answer.content[:500]
     assert Appointment.objects.filter(clinician=s.clinician, starts_at=START).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_one_query_availability_check_reads_rules_extra_hours_and_time_off_alike(django_assert_num_queries):
+    """Working hours and exceptions come back through one UNION ALL: each row must land on its own side."""
+    from scheduling.models import AvailabilityException
+    from scheduling.services.availability import clinician_is_available
+    from tests.factories.practice import ClinicianFactory
+    from tests.factories.scheduling import AvailabilityExceptionFactory, AvailabilityRuleFactory
+
+    clinician = ClinicianFactory(time_zone="UTC")
+    monday = datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+    hour = timedelta(hours=1)
+
+    def available(starts_at):
+        with django_assert_num_queries(1):
+            return clinician_is_available(clinician=clinician, starts_at=starts_at, ends_at=starts_at + hour)
+
+    assert not available(monday)  # no hours at all
+    AvailabilityRuleFactory(clinician=clinician, weekday=0, start_time=time(9), end_time=time(17))
+    AvailabilityRuleFactory(  # Tuesdays, but only until a past date
+        clinician=clinician, weekday=1, start_time=time(9), end_time=time(17), effective_until=date(2021, 1, 1)
+    )
+    assert available(monday)
+    assert not available(monday + timedelta(days=1))
+    assert not available(monday.replace(hour=16, minute=30))  # runs past the end of the day's hours
+    AvailabilityExceptionFactory(
+        clinician=clinician,
+        kind=AvailabilityException.Kind.EXTRA,
+        starts_at=monday.replace(hour=17),
+        ends_at=monday.replace(hour=19),
+    )
+    assert available(monday.replace(hour=16, minute=30))  # the extra hours continue the day
+    AvailabilityExceptionFactory(
+        clinician=clinician, kind=AvailabilityException.Kind.BLOCKED, starts_at=monday, ends_at=monday + hour / 2
+    )
+    assert not available(monday)
+    assert available(monday + hour)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_type_read_with_the_clinician_still_answers_out_of_scope_like_unknown_naming_its_field():
+    """The type rides on the clinician's query; any type that query does not vouch for is refused as before."""
+    from tests.factories.practice import PracticeFactory
+    from tests.factories.scheduling import AppointmentTypeFactory
+
+    s = build_sched()
+    api = _api(s)
+    elsewhere = AppointmentTypeFactory(practice=PracticeFactory())
+    missing = {"appointment_type": [f'Invalid pk "{elsewhere.pk}" - object does not exist.']}
+
+    def refusal(**extra):
+        reply = api.post("/api/v1/appointments/", _body(s, START, **extra), format="json")
+        assert reply.status_code == 400, reply.json()
+        return reply.json()["error"]["fields"]
+
+    assert refusal(appointment_type=elsewhere.pk) == missing
+    assert refusal(appointment_type=elsewhere.pk + 10_000) == {
+        "appointment_type": [f'Invalid pk "{elsewhere.pk + 10_000}" - object does not exist.']
+    }
+    assert set(refusal(appointment_type="abc")) == {"appointment_type"}
+    assert set(refusal(appointment_type=True)) == {"appointment_type"}
+    # the clinician not found: the type, a good one, is not reported; both bad: both named
+    assert set(refusal(clinician=10**9)) == {"clinician"}
+    assert set(refusal(clinician=10**9, appointment_type=elsewhere.pk)) == {"clinician", "appointment_type"}
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_couple_is_booked_in_the_same_statements_as_one_client_and_a_bad_client_id_is_refused_by_name(
+    django_assert_num_queries,
+):
+    """The clients' ids are read in one query however many there are; a bad one still answers DRF's message."""
+    from tests.factories.practice import ClientFactory, PracticeFactory
+
+    s = build_sched()
+    reminder_policy_for(practice=s.practice)
+    partner = ClientFactory(practice=s.practice)
+    api = _api(s)
+    assert api.post("/api/v1/appointments/", _body(s, START - timedelta(days=1)), format="json").status_code == 201
+    with django_assert_num_queries(API_BOOKING):
+        reply = api.post("/api/v1/appointments/", _body(s, START, clients=[partner.pk, s.client.pk]), format="json")
+    assert reply.status_code == 201, reply.json()
+    assert [c["id"] for c in reply.json()["clients"]] == sorted([partner.pk, s.client.pk])
+    stranger = ClientFactory(practice=PracticeFactory())
+    refused = api.post(
+        "/api/v1/appointments/", _body(s, START + timedelta(days=1), clients=[s.client.pk, stranger.pk]), format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {"clients": [f'Invalid pk "{stranger.pk}" - object does not exist.']}
+    twice = api.post(
+        "/api/v1/appointments/", _body(s, START + timedelta(days=1), clients=[s.client.pk, s.client.pk]), format="json"
+    )
+    assert twice.status_code == 400 and set(twice.json()["error"]["fields"]) == {"clients"}
