@@ -157,7 +157,7 @@ def run(args) -> None:
     from rest_framework.test import APIClient
 
     from scheduling.models import Appointment
-    from scheduling.services.availability import slots_for
+    from scheduling.services.slots import slots_for
 
     t0 = time.perf_counter()
     practice, desk, kind, clinicians, token = build(args.appointments)

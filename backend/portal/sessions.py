@@ -19,9 +19,9 @@ from practice.roles import CLIENT
 from scheduling.models import Mode
 from scheduling.selectors import appointment_type_list, bookable_clinicians
 from scheduling.services.appointment_changes import appointment_cancel
-from scheduling.services.availability import slots_for
 from scheduling.services.booking import appointment_request
 from scheduling.services.cancellation_policy import client_cancellation_outlook
+from scheduling.services.slots import slots_for
 
 PORTAL = {CLIENT}
 REQUEST_DAYS = 14

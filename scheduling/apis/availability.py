@@ -27,6 +27,7 @@ from scheduling.serializers.availability import (
     SlotSerializer,
 )
 from scheduling.services import availability as avail_services
+from scheduling.services import slots as slot_services
 
 # --- availability ------------------------------------------------------------------------------------
 
@@ -200,7 +201,7 @@ class SlotsView(PracticeScopedMixin, APIView):
         )
         if _is_client_only(membership) and mode == Mode.IN_PERSON:
             raise DomainError("Clients request telehealth sessions.", fields={"mode": ["telehealth only."]})
-        slots = avail_services.slots_for(
+        slots = slot_services.slots_for(
             appointment_type=kind,
             clinicians=list(clinicians),
             date_from=v["date_from"],

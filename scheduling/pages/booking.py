@@ -18,8 +18,8 @@ from scheduling import selectors
 from scheduling.models import Mode
 from scheduling.pages.forms import BookForm, SlotSearchForm
 from scheduling.pages.shared import BOOKING_ROLES, show_service_error, viewer_zone
-from scheduling.services.availability import slots_for
 from scheduling.services.booking import appointment_book
+from scheduling.services.slots import slots_for
 from scheduling.timezones import local_instant
 
 CLIENT_MATCHES = 10

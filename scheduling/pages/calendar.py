@@ -16,7 +16,7 @@ from scheduling.calendar import STATUS_TONE
 from scheduling.models import Mode
 from scheduling.pages.forms import CalendarFilterForm
 from scheduling.pages.shared import CALENDAR_ROLES, viewer_zone
-from scheduling.services.availability import slots_for
+from scheduling.services.slots import slots_for
 
 
 @page(roles=CALENDAR_ROLES)

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from scheduling.services.availability import slots_for
 from scheduling.services.booking import appointment_book
+from scheduling.services.slots import slots_for
 from tests.factories.practice import ClinicianFactory
 from tests.factories.scheduling import AvailabilityExceptionFactory, AvailabilityRuleFactory
 

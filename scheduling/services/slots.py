@@ -1,0 +1,299 @@
+"""The bookable slots, computed from working hours, time off and the time already taken.
+
+Slots are computed with a fixed number of queries whatever the range: one each for the
+clinicians' weekly rules, their exceptions, their time taken by appointments (merged by the
+database, as integer microseconds), and (in person) the rooms and the rooms' appointments.
+Everything else is arithmetic in Python, on integers: each busy interval blocks one open
+interval of start times, and the free starts of a working window are whole runs of the step
+grid between them (docs/performance.md, "Slots").
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.utils import timezone
+
+from core.errors import DomainError
+from practice.models import Clinician
+from practice.settings_schema import practice_setting
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentType,
+    AvailabilityException,
+    AvailabilityRule,
+    Mode,
+    Room,
+)
+from scheduling.timezones import local_instant
+from scheduling.windows import Interval, _merge, working_windows
+
+MAX_SLOT_RANGE_DAYS = 62
+DEFAULT_STEP_MINUTES = 15
+
+
+def _overlaps(sorted_busy: list[Interval], starts: list[datetime], start: datetime, end: datetime) -> bool:
+    # sorted_busy are merged (disjoint, sorted): only the interval starting just before `end` can overlap.
+    i = bisect.bisect_left(starts, end) - 1
+    return i >= 0 and sorted_busy[i][1] > start
+
+
+# --- slots ------------------------------------------------------------------------------------------
+
+
+def slots_for(
+    *,
+    appointment_type: AppointmentType,
+    clinicians: list[Clinician],
+    date_from: date,
+    date_to: date,
+    tz: ZoneInfo,
+    mode: str,
+    now: datetime | None = None,
+    step_minutes: int | None = None,
+) -> list[dict[str, Any]]:
+    """Bookable start times, rendered in `tz`, for `appointment_type` with any of `clinicians`.
+
+    A slot needs: the session inside working hours (not time off / blocked); the session plus
+    the type's buffers clear of the clinician's other active appointments (and their buffers);
+    for in-person sessions a free room (at the rule's location if it names one); at least
+    `min_notice_hours` from now and at most `max_advance_days` ahead.
+    """
+    if date_to < date_from:
+        raise DomainError("date_to is before date_from.", fields={"date_to": ["Must not be before date_from."]})
+    if (date_to - date_from).days > MAX_SLOT_RANGE_DAYS:
+        raise DomainError("Range too long.", fields={"date_to": [f"At most {MAX_SLOT_RANGE_DAYS} days."]})
+    if mode not in appointment_type.modes:
+        raise DomainError("Mode not offered.", fields={"mode": [f"This type allows {appointment_type.modes}."]})
+    now = now or timezone.now()
+    range_start = max(
+        local_instant(date_from, datetime.min.time(), tz), now + timedelta(hours=appointment_type.min_notice_hours)
+    )
+    range_end = min(
+        local_instant(date_to + timedelta(days=1), datetime.min.time(), tz),
+        now + timedelta(days=appointment_type.max_advance_days),
+    )
+    if range_start >= range_end or not clinicians:
+        return []
+    step = timedelta(minutes=step_minutes or practice_setting(appointment_type.practice, "slot_step_minutes"))
+    duration = timedelta(minutes=appointment_type.duration_minutes)
+    before = timedelta(minutes=appointment_type.buffer_before_minutes)
+    after = timedelta(minutes=appointment_type.buffer_after_minutes)
+    ids = [c.pk for c in clinicians]
+    pad = timedelta(days=1)
+
+    rules: dict[int, list[AvailabilityRule]] = defaultdict(list)
+    for rule in (
+        AvailabilityRule.objects.filter(clinician_id__in=ids)
+        .exclude(effective_until__lt=(range_start - pad).date())
+        .exclude(effective_from__gt=(range_end + pad).date())
+    ):
+        rules[rule.clinician_id].append(rule)
+    exceptions: dict[int, list[AvailabilityException]] = defaultdict(list)
+    for exc in AvailabilityException.objects.filter(
+        clinician_id__in=ids, starts_at__lt=range_end + pad, ends_at__gt=range_start - pad
+    ):
+        exceptions[exc.clinician_id].append(exc)
+    busy = _busy_microseconds(ids, range_start - before - pad, range_end + after + pad)
+
+    rooms_by_location: dict[int | None, list[int]] = defaultdict(list)
+    room_busy: dict[int, list[Interval]] = defaultdict(list)
+    if mode == Mode.IN_PERSON:
+        for room_id, location_id in Room.objects.filter(
+            practice_id=appointment_type.practice_id, is_active=True
+        ).values_list("pk", "location_id"):
+            rooms_by_location[location_id].append(room_id)
+            rooms_by_location[None].append(room_id)
+        for room_id, s, e in Appointment.objects.filter(
+            room_id__in=rooms_by_location[None],
+            status__in=ACTIVE_STATUSES,
+            starts_at__lt=range_end + pad,
+            ends_at__gt=range_start - pad,
+        ).values_list("room_id", "starts_at", "ends_at"):
+            room_busy[room_id].append((s, e))
+    room_index = {rid: (m := _merge(iv), [s for s, _ in m]) for rid, iv in room_busy.items()}
+
+    # In integer microseconds since the epoch: a start `s` is blocked by a busy [b, e) when
+    # b - (duration + after) < s < e + before, so each busy interval blocks one open interval of starts.
+    dur_us, step_us = _us_of(duration), _us_of(step)
+    reach_back, reach_on = dur_us + _us_of(after), _us_of(before)
+    shifts = _Shifts(step_us)
+    out: list[dict[str, Any]] = []
+    instants: list[int] = []  # out[i] starts at instants[i] (microseconds)
+    # Clinicians in id order, then a stable sort on the instant alone: the order is (starts_at, clinician). The
+    # instant, not the datetime: two datetimes of one zone compare by wall time, which puts the repeated hour
+    # of a fall-back out of order.
+    for clinician in sorted(clinicians, key=_pk):
+        pk = clinician.pk
+        blocked = [(b - reach_back, e + reach_on) for b, e in busy.get(pk, ())]
+        blocked_ends = [e for _, e in blocked]
+        ctz = ZoneInfo(clinician.time_zone)
+        located = _rule_locations(rules[pk], ctz) if mode == Mode.IN_PERSON else None
+        for w_start, w_end in working_windows(
+            clinician=clinician,
+            rules=rules[pk],
+            exceptions=exceptions[pk],
+            start=range_start,
+            end=range_end,
+        ):
+            starts = _free_starts(_us(_align(w_start, step, ctz)), _us(w_end) - dur_us, step_us, blocked, blocked_ends)
+            if not starts:
+                continue
+            if located is None:
+                out += [
+                    {"clinician": pk, "starts_at": at, "ends_at": end, "room": None}
+                    for at, end in zip(*_rendered(starts, duration, tz, shifts), strict=True)
+                ]
+                instants += starts
+                continue
+            for s_us, at, ends_at in zip(starts, *_rendered(starts, duration, tz, shifts), strict=True):
+                candidates = rooms_by_location.get(located(at), [])
+                room_id = next(
+                    (r for r in candidates if r not in room_index or not _overlaps(*room_index[r], at, ends_at)),
+                    None,
+                )
+                if room_id is not None:
+                    out.append({"clinician": pk, "starts_at": at, "ends_at": ends_at, "room": room_id})
+                    instants.append(s_us)
+    return [out[i] for i in sorted(range(len(out)), key=instants.__getitem__)]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+_DAY_US = 24 * 60 * 60 * 1_000_000
+
+
+def _us(instant: datetime) -> int:
+    # Exact: the float timestamp of an instant of this era holds microseconds to within 0.25 us.
+    return round(instant.timestamp() * 1_000_000)
+
+
+def _us_of(span: timedelta) -> int:
+    return span // _ONE_US
+
+
+def _pk(clinician: Clinician) -> int:
+    return clinician.pk
+
+
+class _Shifts(dict):
+    """timedelta(microseconds=k * step) for k = 0, 1, ..., made once each."""
+
+    def __init__(self, step_us: int):
+        super().__init__()
+        self.step_us = step_us
+
+    def __missing__(self, k: int) -> timedelta:
+        self[k] = shift = timedelta(microseconds=k * self.step_us)
+        return shift
+
+
+_BUSY_SQL = """
+    SELECT c.id,
+           (extract(epoch FROM lower(m.r)) * 1000000)::bigint,
+           (extract(epoch FROM upper(m.r)) * 1000000)::bigint
+    FROM unnest(%s::bigint[]) AS c(id)
+    CROSS JOIN LATERAL (
+        SELECT unnest(range_agg(a.occupied)) AS r FROM scheduling_appointment a
+        WHERE a.clinician_id = c.id AND a.occupied && tstzrange(%s, %s, '[)') AND a.status = ANY(%s::varchar[])
+    ) AS m
+    ORDER BY 1, 2
+"""
+
+
+def _busy_microseconds(ids: list[int], start: datetime, end: datetime) -> dict[int, list[tuple[int, int]]]:
+    """Each clinician's time taken by active appointments overlapping [start, end): the `occupied` ranges merged
+    (range_agg: overlapping or touching ranges become one), sorted, their bounds in integer microseconds since
+    the epoch, in one statement. The ids come as a bigint array joined to the table, so each clinician is one
+    scan of the exclusion constraint's GiST index on (clinician, occupied) with both conditions (an int4
+    literal against the bigint column could not use it); the bounds come as integers rather than tstzrange
+    text for psycopg to parse."""
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(_BUSY_SQL, [ids, start, end, list(ACTIVE_STATUSES)])
+        for clinician_id, lower, upper in cursor.fetchall():
+            busy[clinician_id].append((lower, upper))
+    return busy
+
+
+def _free_starts(first: int, last: int, step: int, blocked: list[tuple[int, int]], ends: list[int]) -> list[int]:
+    """The grid points first, first + step, ... <= last that lie in no open interval of `blocked` (sorted,
+    their ends in `ends`)."""
+    out: list[int] = []
+    s = first
+    i = bisect.bisect_right(ends, s)  # the first interval that still blocks something at or after s
+    n = len(blocked)
+    while s <= last:
+        if i == n:
+            out.extend(range(s, last + 1, step))
+            break
+        lo, hi = blocked[i]
+        if s <= lo:
+            stop = min(lo, last)
+            out.extend(range(s, stop + 1, step))
+            s += ((stop - s) // step + 1) * step
+            if s > last:
+                break
+        if s < hi:
+            s += -(-(hi - s) // step) * step
+        i += 1
+    return out
+
+
+_DAY_US = 24 * 60 * 60 * 1_000_000
+
+
+def _rendered(
+    starts: list[int], duration: timedelta, tz: ZoneInfo, shifts: _Shifts
+) -> tuple[list[datetime], list[datetime]]:
+    """The grid points of one working window (integer microseconds, `shifts.step_us` apart) as datetimes in `tz`,
+    and the ends of the sessions starting there.
+
+    Where `tz` keeps one UTC offset over the window (no daylight-saving change inside it, and not in the
+    repeated hour of one), wall-clock arithmetic is exact: each datetime is the first one plus whole steps,
+    without a time-zone conversion each (and so is its end, `+ duration`)."""
+    s0 = starts[0]
+    first = (_EPOCH + timedelta(microseconds=s0)).astimezone(tz)
+    last = (_EPOCH + timedelta(microseconds=starts[-1]) + duration).astimezone(tz)
+    if not first.fold and not last.fold and first.utcoffset() == last.utcoffset() and starts[-1] - s0 < _DAY_US:
+        step = shifts.step_us
+        ats = [first + shifts[(s - s0) // step] for s in starts]
+        return ats, [at + duration for at in ats]
+    instants = [_EPOCH + timedelta(microseconds=s) for s in starts]
+    return [i.astimezone(tz) for i in instants], [(i + duration).astimezone(tz) for i in instants]
+
+
+@functools.lru_cache(maxsize=8192)  # the same window edges come back for every clinician of a zone
+def _align(instant: datetime, step: timedelta, tz: ZoneInfo) -> datetime:
+    """Round up to the step grid of the local hour (10:07 with 15-minute steps -> 10:15)."""
+    local = instant.astimezone(tz)
+    minutes = local.minute + local.second / 60
+    step_min = int(step.total_seconds() // 60) or 1
+    extra = (-minutes) % step_min
+    return (instant + timedelta(minutes=extra)).replace(second=0, microsecond=0).astimezone(UTC)
+
+
+def _rule_locations(rules: list[AvailabilityRule], tz: ZoneInfo):
+    """A function from an instant to the location named by the weekly rule covering it (None: anywhere)."""
+
+    def located(instant: datetime) -> int | None:
+        local = instant.astimezone(tz)
+        for rule in rules:
+            if (
+                rule.weekday == local.weekday()
+                and rule.location_id
+                and rule.start_time <= local.time() < rule.end_time
+                and rule.effective_from <= local.date()
+                and (rule.effective_until is None or local.date() <= rule.effective_until)
+            ):
+                return rule.location_id
+        return None
+
+    return located
