@@ -19,3 +19,17 @@ def get_object_or_404(queryset: QuerySet[M] | type[M], *args: Any, **kwargs: Any
         return _get_object_or_404(queryset, *args, **kwargs)
     except (TypeError, ValueError, ValidationError) as exc:
         raise Http404 from exc
+
+
+BIGINT_MAX = 2**63 - 1  # the largest value of PostgreSQL's bigint, which every primary key here is
+
+
+def id_or_none(value: object, *, low: int = 1, high: int = BIGINT_MAX) -> int | None:
+    """A whole number read from a query string or a form field, or None when it is not one: ASCII digits only
+    (`str.isdigit()` also takes '²' and other digits `int()` refuses: a 500) within [low, high] (a value past
+    bigint would reach PostgreSQL and fail there)."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if low <= number <= high else None

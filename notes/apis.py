@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
+from core.lookups import id_or_none
 from notes import selectors, services
 from notes.models import (
     NoteTemplate,
@@ -186,9 +187,9 @@ class ProgressNoteViewSet(
         actor = self.request.membership
         if self.action == "list":
             qs = selectors.progress_note_list(actor=actor)
-            client = self.request.query_params.get("client")
-            if client and client.isdigit():
-                qs = qs.filter(client_id=int(client))
+            client = id_or_none(self.request.query_params.get("client"))
+            if client is not None:
+                qs = qs.filter(client_id=client)
             return qs
         return selectors.progress_note_detail_queryset(actor=actor)
 

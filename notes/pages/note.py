@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from backend.web.access import page
 from core.errors import Conflict, DomainError, NotAllowed
+from core.lookups import id_or_none
 from notes import reads, selectors, services
 from notes.models import ProgressNote, RiskLevel
 from notes.pages.shared import CLINICAL, FOLLOW_UP_OUTCOMES, parse_note_changes, zone
@@ -208,7 +209,7 @@ def note_start(request, pk: int):
     actor = request.membership
     appointment = get_object_or_404(appointment_list(actor=actor), pk=pk)
     client_id = request.POST.get("client", "")
-    clients = client_list(actor=actor).filter(appointments=appointment, pk=int(client_id) if client_id.isdigit() else 0)
+    clients = client_list(actor=actor).filter(appointments=appointment, pk=id_or_none(client_id) or 0)
     client = clients.first()
     if client is None:
         raise Http404

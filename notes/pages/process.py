@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from backend.web.access import page
 from core.errors import DomainError
+from core.lookups import id_or_none
 from notes import reads, selectors, services
 from notes.pages.shared import CLINICAL
 from notes.worklist import caseload_clients
@@ -22,7 +23,7 @@ def process_notes(request):
     error = None
     if request.method == "POST":
         client_id = request.POST.get("client", "")
-        client = client_list(actor=actor).filter(pk=int(client_id) if client_id.isdigit() else 0).first()
+        client = client_list(actor=actor).filter(pk=id_or_none(client_id) or 0).first()
         try:
             if client is None:
                 raise DomainError("Choose a client of yours.", fields={"client": ["Required."]})

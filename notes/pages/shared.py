@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.lookups import id_or_none
 from notes.apis import CLINICAL
 from notes.models import Family, RiskLevel, RuptureEvent
 from practice import roles
@@ -43,9 +44,10 @@ def _int_or_none(value: str, field: str, *, low: int, high: int) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = id_or_none(value, low=low, high=high)
+    if number is None:
         raise DomainError("Check the highlighted fields.", fields={field: [f"A whole number from {low} to {high}."]})
-    return int(value)
+    return number
 
 
 def _choice(value: str, allowed, field: str) -> None:
@@ -103,7 +105,7 @@ def parse_note_changes(post, *, note, marker_families: dict[str, str]) -> tuple[
         if key.startswith("f-") and key.endswith("-outcome") and post.get(key):
             rupture_id = key[2 : -len("-outcome")]
             _choice(post.get(key), [v for v, _ in FOLLOW_UP_OUTCOMES], f"follow_ups.{rupture_id}.outcome")
-            if rupture_id.isdigit():
+            if id_or_none(rupture_id) is not None:
                 follow_ups.append(
                     {
                         "rupture": int(rupture_id),

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from backend.web.access import page
 from backend.web.errors import error_page
+from core.lookups import id_or_none
 from notes import measures, reads, selectors
 from notes.pages import charts
 from notes.pages.shared import CLINICAL, zone
@@ -52,11 +53,12 @@ def timeline_context(request, client, before: int | None) -> dict:
 @page(roles=CLINICAL, object_page=True)
 def timeline(request, pk: int):
     client = get_object_or_404(selectors.clinical_client_list(actor=request.membership), pk=pk)
-    before = request.GET.get("before", "")
-    if before and not before.isdigit():
+    raw = request.GET.get("before", "")
+    before = id_or_none(raw)
+    if raw and before is None:
         return error_page(request, 400, message=BAD_BEFORE)
     try:
-        context = timeline_context(request, client, int(before) if before else None)
+        context = timeline_context(request, client, before)
     except ValidationError:  # a `before` not in this timeline: 400, as the API answers
         return error_page(request, 400, message=BAD_BEFORE)
     return render(request, "notes/timeline.html", context)

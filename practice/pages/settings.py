@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from backend.web.access import page
 from backend.web.first_run import time_zone_choices
 from backend.web.forms import SERVICE_ERRORS, apply_errors
+from core.lookups import id_or_none
 from practice.apis import PracticeView
 from practice.services.practices import practice_update
 from reminders.apis import ReminderPolicyView
@@ -127,7 +128,7 @@ class ReminderPolicyForm(forms.Form):
             parts = line.replace(",", " ").split()
             if not parts:
                 continue
-            if len(parts) != 2 or not parts[0].isdigit():
+            if len(parts) != 2 or id_or_none(parts[0], low=0) is None:
                 raise forms.ValidationError(f"Line {number}: write the minutes, then the channel (e.g. 1440 email).")
             steps.append({"offset_minutes": int(parts[0]), "channel": parts[1].lower()})
         return steps

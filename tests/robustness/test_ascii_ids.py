@@ -1,0 +1,46 @@
+"""Ids and whole numbers read by hand from a query string or a form take ASCII digits only: `str.isdigit()` also
+takes '²' and other digits that `int()` refuses, which answered 500 (core.lookups.id_or_none)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.lookups import BIGINT_MAX, id_or_none
+from tests.pages.conftest import signed_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("42", 42),
+        (" 7 ", 7),
+        ("²", None),
+        ("١٢", None),
+        ("-1", None),
+        ("0", None),
+        ("", None),
+        (None, None),
+        (str(BIGINT_MAX), BIGINT_MAX),
+        (str(BIGINT_MAX + 1), None),
+        ("1e3", None),
+        ("12\x00", None),
+    ],
+)
+def test_id_or_none_takes_ascii_digits_within_bigint(raw, expected):
+    assert id_or_none(raw) == expected
+
+
+@pytest.mark.parametrize("before", ["²", "١٢", str(BIGINT_MAX + 1), "-3"])
+def test_the_timeline_page_answers_a_bad_before_with_400(world, before):
+    page = signed_in_client(world.p.members["clinician"]).get(
+        f"/clinical/clients/{world.p.client_a.pk}/timeline/", {"before": before}
+    )
+    assert page.status_code == 400
+
+
+@pytest.mark.parametrize("client", ["²", str(BIGINT_MAX + 1)])
+def test_the_progress_note_list_ignores_a_client_filter_that_is_no_id(world, client):
+    response = world.client_for("clinician").get("/api/v1/progress-notes/", {"client": client})
+    assert response.status_code == 200
