@@ -25,11 +25,14 @@ BIGINT_MAX = 2**63 - 1  # the largest value of PostgreSQL's bigint, which every 
 
 
 def id_or_none(value: object, *, low: int = 1, high: int = BIGINT_MAX) -> int | None:
-    """A whole number read from a query string or a form field, or None when it is not one: ASCII digits only
-    (`str.isdigit()` also takes '²' and other digits `int()` refuses: a 500) within [low, high] (a value past
-    bigint would reach PostgreSQL and fail there)."""
-    text = value.strip() if isinstance(value, str) else ""
-    if not text or not text.isascii() or not text.isdigit():
-        return None
-    number = int(text)
+    """A whole number read from a query string, a form field or a JSON body, or None when it is not one: an int
+    (not a bool), or ASCII digits (`str.isdigit()` also takes '²' and other digits `int()` refuses: a 500), within
+    [low, high] (a value past bigint would reach PostgreSQL and fail there)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = value.strip() if isinstance(value, str) else ""
+        if not text or not text.isascii() or not text.isdigit():
+            return None
+        number = int(text)
     return number if low <= number <= high else None

@@ -14,10 +14,11 @@ from django.utils.dateparse import parse_datetime
 
 from backend.api.fields import InstantField
 from backend.api.filters import IdFilterSet
+from core.lookups import BIGINT_MAX
 from practice.filters import UtcIsoDateTimeField, UtcIsoDateTimeFilter
 from scheduling.models import Appointment, SeriesSkippedOccurrence, Status
 
-ID_MAX = 2**63 - 1  # a bigint, as every id is (DEFAULT_AUTO_FIELD): more is a 400, not a lookup PostgreSQL refuses
+ID_MAX = BIGINT_MAX  # a bigint, as every id is (DEFAULT_AUTO_FIELD): more is a 400, not a lookup PostgreSQL refuses
 
 
 class IdFilter(django_filters.Filter):

@@ -11,6 +11,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 
 from backend.api.fields import InstantField, distinct_objects
 from backend.api.scope import ScopedPrimaryKeyRelatedField, acting_membership
+from core.lookups import id_or_none
 from practice.models import Client, Clinician
 from practice.selectors import client_list, clinician_list
 from scheduling.models import (
@@ -127,9 +128,6 @@ def bookable_clinician_list(*, actor):
     return clinician_list(actor=actor).select_related("practice__reminder_policy")
 
 
-_BIGINT_MAX = 2**63 - 1
-
-
 class _ClinicianWithType(ScopedPrimaryKeyRelatedField):
     """The clinician, read with the body's appointment type in the same query.
 
@@ -142,7 +140,7 @@ class _ClinicianWithType(ScopedPrimaryKeyRelatedField):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        type_pk = _positive_int(getattr(self.parent, "initial_data", {}).get("appointment_type"))
+        type_pk = id_or_none(getattr(self.parent, "initial_data", {}).get("appointment_type"))
         if type_pk is None:
             return queryset
         in_scope = appointment_type_list(actor=acting_membership(self.context)).filter(pk=type_pk)
@@ -158,19 +156,9 @@ class _TypeReadWithClinician(ScopedPrimaryKeyRelatedField):
     def to_internal_value(self, data):
         clinician = getattr(self.parent, "_clinician_read", None)
         held = getattr(clinician, "booked_type", None)
-        if held is not None and clinician.booked_type_in_scope and held.pk == _positive_int(data):
+        if held is not None and clinician.booked_type_in_scope and held.pk == id_or_none(data):
             return held
         return super().to_internal_value(data)
-
-
-def _positive_int(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= _BIGINT_MAX else None
 
 
 class _ClientsReadAtOnce(serializers.ManyRelatedField):
@@ -182,7 +170,7 @@ class _ClientsReadAtOnce(serializers.ManyRelatedField):
             self.fail("not_a_list", input_type=type(data).__name__)
         if not self.allow_empty and len(data) == 0:
             self.fail("empty")
-        ids = [_positive_int(item) for item in data]
+        ids = [id_or_none(item) for item in data]
         if None not in ids:
             found = {c.pk: c for c in self.child_relation.get_queryset().filter(pk__in=ids)}
             if all(pk in found for pk in ids):
