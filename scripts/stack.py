@@ -53,6 +53,23 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
+def address_in_use(host: str, port: int) -> bool:
+    """Whether something already listens on host:port. gunicorn would retry the bind and exit, and the supervisor
+    would restart it over and over while an old server (a `make run` left running, say) went on answering."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return False  # gunicorn names an unknown host itself
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: TIME_WAIT is no conflict
+            try:
+                probe.bind(address)
+            except OSError:
+                return True
+    return False
+
+
 def _create_database(admin_url: str, name: str) -> None:
     import psycopg
 
@@ -286,6 +303,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
     base = public_base_url(args.host, args.port)
     os.environ.setdefault("PUBLIC_BASE_URL", base)  # links in emails, SMS and the calendar feed
+    if address_in_use(args.host, int(args.port)):
+        say(f"{args.host}:{args.port} is already in use (another `make run`?).")
+        say("Stop it, or serve on another port: make run PORT=8010")
+        return 2
     started: list[str] = []
     postgres = ensure_postgres("attune", started)
     redis = None

@@ -2,7 +2,9 @@
 answers, the supervision of `make run`'s children, and the base URL it hands them. Real processes and a real
 server throughout; the back-off is driven by the clock values passed to `tick`, never by sleeping."""
 
+import argparse
 import importlib.util
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -168,3 +170,20 @@ def test_without_a_binary_test_stops_naming_the_reason(monkeypatch):
     with pytest.raises(SystemExit) as stopped:
         stack.ensure_redis(need_server=True, started=[])
     assert str(stopped.value) == f"Redis is required for this command and none answers on localhost:6379: {NO_WHEEL}."
+
+
+def test_run_on_a_port_in_use_stops_at_once_naming_the_port_and_the_way_out(monkeypatch, capsys):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        assert stack.address_in_use("127.0.0.1", port)
+
+        def must_not_start(*_args, **_kwargs):
+            raise AssertionError("servers started although the port is taken")
+
+        monkeypatch.setattr(stack, "ensure_postgres", must_not_start)
+        assert stack.cmd_run(argparse.Namespace(host="127.0.0.1", port=str(port))) == 2
+    said = capsys.readouterr().out
+    assert f"127.0.0.1:{port} is already in use" in said and "PORT=" in said
+    assert not stack.address_in_use("127.0.0.1", port)  # free again once the listener is gone
