@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
+from core.lookups import id_or_none
 from practice import roles
 from scheduling import selectors
 from scheduling.models import WaitlistEntry
@@ -50,8 +51,9 @@ class WaitlistViewSet(
     def list(self, request, *args, **kwargs):
         opening = request.query_params.get("opening")
         if opening:
-            pk = int(opening) if opening.isascii() and opening.isdigit() else 0
-            appointment = get_object_or_404(selectors.appointment_list(actor=request.membership), pk=pk)
+            # Not an id (or past bigint) answers like an id that does not exist.
+            pk = id_or_none(opening)
+            appointment = get_object_or_404(selectors.appointment_list(actor=request.membership), pk=pk or 0)
             matches = selectors.waitlist_matches(entries=self.get_queryset(), opening=appointment)
             page = self.paginate_queryset(matches)  # the same paginated body as without `opening`
             return self.get_paginated_response(WaitlistEntrySerializer(page, many=True).data)

@@ -44,3 +44,9 @@ def test_the_timeline_page_answers_a_bad_before_with_400(world, before):
 def test_the_progress_note_list_ignores_a_client_filter_that_is_no_id(world, client):
     response = world.client_for("clinician").get("/api/v1/progress-notes/", {"client": client})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("opening", ["²", str(BIGINT_MAX + 1), "-3", "abc"])
+def test_the_waitlist_answers_an_opening_that_is_no_id_like_a_missing_one(world, opening):
+    response = world.client_for("front_desk").get("/api/v1/waitlist/", {"opening": opening})
+    assert response.status_code == 404
