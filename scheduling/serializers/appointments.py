@@ -108,6 +108,7 @@ def appointment_reply(appointment: Appointment, *, tz: str) -> dict:
     # DRF's CharField and ChoiceField answer str(value): the plain value of a TextChoices member
     instant, date_out = _INSTANT_OUT.to_representation, _DATE_OUT.to_representation
     a = appointment
+    room = a.room if a.room_id else None  # held with its location (room_list), as the serializer reads it
     return {
         "id": a.pk,
         "clinician": a.clinician_id,
@@ -117,7 +118,7 @@ def appointment_reply(appointment: Appointment, *, tz: str) -> dict:
         "appointment_type_name": str(a.appointment_type.name),
         "mode": str(a.mode),
         "room": a.room_id,
-        "location": a.room.location.name if a.room_id else None,
+        "location": room.location.name if room is not None else None,
         "video_link": str(a.video_link),
         "starts_at": instant(a.starts_at),
         "ends_at": instant(a.ends_at),
