@@ -101,8 +101,8 @@ def _availability_sql() -> str:
     exception's, the other side's columns NULL; the first column tells them apart ('rule' or the exception's kind).
 
     Written out rather than composed with the ORM: this runs on every booking and reschedule, and composing the
-    union (a `values_list` of eight typed `Value`s per side) took ten times as long as the query itself. The names
-    come from the models' metadata, so a renamed table or column still lands here.
+    union (a `values_list` of eight typed `Value`s per side) cost about 1.3 ms of app CPU per call against 0.2 ms
+    for this text. The names come from the models' metadata, so a renamed table or column still lands here.
     """
     qn = connection.ops.quote_name
     rule, exc = AvailabilityRule._meta, AvailabilityException._meta
