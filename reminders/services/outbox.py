@@ -71,9 +71,10 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
     policy = (getattr(practice, "reminder_policy", None) if held else None) or reminder_policy_for(
         practice=appointment.practice_id
     )
-    live = OutboundMessage.objects.filter(appointment_id=appointment.pk, status__in=LIVE)
     clients = list(appointment.clients.all())
     new = reason == "booked"  # a new appointment has no outbox rows yet: none to close, nobody told of it
+    # Built only for a change: a new booking has no live rows (and building the queryset is not free).
+    live = None if new else OutboundMessage.objects.filter(appointment_id=appointment.pk, status__in=LIVE)
     rows: list[OutboundMessage] = []
 
     if reason == "deleted" or appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
@@ -87,7 +88,7 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
             )
             .exists()
         )
-        if not new:
+        if live is not None:
             _close_live(live, f"appointment_{reason}"[:60], now)
         if (
             appointment.status in (Status.CANCELLED, Status.LATE_CANCELLED)
@@ -100,7 +101,7 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
                 for c in clients
             ]
     else:
-        if not new:
+        if live is not None:
             _close_live(live.exclude(scheduled_for=appointment.starts_at), "appointment_moved", now)
         if reason == "rescheduled" and policy.send_change_notices:
             rows += [

@@ -26,6 +26,7 @@ from scheduling.serializers.appointments import (
     PlaceChangeInput,
     RescheduleInput,
     TransitionInput,
+    appointment_reply,
 )
 from scheduling.serializers.resources import WaitlistEntrySerializer
 from scheduling.services import appointment_changes, appointment_rules, booking
@@ -128,8 +129,12 @@ class AppointmentViewSet(
         v = data.validated_data
         appointment = booking.appointment_book(actor=self.request.membership, **v)
         # Not read back: the clinician (with membership and user), clients, type and room (with its location)
-        # came scoped from the door and the appointment is the one just written.
-        return Response(self.get_serializer(appointment).data, status=status.HTTP_201_CREATED)
+        # came scoped from the door and the appointment is the one just written. Only staff book (a client's
+        # `appointment_book` is refused by require_schedule_writer), so the reply is AppointmentSerializer's.
+        if self.get_serializer_class() is not AppointmentSerializer:
+            return Response(self.get_serializer(appointment).data, status=status.HTTP_201_CREATED)
+        reply = appointment_reply(appointment, tz=_response_tz(self.request))
+        return Response(reply, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=AppointmentRequestInput,

@@ -90,6 +90,52 @@ class AppointmentSerializer(_LocalTimes, serializers.ModelSerializer):
         return obj.room.location.name if obj.room_id else None
 
 
+# One instance of each: their output does not depend on a parent (DRF's `to_representation` reads only settings
+# and the current time zone), so the booking reply can format with them without building a serializer.
+_INSTANT_OUT = serializers.DateTimeField()
+_DATE_OUT = serializers.DateField()
+
+
+def appointment_reply(appointment: Appointment, *, tz: str) -> dict:
+    """What `AppointmentSerializer(appointment, context={"tz": tz}).data` answers, built from the objects in hand.
+
+    The booking's reply (a staff answer): the booking holds its clinician (with membership and user), clients,
+    type and room, so nothing is read, and a `ModelSerializer` built per request (its fields introspected from
+    the model each time) would cost more than the booking's own checks. Same keys, same order, same formats:
+    tests/scheduling/test_booking_reply.py compares the two. A field added to AppointmentSerializer goes here too.
+    """
+    zone = ZoneInfo(tz)
+    # DRF's CharField and ChoiceField answer str(value): the plain value of a TextChoices member
+    instant, date_out = _INSTANT_OUT.to_representation, _DATE_OUT.to_representation
+    a = appointment
+    room = a.room if a.room_id else None  # held with its location (room_list), as the serializer reads it
+    return {
+        "id": a.pk,
+        "clinician": a.clinician_id,
+        "clinician_name": str(a.clinician.display_name),
+        "clients": [{"id": c.pk, "name": str(c)} for c in a.clients.all()],
+        "appointment_type": a.appointment_type_id,
+        "appointment_type_name": str(a.appointment_type.name),
+        "mode": str(a.mode),
+        "room": a.room_id,
+        "location": room.location.name if room is not None else None,
+        "video_link": str(a.video_link),
+        "starts_at": instant(a.starts_at),
+        "ends_at": instant(a.ends_at),
+        "time_zone": tz,
+        "local_starts_at": a.starts_at.astimezone(zone).isoformat(),
+        "local_ends_at": a.ends_at.astimezone(zone).isoformat(),
+        "status": str(a.status),
+        "booked_by": a.booked_by_id,
+        "booked_at": instant(a.booked_at) if a.booked_at else None,
+        "cancelled_at": instant(a.cancelled_at) if a.cancelled_at else None,
+        "cancelled_by_party": str(a.cancelled_by_party),
+        "cancellation_reason": str(a.cancellation_reason),
+        "series": a.series_id,
+        "series_date": date_out(a.series_date) if a.series_date else None,
+    }
+
+
 class AppointmentForClientSerializer(_LocalTimes, serializers.ModelSerializer):
     """What a client sees of their own appointment: when, with whom, where; nothing about who booked it."""
 
