@@ -16,9 +16,9 @@ from core.lookups import BIGINT_MAX
 from notes import reads, selectors
 from notes.apis import CLINICAL
 from notes.models import OverdueNoteAlert
+from notes.selectors import OPEN_WINDOW
 from notes.serializers import OverdueAlertOutput, OverdueCountOutput
 from notes.serializers_prep import AppointmentPrepOutput, CaseloadAttentionRow, SessionPrepOutput, TimelineOutput
-from notes.selectors import OPEN_WINDOW
 from notes.timeline import SESSION_WINDOW
 from practice import roles
 from scheduling.selectors import appointment_list
@@ -126,7 +126,8 @@ class AppointmentSessionPrepView(_ClinicalView):
     )
     def get(self, request, pk: int):
         """Session prep for an appointment you can see: one prep per client of the session in your clinical
-        scope (couples, families), each with its most recent open ruptures. 404 when none is. The read is recorded in the audit trail.
+        scope (couples, families), each with its most recent open ruptures. 404 when none is. The read is
+        recorded in the audit trail.
         """
 
         actor = request.membership

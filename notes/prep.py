@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,16 +19,18 @@ from intake.selectors import scores_by_client
 from notes import checkins as relational
 from notes import measures
 from notes.models import Family, ProgressNote, RuptureEvent
-from notes.selectors import LOCKED, OPEN_WINDOW, open_rupture_window, open_window_of, progress_note_list
+from notes.selectors import (
+    LOCKED,
+    OPEN_WINDOW,
+    open_rupture_window,
+    open_window_of,
+    progress_note_list,
+    related_codes,
+)
 from practice.models import Client, Membership
 from practice.selectors import acting_clinician
 
 RUPTURE_FREE_TEXT = ("therapist_contribution", "client_response", "closed_reason")
-
-
-def _many(field: str, attribute: str) -> ArrayAgg:
-    """One attribute of one many-to-many relation, aggregated in the rupture's own query ([] for none)."""
-    return ArrayAgg(f"{field}__{attribute}", distinct=True, filter=Q(**{f"{field}__isnull": False}), default=Value([]))
 
 
 def _open_rupture_rows(
@@ -45,7 +46,10 @@ def _open_rupture_rows(
     fields = ["id", "note_id", "note__session_at", "minute", "family", "intensity", "outcome", "resolved_at"]
     fields += ["resolved_in_note_id", "open_count", *(RUPTURE_FREE_TEXT if free_text else ())]
     shown = "code" if free_text else "label"
-    rows = qs.values(*fields).annotate(marker_list=_many("markers", shown), strategy_list=_many("strategies", shown))
+    rows = qs.values(*fields).annotate(
+        marker_list=related_codes(RuptureEvent, "markers", shown),
+        strategy_list=related_codes(RuptureEvent, "strategies", shown),
+    )
     fetched = list(rows if size is None else rows[: size + 1])
     fetched, window = open_window_of(
         fetched, size=size, before=before, open_count=fetched[0]["open_count"] if fetched else 0
@@ -66,15 +70,15 @@ def _open_rupture_rows(
         }
         if free_text:
             row.update({field: r[field] for field in RUPTURE_FREE_TEXT})
-            row.update(markers=sorted(r["marker_list"]), strategies=sorted(r["strategy_list"]))
+            row.update(markers=r["marker_list"], strategies=r["strategy_list"])
         else:
             row.update(
                 note_id=r["note_id"],
                 session_at=r["note__session_at"],
                 family_label=families.get(r["family"], r["family"]),
                 outcome_label=outcomes.get(r["outcome"], r["outcome"]),
-                marker_labels=sorted(r["marker_list"]),
-                strategy_labels=sorted(r["strategy_list"]),
+                marker_labels=r["marker_list"],
+                strategy_labels=r["strategy_list"],
             )
         out.append((r["note_id"], row))
     return out, window
@@ -113,9 +117,7 @@ def session_prep(
     `open_window` (with the count of them all). The key `read` names the notes read, for the read path's audit
     (notes/reads.py), and is not part of the answer."""
     last = _last_note(actor, client)
-    carried, open_window = _open_rupture_rows(
-        actor, client, free_text=free_text, size=open_limit, before=open_before
-    )
+    carried, open_window = _open_rupture_rows(actor, client, free_text=free_text, size=open_limit, before=open_before)
     scores = scores_by_client(actor=actor, client_ids=[client.pk], form_slugs=measures.MEASURE_SLUGS).get(client.pk, [])
     latest: dict[str, dict] = {}
     for score in scores:

@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import Collate
 
 from notes.integrity import content_hash, note_hash_payload
 from notes.models import (
@@ -178,6 +180,17 @@ def open_ruptures(*, actor: Membership, client: Client) -> QuerySet[RuptureEvent
         .prefetch_related("markers", "strategies")
         .order_by("note__session_at", "id")
     )
+
+
+def related_codes(model, relation: str, attribute: str = "code") -> ArraySubquery:
+    """One attribute of a row's many-to-many relation (a rupture's markers, a follow-up's strategies), sorted, as
+    an array in the row's own query: a subquery per row returned, so no GROUP BY over the row's columns and, in a
+    window (LIMIT), no work for the rows left out."""
+    field = model._meta.get_field(relation)
+    target = f"{field.m2m_reverse_field_name()}__{attribute}"
+    through = field.remote_field.through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
+    # Byte order ("C"), as Python's sorted() had it: the database's collation may order labels differently.
+    return ArraySubquery(through.order_by(Collate(target, "C")).values(target))
 
 
 def open_rupture_window(*, actor: Membership, client: Client, before: int | None = None) -> QuerySet[RuptureEvent]:

@@ -16,16 +16,23 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any, cast
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.expressions import RawSQL
 
 from intake.checkin_selectors import answered_checkins_by_client
 from intake.selectors import scores_by_client
 from notes import checkins as relational
 from notes import measures
 from notes.models import Family, ProgressNote, RuptureEvent, RuptureFollowUp
-from notes.selectors import LOCKED, OPEN_WINDOW, open_rupture_window, open_window_of, progress_note_list
+from notes.selectors import (
+    LOCKED,
+    OPEN_WINDOW,
+    open_rupture_window,
+    open_window_of,
+    progress_note_list,
+    related_codes,
+)
 from practice.models import Client, Membership
 
 SESSION_WINDOW = 20  # sessions shown in full per page of the timeline; the summary covers them all
@@ -63,9 +70,11 @@ def _signed_notes(actor: Membership, client: Client) -> list[dict[str, Any]]:
     return cast(list[dict[str, Any]], list(rows))
 
 
-def _note_ids(actor: Membership, client: Client) -> QuerySet:
-    """The same notes as a subquery: PostgreSQL joins it, instead of Django binding hundreds of ids per query."""
-    return _scoped_notes(actor, client).order_by().values("id")
+def _note_ids(notes: list[dict]) -> RawSQL:
+    """The ids of notes already read through the scoped selector (`_signed_notes`), for `__in`, as ONE array
+    parameter that PostgreSQL unnests: neither one bound parameter per id (psycopg spent more time binding 200 of
+    them than PostgreSQL answering) nor the scope subquery compiled and run again in each part of a statement."""
+    return RawSQL("SELECT unnest(%s::bigint[])", [[n["id"] for n in notes]])
 
 
 def _window(notes: list[dict], before: int | None, size: int) -> tuple[list[dict], int | None]:
@@ -79,11 +88,6 @@ def _window(notes: list[dict], before: int | None, size: int) -> tuple[list[dict
     shown = older[-size:] if size else []
     earlier = shown[0]["id"] if len(older) > len(shown) and shown else None
     return shown, earlier
-
-
-def _codes(field: str) -> ArrayAgg:
-    """The distinct codes of one many-to-many relation, aggregated in the row's own query ([] for none)."""
-    return ArrayAgg(f"{field}__code", distinct=True, filter=Q(**{f"{field}__isnull": False}), default=Value([]))
 
 
 RUPTURE_FIELDS = (
@@ -107,7 +111,9 @@ def _rupture_values(rupture_qs, part: int) -> QuerySet:
     if "open_count" not in rupture_qs.query.annotations:
         rupture_qs = rupture_qs.annotate(open_count=Value(0))
     return rupture_qs.values(*RUPTURE_FIELDS, "open_count").annotate(
-        marker_codes=_codes("markers"), strategy_codes=_codes("strategies"), part=Value(part)
+        markers=related_codes(RuptureEvent, "markers"),
+        strategies=related_codes(RuptureEvent, "strategies"),
+        part=Value(part),
     )
 
 
@@ -119,8 +125,6 @@ def _ruptures(actor: Membership, client: Client, notes: list[int], open_before: 
     open_ = _rupture_values(open_rupture_window(actor=actor, client=client, before=open_before), 1)
     rows = list(of_notes.union(open_[: OPEN_WINDOW + 1], all=True))
     for r in rows:
-        r["markers"] = sorted(r.pop("marker_codes"))
-        r["strategies"] = sorted(r.pop("strategy_codes"))
         r["session_at"] = r.pop("note__session_at")
         r["is_open"] = r["resolved_at"] is None
         r["closed"] = r.pop("closed_by_id") is not None
@@ -134,12 +138,11 @@ def _ruptures(actor: Membership, client: Client, notes: list[int], open_before: 
 
 
 def _follow_up_rows(follow_up_qs) -> list[dict]:
-    rows = list(
-        follow_up_qs.values("id", "note_id", "rupture_id", "outcome").annotate(strategy_codes=_codes("strategies"))
+    return list(
+        follow_up_qs.values("id", "note_id", "rupture_id", "outcome").annotate(
+            strategies=related_codes(RuptureFollowUp, "strategies")
+        )
     )
-    for r in rows:
-        r["strategies"] = sorted(r.pop("strategy_codes"))
-    return rows
 
 
 def _scores(actor: Membership, client: Client) -> tuple[list[dict], int]:
@@ -215,7 +218,7 @@ def client_timeline(
         "open_ruptures": open_ruptures,
         "open_window": open_window,
         "measures_before_first_session": by_session.get(None, []),
-        "summary": summary_of(notes=notes, scores=scores, note_ids=_note_ids(actor, client)),
+        "summary": summary_of(notes=notes, scores=scores),
     }
     # The client's side: each session shown carries its check-in; the agreement summary counts every session.
     compared = relational.timeline_add_checkins(
@@ -230,16 +233,16 @@ def client_timeline_summary(*, actor: Membership, client: Client) -> dict:
     `read` names the notes it counts."""
     notes = _signed_notes(actor, client)
     scores, _ = _scores(actor, client)
-    summary = summary_of(notes=notes, scores=scores, note_ids=_note_ids(actor, client))
+    summary = summary_of(notes=notes, scores=scores)
     return {**summary, "read": {"notes": [n["id"] for n in notes]}}
 
 
-def summary_of(*, notes: list[dict], scores: list[dict], note_ids: QuerySet) -> dict:
-    """Counts and trends over every signed session: `notes` carry their rupture counts (`_signed_notes`), and
-    `note_ids`, the same notes as a subquery, gives the markers and strategies (one query whatever the size)."""
+def summary_of(*, notes: list[dict], scores: list[dict]) -> dict:
+    """Counts and trends over every signed session: `notes` (`_signed_notes`) carry their rupture counts; the
+    markers and strategies of their ruptures take one query whatever the size."""
     families = list(Family.values)
     totals = {key: sum(n[key] for n in notes) for key in _rupture_counts()}
-    markers, strategies = _marker_and_strategy_rows(note_ids)
+    markers, strategies = _marker_and_strategy_rows(_note_ids(notes))
     per_month: dict[str, dict] = {}
     for n in notes:
         month = n["session_at"].strftime("%Y-%m")
@@ -266,7 +269,7 @@ def summary_of(*, notes: list[dict], scores: list[dict], note_ids: QuerySet) -> 
     }
 
 
-def _marker_and_strategy_rows(note_ids: QuerySet) -> tuple[dict[str, int], list[dict]]:
+def _marker_and_strategy_rows(note_ids: RawSQL) -> tuple[dict[str, int], list[dict]]:
     """How often each marker was recorded (most often first), and which strategies were tried (in a rupture or a
     follow-up) and how often the attempt was followed by repair. One statement: the three counts in a UNION ALL,
     told apart by `kind`."""
@@ -314,7 +317,9 @@ def _marker_and_strategy_rows(note_ids: QuerySet) -> tuple[dict[str, int], list[
     for entry in by_code.values():
         entry["repair_rate"] = round(entry["followed_by_repair"] / entry["tried"], 3)
     marker_counts.sort(key=lambda item: (-item[1], item[0]))
-    strategies = sorted(by_code.values(), key=lambda row: (-row["followed_by_repair"], -row["repair_rate"], row["code"]))
+    strategies = sorted(
+        by_code.values(), key=lambda row: (-row["followed_by_repair"], -row["repair_rate"], row["code"])
+    )
     return dict(marker_counts), strategies
 
 

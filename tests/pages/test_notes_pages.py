@@ -62,13 +62,13 @@ PINNED = {
     "attention": 12,
     "clients": 8,
     "client": 12,
-    "prep": 18,  # session prep + the timeline's summary alone (the notes' counts, markers and strategies), one audit each
-    "timeline": 15,  # one window of sessions and of open ruptures + the summary's markers and strategies, one audit event
+    "prep": 18,  # session prep + the timeline's summary alone (notes with counts; markers, strategies), one audit each
+    "timeline": 15,  # a window of sessions and one of open ruptures + the markers and strategies, one audit event
     "note": 19,
     "process-notes": 9,
     "cosign": 11,
     "supervision": 9,
-    "supervisee": 18,
+    "supervisee": 17,
 }
 
 
