@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,33 +19,45 @@ from intake.selectors import scores_by_client
 from notes import checkins as relational
 from notes import measures
 from notes.models import Family, ProgressNote, RuptureEvent
-from notes.selectors import LOCKED, progress_note_list, rupture_list
+from notes.selectors import (
+    LOCKED,
+    OPEN_WINDOW,
+    open_rupture_window,
+    open_window_of,
+    progress_note_list,
+    related_codes,
+)
 from practice.models import Client, Membership
 from practice.selectors import acting_clinician
 
 RUPTURE_FREE_TEXT = ("therapist_contribution", "client_response", "closed_reason")
 
 
-def _many(field: str, attribute: str) -> ArrayAgg:
-    """One attribute of one many-to-many relation, aggregated in the rupture's own query ([] for none)."""
-    return ArrayAgg(f"{field}__{attribute}", distinct=True, filter=Q(**{f"{field}__isnull": False}), default=Value([]))
-
-
-def _open_rupture_rows(actor: Membership, client: Client, *, free_text: bool) -> list[tuple[int, dict]]:
-    """The client's open ruptures, oldest session first, as (note id, row in RuptureOutput's shape). One query.
+def _open_rupture_rows(
+    actor: Membership, client: Client, *, free_text: bool, size: int | None, before: int | None
+) -> tuple[list[tuple[int, dict]], dict]:
+    """One window of the client's open ruptures, oldest session first, as (note id, row in RuptureOutput's shape),
+    and the `open_window` describing it (notes.selectors.open_window_of). One query (two with `before`).
 
     With `free_text`, the therapist's contribution, the client's response and the closed reason are decrypted and
-    returned (the API); without it they are never read, and the row carries the labels and session time the page
-    shows instead."""
-    qs = rupture_list(actor=actor).filter(client=client, resolved_at__isnull=True).order_by("note__session_at", "id")
+    returned (the API), for the rows of the window only; without it they are never read, and the row carries the
+    labels and session time the page shows instead."""
+    qs = open_rupture_window(actor=actor, client=client, before=before)
     fields = ["id", "note_id", "note__session_at", "minute", "family", "intensity", "outcome", "resolved_at"]
-    fields += ["resolved_in_note_id", *(RUPTURE_FREE_TEXT if free_text else ())]
+    fields += ["resolved_in_note_id", "open_count", *(RUPTURE_FREE_TEXT if free_text else ())]
     shown = "code" if free_text else "label"
-    rows = qs.values(*fields).annotate(marker_list=_many("markers", shown), strategy_list=_many("strategies", shown))
+    rows = qs.values(*fields).annotate(
+        marker_list=related_codes(RuptureEvent, "markers", shown),
+        strategy_list=related_codes(RuptureEvent, "strategies", shown),
+    )
+    fetched = list(rows if size is None else rows[: size + 1])
+    fetched, window = open_window_of(
+        fetched, size=size, before=before, open_count=fetched[0]["open_count"] if fetched else 0
+    )
     families = dict(Family.choices)
     outcomes = dict(RuptureEvent.Outcome.choices)
     out = []
-    for r in rows:
+    for r in fetched:
         row = {
             "id": r["id"],
             "minute": r["minute"],
@@ -59,18 +70,18 @@ def _open_rupture_rows(actor: Membership, client: Client, *, free_text: bool) ->
         }
         if free_text:
             row.update({field: r[field] for field in RUPTURE_FREE_TEXT})
-            row.update(markers=sorted(r["marker_list"]), strategies=sorted(r["strategy_list"]))
+            row.update(markers=r["marker_list"], strategies=r["strategy_list"])
         else:
             row.update(
                 note_id=r["note_id"],
                 session_at=r["note__session_at"],
                 family_label=families.get(r["family"], r["family"]),
                 outcome_label=outcomes.get(r["outcome"], r["outcome"]),
-                marker_labels=sorted(r["marker_list"]),
-                strategy_labels=sorted(r["strategy_list"]),
+                marker_labels=r["marker_list"],
+                strategy_labels=r["strategy_list"],
             )
         out.append((r["note_id"], row))
-    return out
+    return out, window
 
 
 def _last_note(actor: Membership, client: Client) -> dict | None:
@@ -90,35 +101,39 @@ def _last_note(actor: Membership, client: Client) -> dict | None:
     return {**last, "plan": content.get("plan", "")}
 
 
-def session_prep(*, actor: Membership, client: Client, free_text: bool = True, open_limit: int | None = None) -> dict:
+def session_prep(
+    *,
+    actor: Membership,
+    client: Client,
+    free_text: bool = True,
+    open_limit: int | None = OPEN_WINDOW,
+    open_before: int | None = None,
+) -> dict:
     """What to hold in mind before the next session: last plan, open ruptures, latest measures, risk flags.
 
     Plain values in SessionPrepOutput's shape (tests/notes pin it). `free_text=False` leaves the open ruptures'
-    free text encrypted and unread (a caller that does not show it). `open_limit` keeps the most recent open
-    ruptures only (the page), with `open_ruptures_total` counting them all. The key `read` names the notes read,
-    for the read path's audit (notes/reads.py), and is not part of the answer."""
+    free text encrypted and unread (a caller that does not show it). Open ruptures come in a window: the
+    `open_limit` most recent (None: all of them), or those before the rupture `open_before`, described by
+    `open_window` (with the count of them all). The key `read` names the notes read, for the read path's audit
+    (notes/reads.py), and is not part of the answer."""
     last = _last_note(actor, client)
-    carried = _open_rupture_rows(actor, client, free_text=free_text)
-    total = len(carried)
-    if open_limit is not None:
-        carried = carried[-open_limit:] if open_limit else []
+    carried, open_window = _open_rupture_rows(actor, client, free_text=free_text, size=open_limit, before=open_before)
     scores = scores_by_client(actor=actor, client_ids=[client.pk], form_slugs=measures.MEASURE_SLUGS).get(client.pk, [])
     latest: dict[str, dict] = {}
     for score in scores:
         latest[score["measure"]] = score
     cutoff = measures.alliance_cutoff(actor.practice)
     read = ([last["id"]] if last else []) + [note_id for note_id, _ in carried]
-    limited = {} if open_limit is None else {"open_ruptures_total": total}
     return {
         "client": client.pk,
         "latest_checkin": relational.prep_latest_checkin(actor=actor, client=client),  # the client's words first
         "last_note": last,
         "open_ruptures": [row for _, row in carried],
+        "open_window": open_window,
         "latest_measures": list(latest.values()),
         "alliance": measures.alliance_state(scores, cutoff=cutoff, now=timezone.now()),
         "alliance_cutoff": cutoff,
         "risk_flags": measures.open_risk_flags(actor=actor, client_id=client.pk),
-        **limited,
         "read": {"notes": sorted(set(read))},
     }
 

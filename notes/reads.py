@@ -10,6 +10,7 @@ from __future__ import annotations
 from notes import checkins as relational
 from notes import prep as prep_selectors
 from notes import timeline as timeline_selectors
+from notes.selectors import OPEN_WINDOW
 from practice.audit import audit_read_many, audit_record
 from practice.models import AuditEvent, Membership
 
@@ -24,10 +25,11 @@ def _composite_read(*, actor: Membership, client, object_type: str, includes: li
     )
 
 
-def timeline_read(*, actor: Membership, client, before: int | None = None) -> dict:
-    """The relational timeline of a client the caller has scoped (one window of sessions, the whole summary),
-    audited: one `notes.timeline` event naming every note it drew on, and one event per check-in read."""
-    timeline = timeline_selectors.client_timeline(actor=actor, client=client, before=before)
+def timeline_read(*, actor: Membership, client, before: int | None = None, open_before: int | None = None) -> dict:
+    """The relational timeline of a client the caller has scoped (one window of sessions, one of open ruptures, the
+    whole summary), audited: one `notes.timeline` event naming every note it drew on, and one event per check-in
+    read."""
+    timeline = timeline_selectors.client_timeline(actor=actor, client=client, before=before, open_before=open_before)
     read = timeline.pop("read")
     relational.audit_checkin_reads(actor=actor, checkin_ids=read["checkins"])
     _composite_read(
@@ -47,14 +49,22 @@ def timeline_summary_read(*, actor: Membership, client) -> dict:
 
 
 def session_prep_read(
-    *, actor: Membership, clients, free_text: bool = True, open_limit: int | None = None
+    *,
+    actor: Membership,
+    clients,
+    free_text: bool = True,
+    open_limit: int | None = OPEN_WINDOW,
+    open_before: int | None = None,
 ) -> list[dict]:
     """Session prep per client, audited: the latest check-in, and one `notes.session_prep` event per client naming
-    the notes it read (the last plan, the open ruptures' notes) and covering its measures and risk flags.
-    `free_text=False`: the open ruptures' free text is neither decrypted nor returned (a caller not showing it);
-    `open_limit`: only the most recent open ruptures (the page), and only their notes named."""
+    the notes it read (the last plan, the notes of the open ruptures shown) and covering its measures and risk
+    flags. `free_text=False`: the open ruptures' free text is neither decrypted nor returned (a caller not showing
+    it); `open_limit`: how many of the most recent open ruptures (None: all), `open_before`: those before this one
+    (one client)."""
     preps = [
-        prep_selectors.session_prep(actor=actor, client=client, free_text=free_text, open_limit=open_limit)
+        prep_selectors.session_prep(
+            actor=actor, client=client, free_text=free_text, open_limit=open_limit, open_before=open_before
+        )
         for client in clients
     ]
     relational.audit_checkin_reads(

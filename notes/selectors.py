@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import Collate
 
 from notes.integrity import content_hash, note_hash_payload
 from notes.models import (
@@ -28,6 +31,7 @@ from practice.models import CareTeamMember, Client, Membership
 from practice.selectors import acting_clinician, caseload_q, supervisee_ids
 
 LOCKED = ProgressNote.LOCKED
+OPEN_WINDOW = 20  # open ruptures listed per page by the timeline and session prep (API); `open_window` counts them
 
 
 def appointment_has_signed_note(*, appointment_id: int) -> bool:
@@ -176,3 +180,48 @@ def open_ruptures(*, actor: Membership, client: Client) -> QuerySet[RuptureEvent
         .prefetch_related("markers", "strategies")
         .order_by("note__session_at", "id")
     )
+
+
+def related_codes(model, relation: str, attribute: str = "code") -> ArraySubquery:
+    """One attribute of a row's many-to-many relation (a rupture's markers, a follow-up's strategies), sorted, as
+    an array in the row's own query: a subquery per row returned, so no GROUP BY over the row's columns and, in a
+    window (LIMIT), no work for the rows left out."""
+    field = model._meta.get_field(relation)
+    target = f"{field.m2m_reverse_field_name()}__{attribute}"
+    through = field.remote_field.through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
+    # Byte order ("C"), as Python's sorted() had it: the database's collation may order labels differently.
+    return ArraySubquery(through.order_by(Collate(target, "C")).values(target))
+
+
+def open_rupture_window(*, actor: Membership, client: Client, before: int | None = None) -> QuerySet[RuptureEvent]:
+    """The client's open ruptures the actor may read, newest session first: the ones just older than the rupture
+    `before` (the newest without it). The caller takes `values()` (with `open_count`) and slices `[:size + 1]`:
+    the extra row says there are earlier ones (`open_window_of`).
+
+    Each row is annotated with `open_count`, the number of open ruptures from `before` back (all of them without
+    it), counted by the same statement (a window aggregate). A `before` that is no rupture of this client in scope
+    is refused naming the field (one more query, only when paging)."""
+    open_ = rupture_list(actor=actor).filter(client=client, resolved_at__isnull=True)
+    if before is not None:
+        at = rupture_list(actor=actor).filter(client=client, pk=before).values_list("note__session_at", flat=True)
+        cursor = at.first()
+        if cursor is None:
+            raise ValidationError({"open_before": ["No rupture of this client's record has this id."]})
+        open_ = open_.filter(Q(note__session_at__lt=cursor) | Q(note__session_at=cursor, pk__lt=before))
+    return open_.annotate(open_count=Window(Count("id"))).order_by(F("note__session_at").desc(), "-id")
+
+
+def open_window_of(rows: list, *, size: int | None, before: int | None, open_count: int) -> tuple[list, dict]:
+    """Split `open_rupture_window`'s rows (newest first) into those shown, oldest first, and the `open_window`
+    that describes them (`earlier`: pass as `?open_before=` for the open ruptures before these)."""
+    shown = rows if size is None else rows[:size]
+    more = size is not None and len(rows) > size
+    shown = shown[::-1]
+    window = {
+        "size": size,
+        "open": open_count,
+        "shown": len(shown),
+        "before": before,
+        "earlier": shown[0]["id"] if more and shown else None,
+    }
+    return shown, window

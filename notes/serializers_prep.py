@@ -95,12 +95,27 @@ class TimelineWindow(serializers.Serializer):
     earlier = serializers.IntegerField(allow_null=True, help_text="Pass as `?before=` for the sessions before these.")
 
 
+class OpenRupturesWindow(serializers.Serializer):
+    size = serializers.IntegerField(help_text="Open ruptures listed per page, most recent first.")
+    open = serializers.IntegerField(
+        help_text="Open ruptures from this page back: all of them without `open_before` (the summary's `open`)."
+    )
+    shown = serializers.IntegerField()
+    before = serializers.IntegerField(allow_null=True, help_text="The `open_before` asked for (null: the latest).")
+    earlier = serializers.IntegerField(
+        allow_null=True, help_text="Pass as `?open_before=` for the open ruptures before these."
+    )
+
+
 class TimelineOutput(serializers.Serializer):
     client = serializers.IntegerField()
     alliance_cutoff = serializers.IntegerField()
     sessions = TimelineSession(many=True, help_text="One window of sessions, oldest first (see `window`).")
     window = TimelineWindow()
-    open_ruptures = TimelineRupture(many=True)
+    open_ruptures = TimelineRupture(
+        many=True, help_text="One window of open ruptures, whatever their session, oldest first (see `open_window`)."
+    )
+    open_window = OpenRupturesWindow()
     measures_before_first_session = TimelineMeasureScore(many=True)
     checkins_without_note = TwoViewsOutput(many=True, help_text="Answered check-ins whose note is not signed yet.")
     summary = TimelineSummary()
@@ -139,7 +154,10 @@ class SessionPrepOutput(serializers.Serializer):
         allow_null=True, help_text="The latest answered check-in: the client's words and any disagreement first."
     )
     last_note = LastNoteBrief(allow_null=True)
-    open_ruptures = RuptureOutput(many=True)
+    open_ruptures = RuptureOutput(
+        many=True, help_text="The most recent open ruptures in full, oldest first (see `open_window`)."
+    )
+    open_window = OpenRupturesWindow()
     latest_measures = TimelineMeasureScore(many=True)
     alliance = AllianceStateOutput()
     alliance_cutoff = serializers.IntegerField()

@@ -3,8 +3,10 @@
 The session list is windowed: the last `SESSION_WINDOW` signed sessions in full (ruptures, follow-ups, measures,
 the client's check-in), earlier ones on demand with `before` (the id of the oldest session shown). The summary
 (counts, repair rate, strategies, alliance trend, agreement of the two views) always covers every signed session:
-it is computed by SQL aggregates, not by reading every rupture into Python. Open ruptures are listed whatever
-session they came from. No free text is read here, so nothing is decrypted; psychotherapy notes never appear.
+it is computed by SQL aggregates, not by reading every rupture into Python. Open ruptures are windowed too, whatever
+session they came from: the `OPEN_WINDOW` most recent, earlier ones with `open_before` (the id of the oldest open
+rupture shown); the summary's `open` counts them all. No free text is read here, so nothing is decrypted;
+psychotherapy notes never appear.
 """
 
 from __future__ import annotations
@@ -14,16 +16,23 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any, cast
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.expressions import RawSQL
 
 from intake.checkin_selectors import answered_checkins_by_client
 from intake.selectors import scores_by_client
 from notes import checkins as relational
 from notes import measures
 from notes.models import Family, ProgressNote, RuptureEvent, RuptureFollowUp
-from notes.selectors import LOCKED, progress_note_list
+from notes.selectors import (
+    LOCKED,
+    OPEN_WINDOW,
+    open_rupture_window,
+    open_window_of,
+    progress_note_list,
+    related_codes,
+)
 from practice.models import Client, Membership
 
 SESSION_WINDOW = 20  # sessions shown in full per page of the timeline; the summary covers them all
@@ -34,20 +43,38 @@ def _scoped_notes(actor: Membership, client: Client) -> QuerySet[ProgressNote]:
     return progress_note_list(actor=actor).filter(client=client, status__in=LOCKED).select_related(None)
 
 
+NOTE_FIELDS = ("id", "session_at", "status", "template__code", "risk_level", "appointment_id", "author_id")
+
+
+def _rupture_counts() -> dict:
+    """Per note, what the summary adds up: counts by outcome, family and state, and the intensities' sum. Counted
+    in the notes' own query (one join), so the summary needs no statement of its own for them."""
+    repaired = RuptureEvent.Outcome.REPAIRED
+    not_repaired = [o for o in RuptureEvent.Outcome.values if o != repaired]
+    return {
+        "rupture_count": Count("ruptures"),
+        "intensity_sum": Sum("ruptures__intensity", default=0),
+        "repaired_in_session": Count("ruptures", filter=Q(ruptures__outcome=repaired)),
+        "repaired_later": Count(
+            "ruptures", filter=Q(ruptures__resolved_in_note__isnull=False, ruptures__outcome__in=not_repaired)
+        ),
+        "closed": Count("ruptures", filter=Q(ruptures__closed_by__isnull=False)),
+        "open": Count("ruptures", filter=Q(ruptures__resolved_at__isnull=True)),
+        **{f"family_{f}": Count("ruptures", filter=Q(ruptures__family=f)) for f in Family.values},
+    }
+
+
 def _signed_notes(actor: Membership, client: Client) -> list[dict[str, Any]]:
-    """Every signed note of the client the actor may read, oldest first, with its rupture count. One query."""
-    rows = (
-        _scoped_notes(actor, client)
-        .order_by("session_at", "id")
-        .values("id", "session_at", "status", "template__code", "risk_level", "appointment_id", "author_id")
-        .annotate(rupture_count=Count("ruptures"))
-    )
+    """Every signed note of the client the actor may read, oldest first, with its rupture counts. One query."""
+    rows = _scoped_notes(actor, client).order_by("session_at", "id").values(*NOTE_FIELDS).annotate(**_rupture_counts())
     return cast(list[dict[str, Any]], list(rows))
 
 
-def _note_ids(actor: Membership, client: Client) -> QuerySet:
-    """The same notes as a subquery: PostgreSQL joins it, instead of Django binding hundreds of ids per query."""
-    return _scoped_notes(actor, client).order_by().values("id")
+def _note_ids(notes: list[dict]) -> RawSQL:
+    """The ids of notes already read through the scoped selector (`_signed_notes`), for `__in`, as ONE array
+    parameter that PostgreSQL unnests: neither one bound parameter per id (psycopg spent more time binding 200 of
+    them than PostgreSQL answering) nor the scope subquery compiled and run again in each part of a statement."""
+    return RawSQL("SELECT unnest(%s::bigint[])", [[n["id"] for n in notes]])
 
 
 def _window(notes: list[dict], before: int | None, size: int) -> tuple[list[dict], int | None]:
@@ -63,45 +90,59 @@ def _window(notes: list[dict], before: int | None, size: int) -> tuple[list[dict
     return shown, earlier
 
 
-def _codes(field: str) -> ArrayAgg:
-    """The distinct codes of one many-to-many relation, aggregated in the row's own query ([] for none)."""
-    return ArrayAgg(f"{field}__code", distinct=True, filter=Q(**{f"{field}__isnull": False}), default=Value([]))
+RUPTURE_FIELDS = (
+    "id",
+    "note_id",
+    "note__session_at",
+    "minute",
+    "family",
+    "intensity",
+    "outcome",
+    "resolved_at",
+    "resolved_in_note_id",
+    "closed_by_id",
+    "position",
+)
 
 
-def _rupture_rows(rupture_qs) -> list[dict]:
-    """Structured rupture data (no free text) with marker and strategy codes, in one query."""
-    rows = list(
-        rupture_qs.values(
-            "id",
-            "note_id",
-            "note__session_at",
-            "minute",
-            "family",
-            "intensity",
-            "outcome",
-            "resolved_at",
-            "resolved_in_note_id",
-            "closed_by_id",
-            "position",
-        ).annotate(marker_codes=_codes("markers"), strategy_codes=_codes("strategies"))
+def _rupture_values(rupture_qs, part: int) -> QuerySet:
+    """Structured rupture data (no free text) with marker and strategy codes; `part` tells the two halves of
+    `_ruptures`' union apart, and `open_count` is only the open window's (notes.selectors.open_rupture_window)."""
+    if "open_count" not in rupture_qs.query.annotations:
+        rupture_qs = rupture_qs.annotate(open_count=Value(0))
+    return rupture_qs.values(*RUPTURE_FIELDS, "open_count").annotate(
+        markers=related_codes(RuptureEvent, "markers"),
+        strategies=related_codes(RuptureEvent, "strategies"),
+        part=Value(part),
     )
+
+
+def _ruptures(actor: Membership, client: Client, notes: list[int], open_before: int | None) -> tuple[list, list, dict]:
+    """The ruptures of `notes` (the sessions shown and those a check-in is compared with) and one window of open
+    ruptures (`open_window`), in one statement (UNION ALL). Returns (those of the notes, the open ones shown oldest
+    first, the open window)."""
+    of_notes = _rupture_values(RuptureEvent.objects.filter(note_id__in=notes).order_by(), 0)
+    open_ = _rupture_values(open_rupture_window(actor=actor, client=client, before=open_before), 1)
+    rows = list(of_notes.union(open_[: OPEN_WINDOW + 1], all=True))
     for r in rows:
-        r["markers"] = sorted(r.pop("marker_codes"))
-        r["strategies"] = sorted(r.pop("strategy_codes"))
         r["session_at"] = r.pop("note__session_at")
         r["is_open"] = r["resolved_at"] is None
         r["closed"] = r.pop("closed_by_id") is not None
-        del r["position"]
-    return rows
+    in_notes = sorted((r for r in rows if not r["part"]), key=lambda r: (r["note_id"], r["position"], r["id"]))
+    opened = sorted((r for r in rows if r["part"]), key=lambda r: (r["session_at"], r["id"]), reverse=True)
+    count = opened[0]["open_count"] if opened else 0
+    for r in rows:
+        del r["part"], r["open_count"], r["position"]
+    shown, window = open_window_of(opened, size=OPEN_WINDOW, before=open_before, open_count=count)
+    return in_notes, shown, window
 
 
 def _follow_up_rows(follow_up_qs) -> list[dict]:
-    rows = list(
-        follow_up_qs.values("id", "note_id", "rupture_id", "outcome").annotate(strategy_codes=_codes("strategies"))
+    return list(
+        follow_up_qs.values("id", "note_id", "rupture_id", "outcome").annotate(
+            strategies=related_codes(RuptureFollowUp, "strategies")
+        )
     )
-    for r in rows:
-        r["strategies"] = sorted(r.pop("strategy_codes"))
-    return rows
 
 
 def _scores(actor: Membership, client: Client) -> tuple[list[dict], int]:
@@ -126,7 +167,12 @@ def _session_of_score(notes: list[dict], scores: list[dict]) -> dict[int | None,
 
 
 def client_timeline(
-    *, actor: Membership, client: Client, before: int | None = None, window: int = SESSION_WINDOW
+    *,
+    actor: Membership,
+    client: Client,
+    before: int | None = None,
+    open_before: int | None = None,
+    window: int = SESSION_WINDOW,
 ) -> dict:
     """Session by session, the relationship: ruptures, repairs, outcomes, measures; and the summary of them all.
 
@@ -135,18 +181,12 @@ def client_timeline(
     """
     notes = _signed_notes(actor, client)
     shown, earlier = _window(notes, before, window)
-    note_ids = [n["id"] for n in notes]
     checkins = answered_checkins_by_client(actor=actor, client_ids=[client.pk]).get(client.pk, [])
     checkin_appointments = {c.appointment_id for c in checkins}
-    # Ruptures in full for the sessions shown, the open ones whatever their session, and those of the sessions
-    # a check-in is compared with (the agreement summary covers every session).
+    # Ruptures in full for the sessions shown and those a check-in is compared with (the agreement summary covers
+    # every session), and one window of the open ones whatever their session.
     wanted = {n["id"] for n in shown} | {n["id"] for n in notes if n["appointment_id"] in checkin_appointments}
-    scoped = _note_ids(actor, client)
-    ruptures = _rupture_rows(
-        RuptureEvent.objects.filter(note_id__in=scoped)
-        .filter(Q(note_id__in=wanted) | Q(resolved_at__isnull=True))
-        .order_by("note_id", "position")
-    )
+    ruptures, open_ruptures, open_window = _ruptures(actor, client, sorted(wanted), open_before)
     shown_ids = [n["id"] for n in shown]
     follow_ups = _follow_up_rows(RuptureFollowUp.objects.filter(note_id__in=shown_ids).order_by("id"))
     scores, cutoff = _scores(actor, client)
@@ -157,7 +197,7 @@ def client_timeline(
         ruptures_by_note[r["note_id"]].append(r)
     sessions = {}
     for n in shown:
-        session = {k: v for k, v in n.items() if k not in ("template__code", "rupture_count")}
+        session = {k: n[k] for k in NOTE_FIELDS if k != "template__code"}
         session["template"] = n["template__code"]
         session.update(ruptures=ruptures_by_note.get(n["id"], []), follow_ups=[], measures=by_session.get(n["id"], []))
         sessions[n["id"]] = session
@@ -175,15 +215,16 @@ def client_timeline(
             "before": before,
             "earlier": earlier,
         },
-        "open_ruptures": [r for r in ruptures if r["is_open"]],
+        "open_ruptures": open_ruptures,
+        "open_window": open_window,
         "measures_before_first_session": by_session.get(None, []),
-        "summary": summary_of(notes=notes, scores=scores, note_ids=scoped),
+        "summary": summary_of(notes=notes, scores=scores),
     }
     # The client's side: each session shown carries its check-in; the agreement summary counts every session.
     compared = relational.timeline_add_checkins(
         timeline, checkins=checkins, notes=notes, ruptures_by_note=ruptures_by_note
     )
-    timeline["read"] = {"notes": note_ids, "checkins": compared}
+    timeline["read"] = {"notes": [n["id"] for n in notes], "checkins": compared}
     return timeline
 
 
@@ -192,95 +233,94 @@ def client_timeline_summary(*, actor: Membership, client: Client) -> dict:
     `read` names the notes it counts."""
     notes = _signed_notes(actor, client)
     scores, _ = _scores(actor, client)
-    summary = summary_of(notes=notes, scores=scores, note_ids=_note_ids(actor, client))
+    summary = summary_of(notes=notes, scores=scores)
     return {**summary, "read": {"notes": [n["id"] for n in notes]}}
 
 
-def summary_of(*, notes: list[dict], scores: list[dict], note_ids: QuerySet) -> dict:
-    """Counts and trends over every signed session (`notes`, and `note_ids` the same as a subquery), aggregated by
-    PostgreSQL: 4 queries whatever the size."""
-    ruptures = RuptureEvent.objects.filter(note_id__in=note_ids)
+def summary_of(*, notes: list[dict], scores: list[dict]) -> dict:
+    """Counts and trends over every signed session: `notes` (`_signed_notes`) carry their rupture counts; the
+    markers and strategies of their ruptures take one query whatever the size."""
     families = list(Family.values)
-    totals = ruptures.aggregate(
-        ruptures=Count("id"),
-        mean_intensity=Avg("intensity"),
-        repaired_in_session=Count("id", filter=Q(outcome=RuptureEvent.Outcome.REPAIRED)),
-        repaired_later=Count(
-            "id", filter=Q(resolved_in_note__isnull=False) & ~Q(outcome=RuptureEvent.Outcome.REPAIRED)
-        ),
-        closed=Count("id", filter=Q(closed_by__isnull=False)),
-        open=Count("id", filter=Q(resolved_at__isnull=True)),
-        **{f"family_{family}": Count("id", filter=Q(family=family)) for family in families},
-    )
-    by_marker = (
-        RuptureEvent.markers.through.objects.filter(ruptureevent__note_id__in=note_ids)
-        .values("rupturemarker__code")
-        .annotate(n=Count("id"))
-        .order_by("-n", "rupturemarker__code")
-    )
+    totals = {key: sum(n[key] for n in notes) for key in _rupture_counts()}
+    markers, strategies = _marker_and_strategy_rows(_note_ids(notes))
     per_month: dict[str, dict] = {}
     for n in notes:
         month = n["session_at"].strftime("%Y-%m")
         bucket = per_month.setdefault(month, {"month": month, "sessions": 0, "ruptures": 0})
         bucket["sessions"] += 1
         bucket["ruptures"] += n["rupture_count"]
-    count = totals["ruptures"]
+    count = totals["rupture_count"]
     repaired = totals["repaired_in_session"] + totals["repaired_later"]
     alliance = [s for s in scores if s["measure"] == measures.ALLIANCE and s["total"] is not None]
     return {
         "sessions": len(notes),
         "ruptures": count,
         "ruptures_by_family": {f: totals[f"family_{f}"] for f in families if totals[f"family_{f}"]},
-        "ruptures_by_marker": {row["rupturemarker__code"]: row["n"] for row in by_marker},
-        "mean_intensity": round(totals["mean_intensity"], 2) if count else None,
+        "ruptures_by_marker": markers,
+        "mean_intensity": round(totals["intensity_sum"] / count, 2) if count else None,
         "rupture_frequency": list(per_month.values()),
         "repaired": repaired,
         "closed_without_repair": totals["closed"],
         "open": totals["open"],
         "repair_rate": round(repaired / count, 3) if count else None,
-        "strategies": _strategy_rows(note_ids),
+        "strategies": strategies,
         "alliance_trend": _trend([s["total"] for s in alliance]),
         "alliance_latest": alliance[-1]["total"] if alliance else None,
     }
 
 
-def _strategy_rows(note_ids: QuerySet) -> list[dict]:
-    """Which strategies were tried (in a rupture or a follow-up), and how often the attempt was followed by repair."""
+def _marker_and_strategy_rows(note_ids: RawSQL) -> tuple[dict[str, int], list[dict]]:
+    """How often each marker was recorded (most often first), and which strategies were tried (in a rupture or a
+    follow-up) and how often the attempt was followed by repair. One statement: the three counts in a UNION ALL,
+    told apart by `kind`."""
     repaired = RuptureEvent.Outcome.REPAIRED
-    label_fields = ("repairstrategy__code", "repairstrategy__label", "repairstrategy__approach")
-    # Ruptures' and follow-ups' attempts in one statement (UNION ALL), summed per strategy below.
+    text = CharField()
+    in_markers = (
+        RuptureEvent.markers.through.objects.filter(ruptureevent__note_id__in=note_ids)
+        .values(kind=Value("marker", text), code=F("rupturemarker__code"))
+        .annotate(label=Value("", text), approach=Value("", text), tried=Count("id"), repaired=Value(0))
+        .order_by()
+    )
+    strategy = {"code": F("repairstrategy__code"), "label": F("repairstrategy__label")}
+    strategy["approach"] = F("repairstrategy__approach")
     in_ruptures = (
         RuptureEvent.strategies.through.objects.filter(ruptureevent__note_id__in=note_ids)
-        .values(*label_fields)
+        .values(kind=Value("strategy", text), **strategy)
         .annotate(tried=Count("id"), repaired=Count("id", filter=Q(ruptureevent__outcome=repaired)))
         .order_by()
     )
     in_follow_ups = (
         RuptureFollowUp.strategies.through.objects.filter(rupturefollowup__note_id__in=note_ids)
-        .values(*label_fields)
+        .values(kind=Value("strategy", text), **strategy)
         .annotate(tried=Count("id"), repaired=Count("id", filter=Q(rupturefollowup__outcome=repaired)))
         .order_by()
     )
-    attempts = [in_ruptures.union(in_follow_ups, all=True)]
+    marker_counts: list[tuple[str, int]] = []
     by_code: dict[str, dict] = {}
-    for rows in attempts:
-        for row in rows:
-            code = row["repairstrategy__code"]
-            entry = by_code.setdefault(
-                code,
-                {
-                    "code": code,
-                    "label": row["repairstrategy__label"],
-                    "approach": row["repairstrategy__approach"],
-                    "tried": 0,
-                    "followed_by_repair": 0,
-                },
-            )
-            entry["tried"] += row["tried"]
-            entry["followed_by_repair"] += row["repaired"]
+    for row in in_markers.union(in_ruptures, in_follow_ups, all=True):
+        code = row["code"]
+        if row["kind"] == "marker":
+            marker_counts.append((code, row["tried"]))
+            continue
+        entry = by_code.setdefault(
+            code,
+            {
+                "code": code,
+                "label": row["label"],
+                "approach": row["approach"],
+                "tried": 0,
+                "followed_by_repair": 0,
+            },
+        )
+        entry["tried"] += row["tried"]
+        entry["followed_by_repair"] += row["repaired"]
     for entry in by_code.values():
         entry["repair_rate"] = round(entry["followed_by_repair"] / entry["tried"], 3)
-    return sorted(by_code.values(), key=lambda row: (-row["followed_by_repair"], -row["repair_rate"], row["code"]))
+    marker_counts.sort(key=lambda item: (-item[1], item[0]))
+    strategies = sorted(
+        by_code.values(), key=lambda row: (-row["followed_by_repair"], -row["repair_rate"], row["code"])
+    )
+    return dict(marker_counts), strategies
 
 
 def _trend(values: list[float]) -> float | None:

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from notes.models import ProgressNote
+from notes.selectors import OPEN_WINDOW
 from notes.timeline import SESSION_WINDOW
 from practice.models import AuditEvent
 from tests.factories.notes import signed_note, withdrawal_rupture
@@ -48,12 +49,45 @@ def test_the_timeline_shows_the_latest_window_and_earlier_sessions_on_demand(wor
     earlier = api.get(_url(world), {"before": latest["window"]["earlier"]}).json()
     assert [s["id"] for s in earlier["sessions"]] == [n.pk for n in notes[:3]]
     assert earlier["window"]["earlier"] is None and earlier["window"]["before"] == notes[3].pk
-    # The summary counts every session whichever window is shown, and open ruptures are all listed.
+    # The summary counts every session whichever window is shown; open ruptures come in a window of their own.
     for body in (latest, earlier):
         summary = body["summary"]
         assert (summary["sessions"], summary["ruptures"], summary["repaired"], summary["open"]) == (23, 46, 23, 23)
         assert summary["ruptures_by_family"] == {"withdrawal": 46}
-        assert len(body["open_ruptures"]) == 23
+        assert len(body["open_ruptures"]) == OPEN_WINDOW and body["open_window"]["open"] == 23
+
+
+@pytest.mark.parametrize("path", ["timeline", "session-prep"])
+def test_open_ruptures_come_in_a_window_with_earlier_ones_on_demand(world, path):
+    notes = _notes(world, OPEN_WINDOW + 3)  # one open rupture each, oldest session first
+    opened = [n.ruptures.get(outcome="partial").pk for n in notes]
+    api = world.client_for("clinician")
+    url = f"/api/v1/notes/clients/{world.p.client_a.pk}/{path}/"
+    latest = api.get(url).json()
+    assert [r["id"] for r in latest["open_ruptures"]] == opened[3:]  # the most recent, oldest first
+    assert latest["open_window"] == {
+        "size": OPEN_WINDOW,
+        "open": OPEN_WINDOW + 3,
+        "shown": OPEN_WINDOW,
+        "before": None,
+        "earlier": opened[3],
+    }
+    earlier = api.get(url, {"open_before": opened[3]}).json()
+    assert [r["id"] for r in earlier["open_ruptures"]] == opened[:3]
+    assert earlier["open_window"] == {"size": OPEN_WINDOW, "open": 3, "shown": 3, "before": opened[3], "earlier": None}
+    foreign = signed_note(world.p.clinician2, world.p.client_b, ruptures=[withdrawal_rupture(outcome="partial")])
+    for bad in ("abc", "0", str(2**63), str(foreign.ruptures.get().pk)):
+        response = api.get(url, {"open_before": bad})
+        assert response.status_code == 400, bad
+        assert "open_before" in response.json()["error"]["fields"], bad
+
+
+def test_session_prep_names_the_notes_of_the_open_ruptures_it_shows(world):
+    notes = _notes(world, OPEN_WINDOW + 2)
+    api = world.client_for("clinician")
+    assert api.get(f"/api/v1/notes/clients/{world.p.client_a.pk}/session-prep/").status_code == 200
+    [event] = AuditEvent.objects.filter(action="read", object_type="notes.session_prep")
+    assert event.detail["notes"] == sorted(n.pk for n in notes[2:])  # the window's notes (the last one's plan too)
 
 
 def test_a_bad_or_foreign_before_is_a_400_naming_the_field(world):

@@ -54,7 +54,7 @@ def _urls(world) -> dict[str, tuple[str, str]]:
 
 
 # Queries per page, the shell's 6 included (tests/pages/test_page_queries.py SHELL_QUERIES), whatever the rows.
-# The supervisee view reads each current client's timeline summary (the summary alone, SQL aggregates): it grows
+# The supervisee view reads each current client's timeline summary (the summary alone, 2 statements): it grows
 # with the supervisee's clients (one here), never with their notes.
 PINNED = {
     "day": 14,  # + today's sessions and the earlier ones due: appointments, their clients, the notes (2 x 3), templates
@@ -62,13 +62,13 @@ PINNED = {
     "attention": 12,
     "clients": 8,
     "client": 12,
-    "prep": 20,  # session prep + the timeline's summary alone (aggregates), one audit event each
-    "timeline": 17,  # one window of sessions + the summary's aggregates (3), one audit event
+    "prep": 18,  # session prep + the timeline's summary alone (notes with counts; markers, strategies), one audit each
+    "timeline": 15,  # a window of sessions and one of open ruptures + the markers and strategies, one audit event
     "note": 19,
     "process-notes": 9,
     "cosign": 11,
     "supervision": 9,
-    "supervisee": 20,
+    "supervisee": 17,
 }
 
 
