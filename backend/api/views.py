@@ -30,15 +30,15 @@ def _membership_named(request) -> Membership | None:
     # The user is the request's own (the row the filter names), so it is not joined and read again; and there is
     # at most one membership per (user, practice), so no ORDER BY is needed to pick it. Both matter on every
     # request: the join and the ordering were about 40% of this lookup's CPU (docs/performance.md, the way in).
-    memberships = Membership.objects.select_related("practice").filter(user=user, is_active=True)
+    memberships = Membership.objects.select_related("practice")
     slug = request.headers.get("X-Practice", "").strip()
     if slug:
-        found = list(memberships.filter(practice__slug=slug)[:1])
+        found = list(memberships.filter(user=user, is_active=True, practice__slug=slug)[:1])
         if not found:
             # Same answer whether the practice exists or not: no enumeration of tenants.
             raise exceptions.PermissionDenied("You are not a member of that practice.")
     else:
-        found = list(memberships[:2])
+        found = list(memberships.filter(user=user, is_active=True)[:2])
         if not found:
             raise exceptions.PermissionDenied("You are not a member of any practice.")
         if len(found) > 1:
