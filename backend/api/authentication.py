@@ -14,6 +14,7 @@ seconds per token (one UPDATE a minute for a busy token), not on every request.
 
 import binascii
 import re
+from functools import cache
 from hmac import compare_digest
 
 from django.db.models import Exists, OuterRef
@@ -32,15 +33,22 @@ from practice.models import TokenSecondFactor
 _TOKEN = re.compile(rb"^[0-9a-fA-F]{1,256}$")
 
 
+@cache
+def _tokens_with_user_and_second_factor():
+    """Tokens with their user and a `second_factor_given` flag. Built once per process and only ever cloned by
+    `.filter()` (never evaluated itself): resolving the EXISTS annotation again on every request was a third of
+    the token lookup's CPU."""
+    return (
+        get_token_model()
+        .objects.select_related("user")
+        .annotate(second_factor_given=Exists(TokenSecondFactor.objects.filter(token_id=OuterRef("pk"))))
+    )
+
+
 def _token_candidates(token_key: str):
     """The tokens stored under this key (knox keeps a prefix of the token in clear), with their user and a
     `second_factor_given` flag, in one query."""
-    return (
-        get_token_model()
-        .objects.filter(token_key=token_key)
-        .select_related("user")
-        .annotate(second_factor_given=Exists(TokenSecondFactor.objects.filter(token_id=OuterRef("pk"))))
-    )
+    return _tokens_with_user_and_second_factor().filter(token_key=token_key)
 
 
 class SafeTokenAuthentication(TokenAuthentication):

@@ -27,20 +27,27 @@ def _membership_named(request) -> Membership | None:
     user = request.user
     if not user or not user.is_authenticated:
         return None
-    memberships = Membership.objects.select_related("practice", "user").filter(user=user, is_active=True)
+    # The user is the request's own (the row the filter names), so it is not joined and read again; and there is
+    # at most one membership per (user, practice), so no ORDER BY is needed to pick it. Both matter on every
+    # request: the join and the ordering were about 40% of this lookup's CPU (docs/performance.md, the way in).
+    memberships = Membership.objects.select_related("practice")
     slug = request.headers.get("X-Practice", "").strip()
     if slug:
-        membership = memberships.filter(practice__slug=slug).first()
-        if membership is None:
+        found = list(memberships.filter(user=user, is_active=True, practice__slug=slug)[:1])
+        if not found:
             # Same answer whether the practice exists or not: no enumeration of tenants.
             raise exceptions.PermissionDenied("You are not a member of that practice.")
-        return membership
-    found = list(memberships[:2])
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise exceptions.PermissionDenied("You are not a member of any practice.")
-    raise exceptions.ValidationError({"X-Practice": ["You belong to several practices: name one in this header."]})
+    else:
+        found = list(memberships.filter(user=user, is_active=True)[:2])
+        if not found:
+            raise exceptions.PermissionDenied("You are not a member of any practice.")
+        if len(found) > 1:
+            raise exceptions.ValidationError(
+                {"X-Practice": ["You belong to several practices: name one in this header."]}
+            )
+    membership = found[0]
+    membership.user = user  # the same row, already read by the authentication: no lazy load of it later
+    return membership
 
 
 def enforce_practice_token_policy(request, membership: Membership) -> None:

@@ -171,6 +171,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["backend.api.authentication.SafeTokenAuthentication"],
     # JSON only, refusing nesting beyond 64 levels, lone surrogates and NUL with a 400 (backend/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["backend.api.parsers.SafeJSONParser"],
+    # JSON only, as the parsers. DRF's default adds the browsable API, which a browser's `Accept: text/html` (or
+    # `?format=api`) would get in production: an HTML page with forms, rendered for whoever asks; and content
+    # negotiation weighs both renderers on every request (docs/performance.md, the way in).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "backend.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,

@@ -8,8 +8,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.views import APIView
 
+from backend.api.views import resolve_membership
 from practice import roles
 from practice.models import TokenSecondFactor
 from practice.services.second_factor import token_mark_second_factor
@@ -101,3 +103,25 @@ def test_the_expiry_task_runs_on_the_beat():
     entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == auth_tokens_expire_task.name]
     assert len(entries) == 1
     assert entries[0]["schedule"] <= 3600
+
+
+def test_the_membership_carries_the_authenticated_user_without_reading_it_again(member, django_assert_num_queries):
+    _, token = AuthToken.objects.create(member.user)
+    request = APIView().initialize_request(
+        APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token}", HTTP_X_PRACTICE=member.practice.slug)
+    )
+    with django_assert_num_queries(2):  # the token (with its user), the membership (with its practice)
+        membership = resolve_membership(request)
+        assert membership == member
+        assert membership.user is request.user  # the authentication's row, not a lazy load of its own
+        assert membership.practice.slug == member.practice.slug
+
+
+def test_the_api_answers_json_only_never_the_browsable_api(member):
+    _, token = AuthToken.objects.create(member.user)
+    api = _api(token, member.practice)
+    assert api.get("/api/v1/practice/", HTTP_ACCEPT="text/html,*/*;q=0.8")["Content-Type"] == "application/json"
+    refused = api.get("/api/v1/practice/", HTTP_ACCEPT="text/html")
+    assert refused.status_code == 406
+    assert refused["Content-Type"] == "application/json"
+    assert api.get("/api/v1/practice/?format=api").status_code == 404
