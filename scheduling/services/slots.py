@@ -13,8 +13,8 @@ from __future__ import annotations
 import bisect
 import functools
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -27,8 +27,6 @@ from scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
     AppointmentType,
-    AvailabilityException,
-    AvailabilityRule,
     Mode,
     Room,
 )
@@ -58,8 +56,11 @@ def slots_for(
     mode: str,
     now: datetime | None = None,
     step_minutes: int | None = None,
+    as_text: bool = False,
 ) -> list[dict[str, Any]]:
-    """Bookable start times, rendered in `tz`, for `appointment_type` with any of `clinicians`.
+    """Bookable start times, rendered in `tz`, for `appointment_type` with any of `clinicians`: dicts of
+    `clinician` (id), `starts_at`, `ends_at` (datetimes in `tz`; with `as_text`, their ISO 8601 text, what
+    `datetime.isoformat` gives, made without a time-zone lookup each) and `room` (id or None), soonest first.
 
     A slot needs: the session inside working hours (not time off / blocked); the session plus
     the type's buffers clear of the clinician's other active appointments (and their buffers);
@@ -89,18 +90,7 @@ def slots_for(
     ids = [c.pk for c in clinicians]
     pad = timedelta(days=1)
 
-    rules: dict[int, list[AvailabilityRule]] = defaultdict(list)
-    for rule in (
-        AvailabilityRule.objects.filter(clinician_id__in=ids)
-        .exclude(effective_until__lt=(range_start - pad).date())
-        .exclude(effective_from__gt=(range_end + pad).date())
-    ):
-        rules[rule.clinician_id].append(rule)
-    exceptions: dict[int, list[AvailabilityException]] = defaultdict(list)
-    for exc in AvailabilityException.objects.filter(
-        clinician_id__in=ids, starts_at__lt=range_end + pad, ends_at__gt=range_start - pad
-    ):
-        exceptions[exc.clinician_id].append(exc)
+    rules, exceptions = _availability(ids, range_start - pad, range_end + pad)
     busy = _busy_microseconds(ids, range_start - before - pad, range_end + after + pad)
 
     rooms_by_location: dict[int | None, list[int]] = defaultdict(list)
@@ -124,7 +114,7 @@ def slots_for(
     # b - (duration + after) < s < e + before, so each busy interval blocks one open interval of starts.
     dur_us, step_us = _us_of(duration), _us_of(step)
     reach_back, reach_on = dur_us + _us_of(after), _us_of(before)
-    shifts = _Shifts(step_us)
+    local = _Local(tz, duration)
     out: list[dict[str, Any]] = []
     instants: list[int] = []  # out[i] starts at instants[i] (microseconds)
     # Clinicians in id order, then a stable sort on the instant alone: the order is (starts_at, clinician). The
@@ -147,20 +137,32 @@ def slots_for(
             if not starts:
                 continue
             if located is None:
+                ats, ends = local.rendered_text(starts) if as_text else local.rendered(starts)
                 out += [
                     {"clinician": pk, "starts_at": at, "ends_at": end, "room": None}
-                    for at, end in zip(*_rendered(starts, duration, tz, shifts), strict=True)
+                    for at, end in zip(ats, ends, strict=True)
                 ]
                 instants += starts
                 continue
-            for s_us, at, ends_at in zip(starts, *_rendered(starts, duration, tz, shifts), strict=True):
+            ats, ends = local.rendered(starts)
+            for s_us, at, ends_at in zip(starts, ats, ends, strict=True):
                 candidates = rooms_by_location.get(located(at), [])
                 room_id = next(
                     (r for r in candidates if r not in room_index or not _overlaps(*room_index[r], at, ends_at)),
                     None,
                 )
                 if room_id is not None:
-                    out.append({"clinician": pk, "starts_at": at, "ends_at": ends_at, "room": room_id})
+                    if as_text:
+                        out.append(
+                            {
+                                "clinician": pk,
+                                "starts_at": at.isoformat(),
+                                "ends_at": ends_at.isoformat(),
+                                "room": room_id,
+                            }
+                        )
+                    else:
+                        out.append({"clinician": pk, "starts_at": at, "ends_at": ends_at, "room": room_id})
                     instants.append(s_us)
     return [out[i] for i in sorted(range(len(out)), key=instants.__getitem__)]
 
@@ -183,16 +185,58 @@ def _pk(clinician: Clinician) -> int:
     return clinician.pk
 
 
-class _Shifts(dict):
-    """timedelta(microseconds=k * step) for k = 0, 1, ..., made once each."""
+class _Rule(NamedTuple):
+    """What the slot search reads of an `AvailabilityRule`."""
 
-    def __init__(self, step_us: int):
-        super().__init__()
-        self.step_us = step_us
+    weekday: int
+    start_time: time
+    end_time: time
+    effective_from: date
+    effective_until: date | None
+    location_id: int | None
 
-    def __missing__(self, k: int) -> timedelta:
-        self[k] = shift = timedelta(microseconds=k * self.step_us)
-        return shift
+
+class _Exception(NamedTuple):
+    """What the slot search reads of an `AvailabilityException`."""
+
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+# The rules in effect around [start, end) and the exceptions overlapping it, of the clinicians given, in one
+# statement: the two tables share one row shape (a rule's columns, then an exception's, NULL on the other side).
+_AVAILABILITY_SQL = """
+    SELECT clinician_id, id, weekday, start_time, end_time, effective_from, effective_until, location_id,
+           NULL::varchar, NULL::timestamptz, NULL::timestamptz
+    FROM scheduling_availabilityrule
+    WHERE clinician_id = ANY(%(ids)s::bigint[])
+      AND (effective_until IS NULL OR effective_until >= %(from)s) AND effective_from <= %(until)s
+    UNION ALL
+    SELECT clinician_id, id, NULL, NULL, NULL, NULL, NULL, NULL, kind, starts_at, ends_at
+    FROM scheduling_availabilityexception
+    WHERE clinician_id = ANY(%(ids)s::bigint[]) AND starts_at < %(end)s AND ends_at > %(start)s
+    ORDER BY 1, 2
+"""
+
+
+def _availability(
+    ids: list[int], start: datetime, end: datetime
+) -> tuple[dict[int, list[_Rule]], dict[int, list[_Exception]]]:
+    """Each clinician's weekly rules in effect on the dates of [start, end) and their exceptions overlapping it,
+    in id order. Read as plain rows: the search needs a handful of columns of each, and building model
+    instances (and compiling two ORM querysets) cost more than the rest of a one-clinician search."""
+    rules: dict[int, list[_Rule]] = defaultdict(list)
+    exceptions: dict[int, list[_Exception]] = defaultdict(list)
+    params = {"ids": ids, "from": start.date(), "until": end.date(), "start": start, "end": end}
+    with connection.cursor() as cursor:
+        cursor.execute(_AVAILABILITY_SQL, params)
+        for clinician_id, _, weekday, *rule, kind, starts_at, ends_at in cursor.fetchall():
+            if kind is None:
+                rules[clinician_id].append(_Rule(weekday, *rule))
+            else:
+                exceptions[clinician_id].append(_Exception(kind, starts_at, ends_at))
+    return rules, exceptions
 
 
 _BUSY_SQL = """
@@ -247,27 +291,76 @@ def _free_starts(first: int, last: int, step: int, blocked: list[tuple[int, int]
     return out
 
 
-_DAY_US = 24 * 60 * 60 * 1_000_000
+class _Local:
+    """Instants in integer microseconds as datetimes in `tz`, and the ends of the sessions starting at them.
 
+    A time-zone conversion per slot is most of the cost of a month of slots: instead, for each UTC day the
+    instants of a window start in, the wall time of that day's midnight is converted once. Where `tz` keeps
+    one UTC offset from it over the next two days (no daylight-saving change, not in the repeated hour of
+    one), wall-clock arithmetic from it is exact for every start of the window and every session's end (a
+    window is under a day long, and so is a session). That takes at most one change of offset in any two
+    days: tzdata has none closer than six days since 1970. Elsewhere (a window on the day of a change), each
+    instant is converted on its own."""
 
-def _rendered(
-    starts: list[int], duration: timedelta, tz: ZoneInfo, shifts: _Shifts
-) -> tuple[list[datetime], list[datetime]]:
-    """The grid points of one working window (integer microseconds, `shifts.step_us` apart) as datetimes in `tz`,
-    and the ends of the sessions starting there.
+    def __init__(self, tz: ZoneInfo, duration: timedelta):
+        self.tz = tz
+        self.duration = duration
+        self.duration_us = _us_of(duration)
+        self.midnights: dict[int, datetime | None] = {}  # UTC day -> its midnight in tz, None: a change near
+        self.naive: dict[int, tuple[datetime, str]] = {}  # UTC day -> its midnight's wall time, the offset's text
+        self.shifts = _Shifts()
 
-    Where `tz` keeps one UTC offset over the window (no daylight-saving change inside it, and not in the
-    repeated hour of one), wall-clock arithmetic is exact: each datetime is the first one plus whole steps,
-    without a time-zone conversion each (and so is its end, `+ duration`)."""
-    s0 = starts[0]
-    first = (_EPOCH + timedelta(microseconds=s0)).astimezone(tz)
-    last = (_EPOCH + timedelta(microseconds=starts[-1]) + duration).astimezone(tz)
-    if not first.fold and not last.fold and first.utcoffset() == last.utcoffset() and starts[-1] - s0 < _DAY_US:
-        step = shifts.step_us
-        ats = [first + shifts[(s - s0) // step] for s in starts]
+    def _midnight(self, day: int) -> datetime | None:
+        first = (_EPOCH + timedelta(days=day)).astimezone(self.tz)
+        last = (_EPOCH + timedelta(days=day + 2)).astimezone(self.tz)
+        steady = not first.fold and not last.fold and first.utcoffset() == last.utcoffset()
+        self.midnights[day] = midnight = first if steady else None
+        if midnight is not None:
+            wall = midnight.replace(tzinfo=None)
+            self.naive[day] = (wall, midnight.isoformat()[len(wall.isoformat()) :])  # "-05:00"
+        return midnight
+
+    def rendered(self, starts: list[int]) -> tuple[list[datetime], list[datetime]]:
+        """`starts` (sorted, inside one window) and the sessions' ends, as datetimes in `tz`."""
+        day = starts[0] // _DAY_US
+        midnight = self._steady(day, starts)
+        duration = self.duration
+        if midnight is None:
+            tz = self.tz
+            instants = [_EPOCH + timedelta(microseconds=s) for s in starts]
+            return [i.astimezone(tz) for i in instants], [(i + duration).astimezone(tz) for i in instants]
+        shifts, base = self.shifts, day * _DAY_US
+        ats = [midnight + shifts[s - base] for s in starts]
         return ats, [at + duration for at in ats]
-    instants = [_EPOCH + timedelta(microseconds=s) for s in starts]
-    return [i.astimezone(tz) for i in instants], [(i + duration).astimezone(tz) for i in instants]
+
+    def rendered_text(self, starts: list[int]) -> tuple[list[str], list[str]]:
+        """What `rendered` gives, as `isoformat()` text: where the offset is steady, the naive wall time's text
+        and the offset's, made once (`isoformat()` of an aware datetime looks its offset up and formats it,
+        three times the cost of the rest)."""
+        day = starts[0] // _DAY_US
+        midnight = self._steady(day, starts)
+        if midnight is None:
+            ats, ends = self.rendered(starts)
+            return [at.isoformat() for at in ats], [end.isoformat() for end in ends]
+        wall, offset = self.naive[day]
+        shifts, base, duration = self.shifts, day * _DAY_US, self.duration
+        walls = [wall + shifts[s - base] for s in starts]
+        return [w.isoformat() + offset for w in walls], [(w + duration).isoformat() + offset for w in walls]
+
+    def _steady(self, day: int, starts: list[int]) -> datetime | None:
+        """The midnight of `day` in tz, if wall-clock arithmetic from it is exact for `starts` and their ends."""
+        midnight = self.midnights[day] if day in self.midnights else self._midnight(day)
+        if midnight is None or starts[-1] + self.duration_us >= (day + 2) * _DAY_US:
+            return None
+        return midnight
+
+
+class _Shifts(dict):
+    """timedelta(microseconds=us), made once for each `us` (the same few times of day come back every day)."""
+
+    def __missing__(self, us: int) -> timedelta:
+        self[us] = shift = timedelta(microseconds=us)
+        return shift
 
 
 @functools.lru_cache(maxsize=8192)  # the same window edges come back for every clinician of a zone
@@ -280,7 +373,7 @@ def _align(instant: datetime, step: timedelta, tz: ZoneInfo) -> datetime:
     return (instant + timedelta(minutes=extra)).replace(second=0, microsecond=0).astimezone(UTC)
 
 
-def _rule_locations(rules: list[AvailabilityRule], tz: ZoneInfo):
+def _rule_locations(rules: list[_Rule], tz: ZoneInfo):
     """A function from an instant to the location named by the weekly rule covering it (None: anywhere)."""
 
     def located(instant: datetime) -> int | None:
