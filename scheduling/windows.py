@@ -58,6 +58,8 @@ def _merge(intervals: Iterable[Interval]) -> list[Interval]:
 
 
 def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval]:
+    if not holes:
+        return intervals  # no time off: most clinicians' most months
     out: list[Interval] = []
     for start, end in intervals:
         pieces = [(start, end)]

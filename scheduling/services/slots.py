@@ -1,8 +1,8 @@
 """The bookable slots, computed from working hours, time off and the time already taken.
 
-Slots are computed with a fixed number of queries whatever the range: one each for the
-clinicians' weekly rules, their exceptions, their time taken by appointments (merged by the
-database, as integer microseconds), and (in person) the rooms and the rooms' appointments.
+Slots are computed with a fixed number of queries whatever the range: one for the clinicians'
+weekly rules, exceptions and time taken by appointments (merged by the database, as integer
+microseconds), and (in person) one for the rooms and one for the rooms' appointments.
 Everything else is arithmetic in Python, on integers: each busy interval blocks one open
 interval of start times, and the free starts of a working window are whole runs of the step
 grid between them (docs/performance.md, "Slots").
@@ -90,8 +90,9 @@ def slots_for(
     ids = [c.pk for c in clinicians]
     pad = timedelta(days=1)
 
-    rules, exceptions = _availability(ids, range_start - pad, range_end + pad)
-    busy = _busy_microseconds(ids, range_start - before - pad, range_end + after + pad)
+    rules, exceptions, busy = _read(
+        ids, range_start - pad, range_end + pad, range_start - before - pad, range_end + after + pad
+    )
 
     rooms_by_location: dict[int | None, list[int]] = defaultdict(list)
     room_busy: dict[int, list[Interval]] = defaultdict(list)
@@ -133,7 +134,8 @@ def slots_for(
             start=range_start,
             end=range_end,
         ):
-            starts = _free_starts(_us(_align(w_start, step, ctz)), _us(w_end) - dur_us, step_us, blocked, blocked_ends)
+            first, last = _window_us(w_start, w_end, step, ctz)
+            starts = _free_starts(first, last - dur_us, step_us, blocked, blocked_ends)
             if not starts:
                 continue
             if located is None:
@@ -164,6 +166,8 @@ def slots_for(
                     else:
                         out.append({"clinician": pk, "starts_at": at, "ends_at": ends_at, "room": room_id})
                     instants.append(s_us)
+    if len(clinicians) == 1:
+        return out  # one clinician's windows come in order
     return [out[i] for i in sorted(range(len(out)), key=instants.__getitem__)]
 
 
@@ -204,67 +208,70 @@ class _Exception(NamedTuple):
     ends_at: datetime
 
 
-# The rules in effect around [start, end) and the exceptions overlapping it, of the clinicians given, in one
-# statement: the two tables share one row shape (a rule's columns, then an exception's, NULL on the other side).
-_AVAILABILITY_SQL = """
-    SELECT clinician_id, id, weekday, start_time, end_time, effective_from, effective_until, location_id,
-           NULL::varchar, NULL::timestamptz, NULL::timestamptz
+# One statement for all the search reads of the clinicians given, in three parts sharing one row shape (the
+# columns of the other parts NULL), told apart by the second column:
+# 0: the weekly rules in effect on the dates around the range;
+# 1: the exceptions overlapping it;
+# 2: the time taken by active appointments overlapping it (with the type's buffers): the `occupied` ranges
+#    merged (range_agg: overlapping or touching ranges become one), their bounds as integer microseconds
+#    since the epoch rather than tstzrange text for psycopg to parse. The ids come as a bigint array joined to
+#    the table, so each clinician is one scan of the exclusion constraint's GiST index on (clinician,
+#    occupied) with both conditions (an int4 literal against the bigint column could not use it).
+_READ_SQL = """
+    SELECT clinician_id, 0, id, weekday, start_time, end_time, effective_from, effective_until, location_id,
+           NULL::varchar, NULL::timestamptz, NULL::timestamptz, NULL::bigint
     FROM scheduling_availabilityrule
     WHERE clinician_id = ANY(%(ids)s::bigint[])
       AND (effective_until IS NULL OR effective_until >= %(from)s) AND effective_from <= %(until)s
     UNION ALL
-    SELECT clinician_id, id, NULL, NULL, NULL, NULL, NULL, NULL, kind, starts_at, ends_at
+    SELECT clinician_id, 1, id, NULL, NULL, NULL, NULL, NULL, NULL, kind, starts_at, ends_at, NULL
     FROM scheduling_availabilityexception
     WHERE clinician_id = ANY(%(ids)s::bigint[]) AND starts_at < %(end)s AND ends_at > %(start)s
-    ORDER BY 1, 2
-"""
-
-
-def _availability(
-    ids: list[int], start: datetime, end: datetime
-) -> tuple[dict[int, list[_Rule]], dict[int, list[_Exception]]]:
-    """Each clinician's weekly rules in effect on the dates of [start, end) and their exceptions overlapping it,
-    in id order. Read as plain rows: the search needs a handful of columns of each, and building model
-    instances (and compiling two ORM querysets) cost more than the rest of a one-clinician search."""
-    rules: dict[int, list[_Rule]] = defaultdict(list)
-    exceptions: dict[int, list[_Exception]] = defaultdict(list)
-    params = {"ids": ids, "from": start.date(), "until": end.date(), "start": start, "end": end}
-    with connection.cursor() as cursor:
-        cursor.execute(_AVAILABILITY_SQL, params)
-        for clinician_id, _, weekday, *rule, kind, starts_at, ends_at in cursor.fetchall():
-            if kind is None:
-                rules[clinician_id].append(_Rule(weekday, *rule))
-            else:
-                exceptions[clinician_id].append(_Exception(kind, starts_at, ends_at))
-    return rules, exceptions
-
-
-_BUSY_SQL = """
-    SELECT c.id,
-           (extract(epoch FROM lower(m.r)) * 1000000)::bigint,
-           (extract(epoch FROM upper(m.r)) * 1000000)::bigint
-    FROM unnest(%s::bigint[]) AS c(id)
+    UNION ALL
+    SELECT c.id, 2, (extract(epoch FROM lower(m.r)) * 1000000)::bigint, NULL, NULL, NULL, NULL, NULL, NULL,
+           NULL, NULL, NULL, (extract(epoch FROM upper(m.r)) * 1000000)::bigint
+    FROM unnest(%(ids)s::bigint[]) AS c(id)
     CROSS JOIN LATERAL (
         SELECT unnest(range_agg(a.occupied)) AS r FROM scheduling_appointment a
-        WHERE a.clinician_id = c.id AND a.occupied && tstzrange(%s, %s, '[)') AND a.status = ANY(%s::varchar[])
+        WHERE a.clinician_id = c.id AND a.occupied && tstzrange(%(busy_start)s, %(busy_end)s, '[)')
+          AND a.status = ANY(%(active)s::varchar[])
     ) AS m
-    ORDER BY 1, 2
+    ORDER BY 1, 2, 3
 """
 
 
-def _busy_microseconds(ids: list[int], start: datetime, end: datetime) -> dict[int, list[tuple[int, int]]]:
-    """Each clinician's time taken by active appointments overlapping [start, end): the `occupied` ranges merged
-    (range_agg: overlapping or touching ranges become one), sorted, their bounds in integer microseconds since
-    the epoch, in one statement. The ids come as a bigint array joined to the table, so each clinician is one
-    scan of the exclusion constraint's GiST index on (clinician, occupied) with both conditions (an int4
-    literal against the bigint column could not use it); the bounds come as integers rather than tstzrange
-    text for psycopg to parse."""
-    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+def _read(ids: list[int], start: datetime, end: datetime, busy_start: datetime, busy_end: datetime) -> _Read:
+    """Each clinician's weekly rules in effect on the dates of [start, end), their exceptions overlapping it (in
+    id order), and their time taken by active appointments overlapping [busy_start, busy_end) (merged, sorted,
+    in microseconds), in one statement of plain rows: the search needs a handful of columns, and compiling
+    ORM querysets and building model instances cost more than the rest of a one-clinician search."""
+    read = _Read(defaultdict(list), defaultdict(list), defaultdict(list))
+    params = {
+        "ids": ids,
+        "from": start.date(),
+        "until": end.date(),
+        "start": start,
+        "end": end,
+        "busy_start": busy_start,
+        "busy_end": busy_end,
+        "active": list(ACTIVE_STATUSES),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_BUSY_SQL, [ids, start, end, list(ACTIVE_STATUSES)])
-        for clinician_id, lower, upper in cursor.fetchall():
-            busy[clinician_id].append((lower, upper))
-    return busy
+        cursor.execute(_READ_SQL, params)
+        for clinician_id, part, key, weekday, *rule, kind, starts_at, ends_at, upper in cursor.fetchall():
+            if part == 0:
+                read.rules[clinician_id].append(_Rule(weekday, *rule))
+            elif part == 1:
+                read.exceptions[clinician_id].append(_Exception(kind, starts_at, ends_at))
+            else:
+                read.busy[clinician_id].append((key, upper))
+    return read
+
+
+class _Read(NamedTuple):
+    rules: dict[int, list[_Rule]]
+    exceptions: dict[int, list[_Exception]]
+    busy: dict[int, list[tuple[int, int]]]
 
 
 def _free_starts(first: int, last: int, step: int, blocked: list[tuple[int, int]], ends: list[int]) -> list[int]:
@@ -306,30 +313,18 @@ class _Local:
         self.tz = tz
         self.duration = duration
         self.duration_us = _us_of(duration)
-        self.midnights: dict[int, datetime | None] = {}  # UTC day -> its midnight in tz, None: a change near
-        self.naive: dict[int, tuple[datetime, str]] = {}  # UTC day -> its midnight's wall time, the offset's text
         self.shifts = _Shifts()
-
-    def _midnight(self, day: int) -> datetime | None:
-        first = (_EPOCH + timedelta(days=day)).astimezone(self.tz)
-        last = (_EPOCH + timedelta(days=day + 2)).astimezone(self.tz)
-        steady = not first.fold and not last.fold and first.utcoffset() == last.utcoffset()
-        self.midnights[day] = midnight = first if steady else None
-        if midnight is not None:
-            wall = midnight.replace(tzinfo=None)
-            self.naive[day] = (wall, midnight.isoformat()[len(wall.isoformat()) :])  # "-05:00"
-        return midnight
 
     def rendered(self, starts: list[int]) -> tuple[list[datetime], list[datetime]]:
         """`starts` (sorted, inside one window) and the sessions' ends, as datetimes in `tz`."""
         day = starts[0] // _DAY_US
-        midnight = self._steady(day, starts)
+        steady = self._steady(day, starts)
         duration = self.duration
-        if midnight is None:
+        if steady is None:
             tz = self.tz
             instants = [_EPOCH + timedelta(microseconds=s) for s in starts]
             return [i.astimezone(tz) for i in instants], [(i + duration).astimezone(tz) for i in instants]
-        shifts, base = self.shifts, day * _DAY_US
+        midnight, shifts, base = steady[0], self.shifts, day * _DAY_US
         ats = [midnight + shifts[s - base] for s in starts]
         return ats, [at + duration for at in ats]
 
@@ -338,21 +333,33 @@ class _Local:
         and the offset's, made once (`isoformat()` of an aware datetime looks its offset up and formats it,
         three times the cost of the rest)."""
         day = starts[0] // _DAY_US
-        midnight = self._steady(day, starts)
-        if midnight is None:
+        steady = self._steady(day, starts)
+        if steady is None:
             ats, ends = self.rendered(starts)
             return [at.isoformat() for at in ats], [end.isoformat() for end in ends]
-        wall, offset = self.naive[day]
+        _, wall, offset = steady
         shifts, base, duration = self.shifts, day * _DAY_US, self.duration
         walls = [wall + shifts[s - base] for s in starts]
         return [w.isoformat() + offset for w in walls], [(w + duration).isoformat() + offset for w in walls]
 
-    def _steady(self, day: int, starts: list[int]) -> datetime | None:
-        """The midnight of `day` in tz, if wall-clock arithmetic from it is exact for `starts` and their ends."""
-        midnight = self.midnights[day] if day in self.midnights else self._midnight(day)
-        if midnight is None or starts[-1] + self.duration_us >= (day + 2) * _DAY_US:
+    def _steady(self, day: int, starts: list[int]) -> tuple[datetime, datetime, str] | None:
+        """`_midnight(tz, day)`, if wall-clock arithmetic from it is exact for `starts` and their ends."""
+        steady = _midnight(self.tz, day)
+        if steady is None or starts[-1] + self.duration_us >= (day + 2) * _DAY_US:
             return None
-        return midnight
+        return steady
+
+
+@functools.lru_cache(maxsize=4096)  # the same few zones and days for every search
+def _midnight(tz: ZoneInfo, day: int) -> tuple[datetime, datetime, str] | None:
+    """The midnight (UTC) of `day` (since the epoch) in tz, its naive wall time and its offset's text ("-05:00"),
+    if tz keeps that offset for the next two days; None where it changes (or it is in a repeated hour)."""
+    first = (_EPOCH + timedelta(days=day)).astimezone(tz)
+    last = (_EPOCH + timedelta(days=day + 2)).astimezone(tz)
+    if first.fold or last.fold or first.utcoffset() != last.utcoffset():
+        return None
+    wall = first.replace(tzinfo=None)
+    return first, wall, first.isoformat()[len(wall.isoformat()) :]
 
 
 class _Shifts(dict):
@@ -364,6 +371,11 @@ class _Shifts(dict):
 
 
 @functools.lru_cache(maxsize=8192)  # the same window edges come back for every clinician of a zone
+def _window_us(start: datetime, end: datetime, step: timedelta, tz: ZoneInfo) -> tuple[int, int]:
+    """A working window's first start on the step grid and its end, in microseconds."""
+    return _us(_align(start, step, tz)), _us(end)
+
+
 def _align(instant: datetime, step: timedelta, tz: ZoneInfo) -> datetime:
     """Round up to the step grid of the local hour (10:07 with 15-minute steps -> 10:15)."""
     local = instant.astimezone(tz)
