@@ -8,9 +8,10 @@ Figures, each measured in the same run:
 - EXPLAIN ANALYZE of the appointments read for one clinician: the GiST index with the clinician condition.
 
     DATABASE_URL=postgres://postgres@localhost:5432/attune_bench TEST_REDIS_URL=redis://localhost:6379/11 \
-        .venv/bin/python bench/slots.py [--appointments 200000] [--runs 15]
+        .venv/bin/python bench/slots.py [--appointments 200000] [--runs 15] [--reuse] [--profile]
 
-It creates and drops its own test database (test_<name of DATABASE_URL's database>).
+It creates and drops its own test database (test_<name of DATABASE_URL's database>); with --reuse it keeps it
+and the next --reuse run measures the same data without building it again.
 """
 
 from __future__ import annotations
@@ -62,10 +63,16 @@ SLOTS_PER_DAY = 8  # 09:00 .. 16:00 New York time, 50 minutes + 10 after: 08:00 
 def build(appointments: int):
     from knox.models import AuthToken
 
-    from scheduling.models import AppointmentType
+    from practice.models import Practice
+    from scheduling.models import Appointment, AppointmentType
     from tests.factories.practice import ClinicianFactory, MembershipFactory, PracticeFactory
     from tests.factories.scheduling import working_every_day
 
+    kept = Practice.objects.filter(slug="bench").first()
+    if kept is not None:  # --reuse: the data of an earlier run, if it has the size asked for
+        if Appointment.objects.filter(practice=kept).count() == appointments // CLINICIANS * CLINICIANS:
+            return _kept(kept)
+        raise SystemExit("The kept database holds another size: drop test_<database> or run without --reuse.")
     practice = PracticeFactory(slug="bench")
     desk = MembershipFactory(practice=practice, roles=[roles.FRONT_DESK])
     kind = AppointmentType.objects.create(
@@ -116,6 +123,20 @@ def build(appointments: int):
     return practice, desk, kind, clinicians, token
 
 
+def _kept(practice):
+    """The practice, front desk, type, clinicians and a fresh token of an earlier run's data."""
+    from knox.models import AuthToken
+
+    from practice.models import Clinician, Membership
+    from scheduling.models import AppointmentType
+
+    desk = Membership.objects.filter(practice=practice, roles__contains=[roles.FRONT_DESK]).get()
+    kind = AppointmentType.objects.get(practice=practice, name="Session")
+    clinicians = list(Clinician.objects.filter(practice=practice).order_by("pk"))
+    token = AuthToken.objects.create(desk.user)[1]
+    return practice, desk, kind, clinicians, token
+
+
 def timed(fn, runs: int) -> tuple[float, float, int, object]:
     """Median wall ms, median CPU ms of this process (steadier on a shared machine), statements, result."""
     result = fn()  # warm
@@ -136,18 +157,23 @@ def main() -> None:
     parser.add_argument("--appointments", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--keep", action="store_true", help="keep the test database for a look with psql")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the test database and reuse the data a previous --reuse run built (same --appointments)",
+    )
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of slots_for 50 x 30")
     args = parser.parse_args()
 
     settings.ROOT_URLCONF = __name__
     clear_url_caches()
     settings.DEBUG = False
-    old = setup_databases(verbosity=0, interactive=False)
+    old = setup_databases(verbosity=0, interactive=False, keepdb=args.reuse)
     try:
         run(args)
     finally:
         connection.close()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             teardown_databases(old, verbosity=0)
 
 
@@ -174,7 +200,7 @@ def run(args) -> None:
         def call():
             r = api.get("/api/v1/slots/", params)
             assert r.status_code == 200, r.content[:300]
-            return len(r.json())
+            return r  # decoded after the timing: the client's json.loads is no part of the endpoint's cost
 
         return call
 
@@ -184,8 +210,8 @@ def run(args) -> None:
     base = {"appointment_type": kind.pk, "date_from": date_from, "date_to": date_to, "tz": "America/New_York"}
     for n in (1, CLINICIANS):
         params = {**base, "mode": "telehealth", "clinician": [c.pk for c in clinicians[:n]]}
-        ms, cpu, q, items = timed(http(params), args.runs)
-        rows.append((f"GET /slots/ {n} x {DAYS} days (HTTP)", items, n, ms, cpu, q - auth_q))
+        ms, cpu, q, response = timed(http(params), args.runs)
+        rows.append((f"GET /slots/ {n} x {DAYS} days (HTTP)", len(response.json()), n, ms, cpu, q - auth_q))
     for n in (1, CLINICIANS):
         chosen = clinicians[:n]
 

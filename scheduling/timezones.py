@@ -10,7 +10,7 @@ every adjustment is reported to the caller rather than applied silently.
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SHIFTED_FORWARD = "nonexistent_shifted_forward"
@@ -34,3 +34,19 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     """`resolve_local`'s instant; cached, as working hours repeat the same few wall times every day for every
     clinician of a zone (the slot search asks for thousands)."""
     return resolve_local(datetime.combine(day, at), tz)[0]
+
+
+class DateTexts(dict[int, str]):
+    """A proleptic ordinal -> its date's isoformat() and "T", made once each (the slot search's ISO text)."""
+
+    def __missing__(self, ordinal: int) -> str:
+        self[ordinal] = text = date.fromordinal(ordinal).isoformat() + "T"
+        return text
+
+
+class TimeTexts(dict[int, str]):
+    """Microseconds since midnight -> that time of day's isoformat() (microseconds only if any), made once each."""
+
+    def __missing__(self, us: int) -> str:
+        self[us] = text = (datetime.min + timedelta(microseconds=us)).time().isoformat()
+        return text

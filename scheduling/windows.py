@@ -1,21 +1,50 @@
 """Working time as UTC intervals: the arithmetic of working hours, time off and extra hours (no queries, no writes).
 
-Shared by the slot search (scheduling/services/availability.py) and the sessions-to-move read
-(scheduling/selectors.py), so a selector never has to import a service.
+Shared by the slot search (scheduling/services/slots.py), the booking's availability check
+(scheduling/services/availability.py) and the sessions-to-move read (scheduling/selectors.py), so a selector
+never has to import a service. They read rules and exceptions as model instances or as plain rows (the slot
+search): anything with the attributes below.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from practice.models import Clinician
-from scheduling.models import AvailabilityException, AvailabilityRule
+from scheduling.models import AvailabilityException
 from scheduling.timezones import local_instant
 
 Interval = tuple[datetime, datetime]
+
+
+class WeeklyRule(Protocol):
+    """What `working_windows` reads of an `AvailabilityRule`."""
+
+    @property
+    def weekday(self) -> int: ...
+    @property
+    def start_time(self) -> time: ...
+    @property
+    def end_time(self) -> time: ...
+    @property
+    def effective_from(self) -> date: ...
+    @property
+    def effective_until(self) -> date | None: ...
+
+
+class OneOff(Protocol):
+    """What `working_windows` reads of an `AvailabilityException`."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
 
 
 def _merge(intervals: Iterable[Interval]) -> list[Interval]:
@@ -29,6 +58,8 @@ def _merge(intervals: Iterable[Interval]) -> list[Interval]:
 
 
 def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval]:
+    if not holes:
+        return intervals  # no time off: most clinicians' most months
     out: list[Interval] = []
     for start, end in intervals:
         pieces = [(start, end)]
@@ -50,8 +81,8 @@ def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval
 def working_windows(
     *,
     clinician: Clinician,
-    rules: list[AvailabilityRule],
-    exceptions: list[AvailabilityException],
+    rules: Sequence[WeeklyRule],
+    exceptions: Sequence[OneOff],
     start: datetime,
     end: datetime,
 ) -> list[Interval]:
@@ -59,7 +90,7 @@ def working_windows(
     tz = ZoneInfo(clinician.time_zone)
     day = start.astimezone(tz).date() - timedelta(days=1)
     last = end.astimezone(tz).date() + timedelta(days=1)
-    by_weekday: dict[int, list[AvailabilityRule]] = defaultdict(list)
+    by_weekday: dict[int, list[WeeklyRule]] = defaultdict(list)
     for rule in rules:
         by_weekday[rule.weekday].append(rule)
     windows: list[Interval] = []

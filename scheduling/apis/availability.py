@@ -184,15 +184,13 @@ class SlotsView(PracticeScopedMixin, APIView):
         query.is_valid(raise_exception=True)
         v = query.validated_data
         membership = request.membership
-        kind = (
-            selectors.appointment_type_list(actor=membership)
-            .filter(pk=v["appointment_type"], is_active=True)
-            .select_related("practice")
-            .first()
-        )
+        kind = selectors.appointment_type_list(actor=membership).filter(pk=v["appointment_type"], is_active=True)
+        kind = next(iter(kind), None)  # the primary key: one row at most, no ORDER BY / LIMIT to compile
         if kind is None:
             raise DomainError("Unknown appointment type.", fields={"appointment_type": ["Not found."]})
-        clinicians = selectors.bookable_clinicians(actor=membership)
+        kind.practice = membership.practice  # the selector keeps to the membership's practice: no join for it
+        # The search reads a clinician's id and zone: not the membership and user the selector's list brings.
+        clinicians = selectors.bookable_clinicians(actor=membership).select_related(None).only("pk", "time_zone")
         if v.get("clinician"):
             clinicians = clinicians.filter(pk__in=v["clinician"])
         tz = v.get("tz") or _response_tz(request)
@@ -208,15 +206,11 @@ class SlotsView(PracticeScopedMixin, APIView):
             date_to=v["date_to"],
             tz=ZoneInfo(tz),
             mode=mode,
+            as_text=True,  # the ISO text the answer carries, made faster than a datetime's isoformat() each
         )
         return Response(
             [
-                {
-                    "clinician": s["clinician"],
-                    "starts_at": s["starts_at"].isoformat(),
-                    "ends_at": s["ends_at"].isoformat(),
-                    "time_zone": tz,
-                }
+                {"clinician": s["clinician"], "starts_at": s["starts_at"], "ends_at": s["ends_at"], "time_zone": tz}
                 for s in slots
             ]
         )

@@ -1,8 +1,8 @@
 """The bookable slots, computed from working hours, time off and the time already taken.
 
-Slots are computed with a fixed number of queries whatever the range: one each for the
-clinicians' weekly rules, their exceptions, their time taken by appointments (merged by the
-database, as integer microseconds), and (in person) the rooms and the rooms' appointments.
+Slots are computed with a fixed number of queries whatever the range: one for the clinicians'
+weekly rules, exceptions and time taken by appointments (merged by the database, as integer
+microseconds), and (in person) one for the rooms and one for the rooms' appointments.
 Everything else is arithmetic in Python, on integers: each busy interval blocks one open
 interval of start times, and the free starts of a working window are whole runs of the step
 grid between them (docs/performance.md, "Slots").
@@ -13,8 +13,8 @@ from __future__ import annotations
 import bisect
 import functools
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -27,12 +27,10 @@ from scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
     AppointmentType,
-    AvailabilityException,
-    AvailabilityRule,
     Mode,
     Room,
 )
-from scheduling.timezones import local_instant
+from scheduling.timezones import DateTexts, TimeTexts, local_instant
 from scheduling.windows import Interval, _merge, working_windows
 
 MAX_SLOT_RANGE_DAYS = 62
@@ -58,8 +56,11 @@ def slots_for(
     mode: str,
     now: datetime | None = None,
     step_minutes: int | None = None,
+    as_text: bool = False,
 ) -> list[dict[str, Any]]:
-    """Bookable start times, rendered in `tz`, for `appointment_type` with any of `clinicians`.
+    """Bookable start times, rendered in `tz`, for `appointment_type` with any of `clinicians`: dicts of
+    `clinician` (id), `starts_at`, `ends_at` (datetimes in `tz`; with `as_text`, their ISO 8601 text, what
+    `datetime.isoformat` gives, made without a time-zone lookup each) and `room` (id or None), soonest first.
 
     A slot needs: the session inside working hours (not time off / blocked); the session plus
     the type's buffers clear of the clinician's other active appointments (and their buffers);
@@ -89,19 +90,9 @@ def slots_for(
     ids = [c.pk for c in clinicians]
     pad = timedelta(days=1)
 
-    rules: dict[int, list[AvailabilityRule]] = defaultdict(list)
-    for rule in (
-        AvailabilityRule.objects.filter(clinician_id__in=ids)
-        .exclude(effective_until__lt=(range_start - pad).date())
-        .exclude(effective_from__gt=(range_end + pad).date())
-    ):
-        rules[rule.clinician_id].append(rule)
-    exceptions: dict[int, list[AvailabilityException]] = defaultdict(list)
-    for exc in AvailabilityException.objects.filter(
-        clinician_id__in=ids, starts_at__lt=range_end + pad, ends_at__gt=range_start - pad
-    ):
-        exceptions[exc.clinician_id].append(exc)
-    busy = _busy_microseconds(ids, range_start - before - pad, range_end + after + pad)
+    rules, exceptions, busy = _read(
+        ids, range_start - pad, range_end + pad, range_start - before - pad, range_end + after + pad
+    )
 
     rooms_by_location: dict[int | None, list[int]] = defaultdict(list)
     room_busy: dict[int, list[Interval]] = defaultdict(list)
@@ -124,7 +115,7 @@ def slots_for(
     # b - (duration + after) < s < e + before, so each busy interval blocks one open interval of starts.
     dur_us, step_us = _us_of(duration), _us_of(step)
     reach_back, reach_on = dur_us + _us_of(after), _us_of(before)
-    shifts = _Shifts(step_us)
+    local = _Local(tz, duration)
     out: list[dict[str, Any]] = []
     instants: list[int] = []  # out[i] starts at instants[i] (microseconds)
     # Clinicians in id order, then a stable sort on the instant alone: the order is (starts_at, clinician). The
@@ -143,25 +134,40 @@ def slots_for(
             start=range_start,
             end=range_end,
         ):
-            starts = _free_starts(_us(_align(w_start, step, ctz)), _us(w_end) - dur_us, step_us, blocked, blocked_ends)
+            first, last = _window_us(w_start, w_end, step, ctz)
+            starts = _free_starts(first, last - dur_us, step_us, blocked, blocked_ends)
             if not starts:
                 continue
             if located is None:
+                ats, ends = local.rendered_text(starts) if as_text else local.rendered(starts)
                 out += [
                     {"clinician": pk, "starts_at": at, "ends_at": end, "room": None}
-                    for at, end in zip(*_rendered(starts, duration, tz, shifts), strict=True)
+                    for at, end in zip(ats, ends, strict=True)
                 ]
                 instants += starts
                 continue
-            for s_us, at, ends_at in zip(starts, *_rendered(starts, duration, tz, shifts), strict=True):
+            ats, ends = local.rendered(starts)
+            for s_us, at, ends_at in zip(starts, ats, ends, strict=True):
                 candidates = rooms_by_location.get(located(at), [])
                 room_id = next(
                     (r for r in candidates if r not in room_index or not _overlaps(*room_index[r], at, ends_at)),
                     None,
                 )
                 if room_id is not None:
-                    out.append({"clinician": pk, "starts_at": at, "ends_at": ends_at, "room": room_id})
+                    if as_text:
+                        out.append(
+                            {
+                                "clinician": pk,
+                                "starts_at": at.isoformat(),
+                                "ends_at": ends_at.isoformat(),
+                                "room": room_id,
+                            }
+                        )
+                    else:
+                        out.append({"clinician": pk, "starts_at": at, "ends_at": ends_at, "room": room_id})
                     instants.append(s_us)
+    if len(clinicians) == 1:
+        return out  # one clinician's windows come in order
     return [out[i] for i in sorted(range(len(out)), key=instants.__getitem__)]
 
 
@@ -183,44 +189,89 @@ def _pk(clinician: Clinician) -> int:
     return clinician.pk
 
 
-class _Shifts(dict):
-    """timedelta(microseconds=k * step) for k = 0, 1, ..., made once each."""
+class _Rule(NamedTuple):
+    """What the slot search reads of an `AvailabilityRule`."""
 
-    def __init__(self, step_us: int):
-        super().__init__()
-        self.step_us = step_us
+    weekday: int
+    start_time: time
+    end_time: time
+    effective_from: date
+    effective_until: date | None
+    location_id: int | None
 
-    def __missing__(self, k: int) -> timedelta:
-        self[k] = shift = timedelta(microseconds=k * self.step_us)
-        return shift
+
+class _Exception(NamedTuple):
+    """What the slot search reads of an `AvailabilityException`."""
+
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
 
 
-_BUSY_SQL = """
-    SELECT c.id,
-           (extract(epoch FROM lower(m.r)) * 1000000)::bigint,
-           (extract(epoch FROM upper(m.r)) * 1000000)::bigint
-    FROM unnest(%s::bigint[]) AS c(id)
+# One statement for all the search reads of the clinicians given, in three parts sharing one row shape (the
+# columns of the other parts NULL), told apart by the second column:
+# 0: the weekly rules in effect on the dates around the range;
+# 1: the exceptions overlapping it;
+# 2: the time taken by active appointments overlapping it (with the type's buffers): the `occupied` ranges
+#    merged (range_agg: overlapping or touching ranges become one), their bounds as integer microseconds
+#    since the epoch rather than tstzrange text for psycopg to parse. The ids come as a bigint array joined to
+#    the table, so each clinician is one scan of the exclusion constraint's GiST index on (clinician,
+#    occupied) with both conditions (an int4 literal against the bigint column could not use it).
+_READ_SQL = """
+    SELECT clinician_id, 0, id, weekday, start_time, end_time, effective_from, effective_until, location_id,
+           NULL::varchar, NULL::timestamptz, NULL::timestamptz, NULL::bigint
+    FROM scheduling_availabilityrule
+    WHERE clinician_id = ANY(%(ids)s::bigint[])
+      AND (effective_until IS NULL OR effective_until >= %(from)s) AND effective_from <= %(until)s
+    UNION ALL
+    SELECT clinician_id, 1, id, NULL, NULL, NULL, NULL, NULL, NULL, kind, starts_at, ends_at, NULL
+    FROM scheduling_availabilityexception
+    WHERE clinician_id = ANY(%(ids)s::bigint[]) AND starts_at < %(end)s AND ends_at > %(start)s
+    UNION ALL
+    SELECT c.id, 2, (extract(epoch FROM lower(m.r)) * 1000000)::bigint, NULL, NULL, NULL, NULL, NULL, NULL,
+           NULL, NULL, NULL, (extract(epoch FROM upper(m.r)) * 1000000)::bigint
+    FROM unnest(%(ids)s::bigint[]) AS c(id)
     CROSS JOIN LATERAL (
         SELECT unnest(range_agg(a.occupied)) AS r FROM scheduling_appointment a
-        WHERE a.clinician_id = c.id AND a.occupied && tstzrange(%s, %s, '[)') AND a.status = ANY(%s::varchar[])
+        WHERE a.clinician_id = c.id AND a.occupied && tstzrange(%(busy_start)s, %(busy_end)s, '[)')
+          AND a.status = ANY(%(active)s::varchar[])
     ) AS m
-    ORDER BY 1, 2
+    ORDER BY 1, 2, 3
 """
 
 
-def _busy_microseconds(ids: list[int], start: datetime, end: datetime) -> dict[int, list[tuple[int, int]]]:
-    """Each clinician's time taken by active appointments overlapping [start, end): the `occupied` ranges merged
-    (range_agg: overlapping or touching ranges become one), sorted, their bounds in integer microseconds since
-    the epoch, in one statement. The ids come as a bigint array joined to the table, so each clinician is one
-    scan of the exclusion constraint's GiST index on (clinician, occupied) with both conditions (an int4
-    literal against the bigint column could not use it); the bounds come as integers rather than tstzrange
-    text for psycopg to parse."""
-    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+def _read(ids: list[int], start: datetime, end: datetime, busy_start: datetime, busy_end: datetime) -> _Read:
+    """Each clinician's weekly rules in effect on the dates of [start, end), their exceptions overlapping it (in
+    id order), and their time taken by active appointments overlapping [busy_start, busy_end) (merged, sorted,
+    in microseconds), in one statement of plain rows: the search needs a handful of columns, and compiling
+    ORM querysets and building model instances cost more than the rest of a one-clinician search."""
+    read = _Read(defaultdict(list), defaultdict(list), defaultdict(list))
+    params = {
+        "ids": ids,
+        "from": start.date(),
+        "until": end.date(),
+        "start": start,
+        "end": end,
+        "busy_start": busy_start,
+        "busy_end": busy_end,
+        "active": list(ACTIVE_STATUSES),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_BUSY_SQL, [ids, start, end, list(ACTIVE_STATUSES)])
-        for clinician_id, lower, upper in cursor.fetchall():
-            busy[clinician_id].append((lower, upper))
-    return busy
+        cursor.execute(_READ_SQL, params)
+        for clinician_id, part, key, weekday, *rule, kind, starts_at, ends_at, upper in cursor.fetchall():
+            if part == 0:
+                read.rules[clinician_id].append(_Rule(weekday, *rule))
+            elif part == 1:
+                read.exceptions[clinician_id].append(_Exception(kind, starts_at, ends_at))
+            else:
+                read.busy[clinician_id].append((key, upper))
+    return read
+
+
+class _Read(NamedTuple):
+    rules: dict[int, list[_Rule]]
+    exceptions: dict[int, list[_Exception]]
+    busy: dict[int, list[tuple[int, int]]]
 
 
 def _free_starts(first: int, last: int, step: int, blocked: list[tuple[int, int]], ends: list[int]) -> list[int]:
@@ -247,30 +298,90 @@ def _free_starts(first: int, last: int, step: int, blocked: list[tuple[int, int]
     return out
 
 
-_DAY_US = 24 * 60 * 60 * 1_000_000
+class _Local:
+    """Instants in integer microseconds as datetimes in `tz`, and the ends of the sessions starting at them.
 
+    A time-zone conversion per slot is most of the cost of a month of slots: instead, for each UTC day the
+    instants of a window start in, the wall time of that day's midnight is converted once. Where `tz` keeps
+    one UTC offset from it over the next two days (no daylight-saving change, not in the repeated hour of
+    one), wall-clock arithmetic from it is exact for every start of the window and every session's end (a
+    window is under a day long, and so is a session). That takes at most one change of offset in any two
+    days: tzdata has none closer than six days since 1970. Elsewhere (a window on the day of a change), each
+    instant is converted on its own."""
 
-def _rendered(
-    starts: list[int], duration: timedelta, tz: ZoneInfo, shifts: _Shifts
-) -> tuple[list[datetime], list[datetime]]:
-    """The grid points of one working window (integer microseconds, `shifts.step_us` apart) as datetimes in `tz`,
-    and the ends of the sessions starting there.
+    def __init__(self, tz: ZoneInfo, duration: timedelta):
+        self.tz = tz
+        self.duration = duration
+        self.duration_us = _us_of(duration)
+        self.shifts = _Shifts()
+        self.dates = DateTexts()
+        self.times = TimeTexts()
 
-    Where `tz` keeps one UTC offset over the window (no daylight-saving change inside it, and not in the
-    repeated hour of one), wall-clock arithmetic is exact: each datetime is the first one plus whole steps,
-    without a time-zone conversion each (and so is its end, `+ duration`)."""
-    s0 = starts[0]
-    first = (_EPOCH + timedelta(microseconds=s0)).astimezone(tz)
-    last = (_EPOCH + timedelta(microseconds=starts[-1]) + duration).astimezone(tz)
-    if not first.fold and not last.fold and first.utcoffset() == last.utcoffset() and starts[-1] - s0 < _DAY_US:
-        step = shifts.step_us
-        ats = [first + shifts[(s - s0) // step] for s in starts]
+    def rendered(self, starts: list[int]) -> tuple[list[datetime], list[datetime]]:
+        """`starts` (sorted, inside one window) and the sessions' ends, as datetimes in `tz`."""
+        day = starts[0] // _DAY_US
+        steady = self._steady(day, starts)
+        duration = self.duration
+        if steady is None:
+            tz = self.tz
+            instants = [_EPOCH + timedelta(microseconds=s) for s in starts]
+            return [i.astimezone(tz) for i in instants], [(i + duration).astimezone(tz) for i in instants]
+        midnight, shifts, base = steady[0], self.shifts, day * _DAY_US
+        ats = [midnight + shifts[s - base] for s in starts]
         return ats, [at + duration for at in ats]
-    instants = [_EPOCH + timedelta(microseconds=s) for s in starts]
-    return [i.astimezone(tz) for i in instants], [(i + duration).astimezone(tz) for i in instants]
+
+    def rendered_text(self, starts: list[int]) -> tuple[list[str], list[str]]:
+        """What `rendered` gives, as `isoformat()` text. Where the offset is steady, each text is put together from
+        its date's, its time of day's and the offset's, each made once (`isoformat()` of an aware datetime looks
+        its offset up and formats it, and building the datetime costs as much again)."""
+        day = starts[0] // _DAY_US
+        steady = self._steady(day, starts)
+        if steady is None:
+            ats, ends = self.rendered(starts)
+            return [at.isoformat() for at in ats], [end.isoformat() for end in ends]
+        _, wall, offset = steady
+        # x: microseconds from the wall-clock midnight starting the midnight's local date.
+        shift = (wall.hour * 3600 + wall.minute * 60 + wall.second) * 1_000_000 + wall.microsecond - day * _DAY_US
+        xs = [s + shift for s in starts]
+        dates, times, first = self.dates, self.times, wall.toordinal()
+        ats = [dates[first + x // _DAY_US] + times[x % _DAY_US] + offset for x in xs]
+        ends = [dates[first + x // _DAY_US] + times[x % _DAY_US] + offset for x in [x + self.duration_us for x in xs]]
+        return ats, ends
+
+    def _steady(self, day: int, starts: list[int]) -> tuple[datetime, datetime, str] | None:
+        """`_midnight(tz, day)`, if wall-clock arithmetic from it is exact for `starts` and their ends."""
+        steady = _midnight(self.tz, day)
+        if steady is None or starts[-1] + self.duration_us >= (day + 2) * _DAY_US:
+            return None
+        return steady
+
+
+@functools.lru_cache(maxsize=4096)  # the same few zones and days for every search
+def _midnight(tz: ZoneInfo, day: int) -> tuple[datetime, datetime, str] | None:
+    """The midnight (UTC) of `day` (since the epoch) in tz, its naive wall time and its offset's text ("-05:00"),
+    if tz keeps that offset for the next two days; None where it changes (or it is in a repeated hour)."""
+    first = (_EPOCH + timedelta(days=day)).astimezone(tz)
+    last = (_EPOCH + timedelta(days=day + 2)).astimezone(tz)
+    if first.fold or last.fold or first.utcoffset() != last.utcoffset():
+        return None
+    wall = first.replace(tzinfo=None)
+    return first, wall, first.isoformat()[len(wall.isoformat()) :]
+
+
+class _Shifts(dict):
+    """timedelta(microseconds=us), made once for each `us` (the same few times of day come back every day)."""
+
+    def __missing__(self, us: int) -> timedelta:
+        self[us] = shift = timedelta(microseconds=us)
+        return shift
 
 
 @functools.lru_cache(maxsize=8192)  # the same window edges come back for every clinician of a zone
+def _window_us(start: datetime, end: datetime, step: timedelta, tz: ZoneInfo) -> tuple[int, int]:
+    """A working window's first start on the step grid and its end, in microseconds."""
+    return _us(_align(start, step, tz)), _us(end)
+
+
 def _align(instant: datetime, step: timedelta, tz: ZoneInfo) -> datetime:
     """Round up to the step grid of the local hour (10:07 with 15-minute steps -> 10:15)."""
     local = instant.astimezone(tz)
@@ -280,7 +391,7 @@ def _align(instant: datetime, step: timedelta, tz: ZoneInfo) -> datetime:
     return (instant + timedelta(minutes=extra)).replace(second=0, microsecond=0).astimezone(UTC)
 
 
-def _rule_locations(rules: list[AvailabilityRule], tz: ZoneInfo):
+def _rule_locations(rules: list[_Rule], tz: ZoneInfo):
     """A function from an instant to the location named by the weekly rule covering it (None: anywhere)."""
 
     def located(instant: datetime) -> int | None:

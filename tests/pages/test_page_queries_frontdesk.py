@@ -118,12 +118,12 @@ def _pages(office, first: Appointment, client_pk: int) -> dict[str, str]:
 # Queries beyond the shell's, per page.
 PINNED = {
     "calendar-day": 7,  # the filter form's selects, the columns' clinicians, the sessions with clients (prefetch)
-    "calendar-day-free": 15,  # + slots_for: rules, exceptions and bookings of the shown clinicians
+    "calendar-day-free": 13,  # + slots_for: rules, exceptions and bookings of the shown clinicians (one)
     "calendar-week": 6,
     "calendar-week-rooms": 6,
     "book": 4,  # the form's clinicians, types, rooms; the chosen client
     "book-search": 4,
-    "slots": 8,  # the form's selects + slots_for
+    "slots": 6,  # the form's selects + slots_for (rules, exceptions and bookings in one)
     "series": 3,
     "appointment": 6,  # the appointment with its clients, history, reminders, the forms' selects
     "clients": 3,  # count + one page + its audit event (client_list_read)

@@ -144,3 +144,31 @@ def test_slot_query_count_does_not_grow_with_range_or_clinicians(sched):
     assert small <= 7
     assert count(many, 60) == small
     assert count(many, 60, mode="telehealth") <= small
+
+
+def test_slots_as_text_are_the_datetimes_isoformat_across_daylight_saving_changes(sched):
+    """The API's fast ISO text (as_text) is exactly isoformat() of the datetimes, on the days of both changes and
+    in zones whose offsets are not whole hours."""
+    clinician = ClinicianFactory(membership__practice=sched.practice, time_zone="America/New_York")
+    for weekday in range(7):
+        AvailabilityRuleFactory(clinician=clinician, weekday=weekday, start_time=time(0, 0), end_time=time(23, 45))
+    for tz in ("America/New_York", "Europe/London", "Asia/Kathmandu", "America/St_Johns", "Australia/Lord_Howe"):
+        for first in (date(2027, 3, 12), date(2027, 11, 5)):  # around the US spring-forward and fall-back
+            found = {}
+            for as_text in (False, True):
+                found[as_text] = slots_for(
+                    appointment_type=sched.session,
+                    clinicians=[clinician],
+                    date_from=first,
+                    date_to=first + timedelta(days=3),
+                    tz=ZoneInfo(tz),
+                    mode="telehealth",
+                    now=NOW,
+                    as_text=as_text,
+                )
+            expected = [
+                {**s, "starts_at": s["starts_at"].isoformat(), "ends_at": s["ends_at"].isoformat()}
+                for s in found[False]
+            ]
+            assert found[True] == expected, tz
+            assert len(expected) > 4 * 80
