@@ -104,3 +104,4 @@ class SlotSerializer(serializers.Serializer):
     clinician = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
+    time_zone = serializers.CharField(help_text="The IANA zone the times are written in: `tz`, or the caller's own.")

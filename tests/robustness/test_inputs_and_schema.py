@@ -148,3 +148,18 @@ def test_a_clients_own_intake_response_fits_the_schema(world):
     staff = world.client_for("clinician").get(f"/api/v1/intake/responses/{response.pk}/").json()
     assert "risk_flags" in staff and "score" in staff
     assert_fits_schema("/api/v1/intake/responses/{id}/", "get", 200, staff)
+
+
+def test_each_slot_carries_exactly_the_fields_the_schema_names():
+    """jsonschema lets an object carry fields its schema does not name: the slot's `time_zone` was in every answer
+    and missing from the document."""
+    s = build_sched()
+    body = _api(s.front_desk).get(
+        "/api/v1/slots/",
+        {"appointment_type": s.session.pk, "date_from": "2027-03-01", "date_to": "2027-03-05", "mode": "telehealth"},
+    )
+    assert body.status_code == 200 and body.json()
+    assert_fits_schema("/api/v1/slots/", "get", 200, body.json())
+    document = APIClient().get("/api/schema/?format=json").json()
+    named = set(document["components"]["schemas"]["Slot"]["properties"])
+    assert all(set(slot) == named for slot in body.json())
