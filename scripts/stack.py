@@ -305,7 +305,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     os.environ.setdefault("PUBLIC_BASE_URL", base)  # links in emails, SMS and the calendar feed
     if address_in_use(args.host, int(args.port)):
         say(f"{args.host}:{args.port} is already in use (another `make run`?).")
-        say("Stop it, or serve on another port: make run PORT=8010")
+        say(f"Stop it, or serve on another port: make run PORT={int(args.port) + 1}")
         return 2
     started: list[str] = []
     postgres = ensure_postgres("attune", started)

@@ -185,5 +185,5 @@ def test_run_on_a_port_in_use_stops_at_once_naming_the_port_and_the_way_out(monk
         monkeypatch.setattr(stack, "ensure_postgres", must_not_start)
         assert stack.cmd_run(argparse.Namespace(host="127.0.0.1", port=str(port))) == 2
     said = capsys.readouterr().out
-    assert f"127.0.0.1:{port} is already in use" in said and "PORT=" in said
+    assert f"127.0.0.1:{port} is already in use" in said and f"make run PORT={port + 1}" in said
     assert not stack.address_in_use("127.0.0.1", port)  # free again once the listener is gone
