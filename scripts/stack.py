@@ -300,13 +300,13 @@ class Supervisor:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
-    base = public_base_url(args.host, args.port)
-    os.environ.setdefault("PUBLIC_BASE_URL", base)  # links in emails, SMS and the calendar feed
     if address_in_use(args.host, int(args.port)):
         say(f"{args.host}:{args.port} is already in use (another `make run`?).")
         say(f"Stop it, or serve on another port: make run PORT={int(args.port) + 1}")
         return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
+    base = public_base_url(args.host, args.port)
+    os.environ.setdefault("PUBLIC_BASE_URL", base)  # links in emails, SMS and the calendar feed
     started: list[str] = []
     postgres = ensure_postgres("attune", started)
     redis = None
