@@ -50,3 +50,17 @@ def test_the_progress_note_list_ignores_a_client_filter_that_is_no_id(world, cli
 def test_the_waitlist_answers_an_opening_that_is_no_id_like_a_missing_one(world, opening):
     response = world.client_for("front_desk").get("/api/v1/waitlist/", {"opening": opening})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "tz", ["Not/AZone", "../../etc/passwd", "/usr/share/zoneinfo/UTC", "UTC\x00", "America/New_York "]
+)
+def test_an_unknown_tz_is_a_400_naming_tz(world, tz):
+    response = world.client_for("front_desk").get("/api/v1/appointments/", {"tz": tz})
+    assert response.status_code == 400
+    assert "tz" in response.json()["error"]["fields"]
+
+
+def test_a_known_tz_is_taken(world):
+    response = world.client_for("front_desk").get("/api/v1/appointments/", {"tz": "Asia/Kolkata"})
+    assert response.status_code == 200
