@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 
@@ -14,6 +15,13 @@ class EmailBackend(FileBackend):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("file_path", os.environ["CRASH_MAIL_DIR"])
         super().__init__(*args, **kwargs)
+
+    def _get_filename(self):
+        """A name no other message takes. Django's is the second and `id(self)`, which two forked pool processes
+        share: two sends in the same second appended to one file, and the test saw one email where two were."""
+        if self._fname is None:
+            self._fname = os.path.join(self.file_path, f"{os.getpid()}-{uuid.uuid4().hex}.log")
+        return self._fname
 
     def send_messages(self, email_messages):
         sent = 0
