@@ -3,14 +3,15 @@
 The outbox (reminders) writes rows, claims them and delivers them; what a row is about belongs to the app that
 queued it. Each app registers, in its AppConfig.ready(), one `Handler` per kind it sends:
 
-- `check(message, now)`: under the row lock, at send time, does the subject still want the message (else
-  `stale`: the row is cancelled with that reason) and can the recipient get it (else `problem`: skipped with
-  that reason)? It returns the loaded subject for `render` and the address on the row's channel;
+- `check(message, now)`: at send time, on the claimed row as read (the send writes its verdict only on the row
+  unchanged since), does the subject still want the message (else `stale`: the row is cancelled with that
+  reason) and can the recipient get it (else `problem`: skipped with that reason)? It returns the loaded
+  subject for `render` and the address on the row's channel;
 - `render(message, checked)`: the text, written at send time and never stored (the minimum of ACCESS.md);
 - `on_sent(message)` (optional): what the app records once the message is `sent` (an intake packet's
   invitation time), called in the transaction that records it;
 - `related`: the row's foreign keys `check` reads (`"client"`, `"appointment__practice"`), loaded with the
-  claimed row in its one locking query (`select_related`), so a send reads its subject without more round trips.
+  claimed row in its one query (`select_related`), so a send reads its subject without more round trips.
 
 So reminders imports no domain app (the import contract in pyproject.toml), and a domain app imports reminders'
 outbox at module level. A row whose kind has no handler (an app removed, a kind renamed) is cancelled with the

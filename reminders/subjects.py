@@ -3,9 +3,9 @@ front desk) and nudges, session check-ins and portal sign-in links (to a client)
 (to a staff member), staff invitations and password resets (to an address). docs/reliability.md, "Other messages".
 
 Each kind names its subject through (`subject_type`, `subject_id`), and the app that queues it registers its
-handler (reminders/registry.py): at send time, under the row lock, the send task asks the handler's `check()`
-whether the subject still wants the message (a completed packet needs no nudge, an acknowledged flag no notice)
-and its `render()` writes the text. Like every outbox message, the text is never stored and carries the minimum:
+handler (reminders/registry.py): at send time, on the claimed row as read, the send task asks the handler's
+`check()` whether the subject still wants the message (a completed packet needs no nudge, an acknowledged flag no
+notice) and its `render()` writes the text. Like every outbox message, the text is never stored and carries the minimum:
 
 - intake invitation and nudge: the practice's name, the due date and the signed packet link; never a
   form's name, a question or an answer;

@@ -1,16 +1,21 @@
-"""Sending one claimed row, once: re-check under the row lock, deliver, record the outcome."""
+"""Sending one claimed row, once: re-check the row as claimed, deliver, record the outcome."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, transaction
+from django.db.models.query import get_related_populators
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from reminders import registry
@@ -39,32 +44,36 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
     """Deliver one claimed row, once. Safe to run any number of times for the same id, at once or in turn.
 
     Three steps, so that a hand-off leaves a trace that survives a killed worker:
-    1. under the row lock: re-check the row, and ask the kind's handler (reminders/registry.py) whether its
-       subject still wants the message and the recipient can get it (for an appointment message: the
-       appointment and consent); record the attempt and the moment of the hand-off (`handed_off_at`), and commit;
-    2. hand the message to the provider, holding no row lock (a cancellation may come in between);
+    1. re-check the row, and ask the kind's handler (reminders/registry.py) whether its subject still wants the
+       message and the recipient can get it (for an appointment message: the appointment and consent); record
+       the attempt and the moment of the hand-off (`handed_off_at`), committed, on the row as it was read;
+    2. hand the message to the provider;
     3. record the outcome on the row that still carries this hand-off.
     Two sends of one row never overlap: each holds a PostgreSQL advisory lock on the row's id for the whole
     send, and a lock dies with its connection, so a SIGKILLed worker's rows are free at once. A row the
     dispatcher reclaims after such a crash still shows the hand-off: it is sent again if the appointment still
     wants it (at-least-once, same Message-ID), and otherwise recorded `handed_off`, never as unsent.
 
+    No transaction and no row lock: the other writers of a claimed row (the dispatcher's reclaim, the outbox
+    sync closing the rows of a changed appointment, a previous sender's outcome) each change its status, its
+    claim or its hand-off, so step 1 writes as one `UPDATE … WHERE` the row is still exactly as it was read (a
+    compare-and-set, which waits for a writer's uncommitted change and re-reads it), and sends nothing if not.
+    Three statements in all (the advisory lock with the read, the attempt, the outcome with the unlock), where
+    a transaction around a `SELECT … FOR UPDATE` took seven round trips for the same guarantees.
+
     If the provider accepts the message and the outcome then cannot be committed (the database went away),
     the hand-off is recorded again as soon as the database answers (`_record_handed_off`)."""
-    with _send_lock(message_id):
-        with transaction.atomic():
-            # One query: the row, locked (only the row: of=self), with what the handlers' checks read.
-            rows = OutboundMessage.objects.select_for_update(of=("self",)).select_related(*registry.claim_related())
-            message = rows.filter(pk=message_id).first()
-            if message is None or message.status != St.CLAIMED:
-                return SendOutcome(status=message.status if message else "missing")
-            claim = message.claimed_at
-            prepared = _prepare_locked(message, now or timezone.now())
-        if prepared is None:  # closed without sending (cancelled, skipped)
+    with _send_lock(message_id) as lock:
+        message = lock.row
+        if message is None or message.status != St.CLAIMED:
+            return SendOutcome(status=message.status if message else "missing")
+        claim = message.claimed_at
+        prepared = _prepare(message, now or timezone.now())
+        if prepared is None:  # closed without sending (cancelled, skipped), or changed since it was read
             return SendOutcome(status=message.status)
         retry = _hand_off(message, prepared)
         try:
-            _record_outcome(message, prepared.handed_off_at, prepared.handler)
+            _record_outcome(message, prepared, lock)
         except (OperationalError, InterfaceError):
             if message.status != St.SENT:
                 raise  # the provider took nothing: the row stays claimed with its hand-off, and is reclaimed
@@ -78,21 +87,86 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
     return SendOutcome(status=message.status, retry=retry, retry_in=prepared.retry_in)
 
 
+class _RowQuery:
+    """The row by id with what the handlers' checks read (their `related`, `select_related`), compiled once per
+    process: Django compiles a queryset's SQL on every evaluation, and for this join of eight tables (some 100
+    columns) that cost 1 to 4 ms of CPU a send, more than its round trip. The row becomes instances through
+    Django's own machinery, as iterating the queryset does (the compiler's converters, the related populators);
+    the compiler is kept for that only, and needs no query."""
+
+    def __init__(self, related: tuple[str, ...]) -> None:
+        query = OutboundMessage.objects.select_related(*related).filter(pk=0).query
+        self.compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+        self.sql, params = self.compiler.as_sql()
+        assert list(params) == [0], "the row's id is the query's one parameter"
+        info = self.compiler.klass_info
+        assert info is not None
+        self.own = slice(info["select_fields"][0], info["select_fields"][-1] + 1)
+        self.attnames = [column.target.attname for column, _sql, _alias in self.compiler.select[self.own]]
+        self.populators = get_related_populators(info, self.compiler.select, DEFAULT_DB_ALIAS)
+
+    def instance(self, values: tuple[Any, ...]) -> OutboundMessage:
+        [row] = self.compiler.results_iter([[values]])
+        message = OutboundMessage.from_db(DEFAULT_DB_ALIAS, self.attnames, row[self.own])
+        for populator in self.populators:
+            populator.populate(row, message)
+        return message
+
+
+@cache
+def _row_query(related: tuple[str, ...]) -> _RowQuery:
+    return _RowQuery(related)
+
+
+class _SendLock:
+    """The session advisory lock on the row's id (key space SEND_LOCK_SPACE), held by a live sender only, and
+    the row read once it is held."""
+
+    def __init__(self, message_id: int) -> None:
+        self.message_id = message_id
+        self.row: OutboundMessage | None = None
+        self.held_on: object = None  # the connection that holds it
+        self.released = False
+
+    def acquire_and_read(self) -> None:
+        query = _row_query(tuple(registry.claim_related()))
+        with connection.cursor() as cursor:
+            self.held_on = connection.connection
+            # One round trip, two statements: the lock (waiting for a send of this row under way), then the row,
+            # read with a snapshot taken once the lock is held.
+            cursor.execute(
+                f"SELECT pg_advisory_lock(%s, %s); {query.sql}", [SEND_LOCK_SPACE, self.message_id, self.message_id]
+            )
+            cursor.nextset()
+            found = cursor.fetchone()
+        self.row = query.instance(found) if found is not None else None
+
+    def release_with(self, sql: str, params: list[Any]) -> None:
+        """Run `sql` (one statement) and release the lock in the same round trip. The statement's row lock
+        outlives the advisory lock until its commit, a moment later: a sender that takes the advisory lock in
+        between waits on the row in its compare-and-set and finds the outcome."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql}; SELECT pg_advisory_unlock(%s, %s)", [*params, SEND_LOCK_SPACE, self.message_id])
+        self.released = True
+
+    def release(self) -> None:
+        if self.released or self.held_on is None or connection.connection is not self.held_on:
+            return  # released with the outcome, never taken, or its connection died and the lock with it
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [SEND_LOCK_SPACE, self.message_id])
+        except (OperationalError, InterfaceError):
+            pass
+
+
 @contextmanager
-def _send_lock(message_id: int):
-    """A session advisory lock on the row's id (key space SEND_LOCK_SPACE): held by a live sender only."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [SEND_LOCK_SPACE, message_id])
-    held_on = connection.connection
+def _send_lock(message_id: int) -> Iterator[_SendLock]:
+    lock = _SendLock(message_id)
     try:
-        yield
+        lock.acquire_and_read()
+        yield lock
     finally:
-        if connection.connection is held_on:  # else that connection died, and its lock with it
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [SEND_LOCK_SPACE, message_id])
-            except (OperationalError, InterfaceError):
-                pass
+        lock.release()
 
 
 @dataclass
@@ -103,24 +177,43 @@ class _Prepared:
     retry_in: float | None = None
 
 
-def _prepare_locked(message: OutboundMessage, now: datetime) -> _Prepared | None:
-    """Under the row lock: re-check; close the row (None) or record the attempt and the hand-off (saved).
+def _prepare(message: OutboundMessage, now: datetime) -> _Prepared | None:
+    """Re-check; close the row (None) or record the attempt and the hand-off (committed), each on the row as it
+    was read: None too, with the row's status now, if it has changed since (its writer's outcome stands).
     A kind no app registered a handler for is closed as stale (`no_handler`): nobody can say what it is."""
     handler = registry.handler_for(message.kind)
     checked = handler.check(message, now) if handler else registry.Check(stale=registry.NO_HANDLER)
     stale, problem = checked.stale, checked.problem
+    as_read = OutboundMessage.objects.filter(
+        pk=message.pk,
+        status=St.CLAIMED,
+        claimed_at=message.claimed_at,
+        handed_off_at=message.handed_off_at,
+        attempts=message.attempts,
+    )
     if stale or problem or handler is None:
         # A hand-off whose outcome a crash left unrecorded may have reached the client: say so, never "not sent".
         unknown = message.handed_off_at is not None
         message.status = St.HANDED_OFF if unknown else St.CANCELLED if stale else St.SKIPPED
         message.skip_reason = stale or problem
         message.claimed_at = None
-        message.save(update_fields=["status", "skip_reason", "claimed_at", "updated_at"])
+        closed = as_read.update(
+            status=message.status, skip_reason=message.skip_reason, claimed_at=None, updated_at=timezone.now()
+        )
+        if not closed:
+            message.status = _status_now(message.pk)
         return None
     message.attempts += 1
     message.handed_off_at = timezone.now()
-    message.save(update_fields=["attempts", "handed_off_at", "updated_at"])
+    if not as_read.update(attempts=message.attempts, handed_off_at=message.handed_off_at, updated_at=timezone.now()):
+        message.status = _status_now(message.pk)
+        return None
     return _Prepared(handed_off_at=message.handed_off_at, handler=handler, checked=checked)
+
+
+def _status_now(message_id: int) -> str:
+    """The status of a row another writer changed after this send read it (or "missing", deleted)."""
+    return OutboundMessage.objects.filter(pk=message_id).values_list("status", flat=True).first() or "missing"
 
 
 def _hand_off(message: OutboundMessage, prepared: _Prepared) -> TransientSendError | None:
@@ -154,19 +247,23 @@ def _hand_off(message: OutboundMessage, prepared: _Prepared) -> TransientSendErr
     return retry
 
 
-def _record_outcome(message: OutboundMessage, handed_off_at: datetime, handler: registry.Handler) -> None:
+def _record_outcome(message: OutboundMessage, prepared: _Prepared, lock: _SendLock) -> None:
     """Record the outcome on the row that still carries this hand-off. The appointment may have changed during
     the provider call (the outbox sync then marked the row `handed_off`, or `cancelled`): a message the
     provider took is `sent` all the same; one it refused becomes `cancelled` if the appointment no longer
     wants it, and is otherwise recorded as the outcome says.
 
     A `sent` with no `on_sent` hook (every appointment message) is one UPDATE, atomic by itself: no
-    transaction around it, so no BEGIN and COMMIT round trips."""
+    transaction around it, so no BEGIN and COMMIT round trips, and it releases the send lock in its round trip."""
+    handler = prepared.handler
     fields = ("status", "claimed_at", "handed_off_at", "sent_at", "last_error", "provider_message_id")
     outcome = {**{f: getattr(message, f) for f in fields}, "updated_at": timezone.now()}
-    row = OutboundMessage.objects.filter(pk=message.pk, handed_off_at=handed_off_at)
+    row = OutboundMessage.objects.filter(pk=message.pk, handed_off_at=prepared.handed_off_at)
     if message.status == St.SENT and handler.on_sent is None:
-        row.update(**outcome)
+        update = row.query.chain(UpdateQuery)  # the SQL `row.update(**outcome)` runs
+        update.add_update_values(outcome)
+        sql, params = update.get_compiler(connection=connection).as_sql()
+        lock.release_with(sql, list(params))
         return
     with transaction.atomic():
         if message.status == St.SENT:
