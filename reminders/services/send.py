@@ -15,8 +15,8 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, transaction
 from django.db.models.query import get_related_populators
-from django.db.models.sql import UpdateQuery
 from django.utils import timezone
+from psycopg import sql
 
 from reminders import registry
 from reminders.backends.email import send_email
@@ -184,31 +184,60 @@ def _prepare(message: OutboundMessage, now: datetime) -> _Prepared | None:
     handler = registry.handler_for(message.kind)
     checked = handler.check(message, now) if handler else registry.Check(stale=registry.NO_HANDLER)
     stale, problem = checked.stale, checked.problem
-    as_read = OutboundMessage.objects.filter(
-        pk=message.pk,
-        status=St.CLAIMED,
-        claimed_at=message.claimed_at,
-        handed_off_at=message.handed_off_at,
-        attempts=message.attempts,
-    )
+    as_read = [St.CLAIMED.value, message.claimed_at, message.handed_off_at, message.attempts]
     if stale or problem or handler is None:
         # A hand-off whose outcome a crash left unrecorded may have reached the client: say so, never "not sent".
         unknown = message.handed_off_at is not None
         message.status = St.HANDED_OFF if unknown else St.CANCELLED if stale else St.SKIPPED
         message.skip_reason = stale or problem
         message.claimed_at = None
-        closed = as_read.update(
-            status=message.status, skip_reason=message.skip_reason, claimed_at=None, updated_at=timezone.now()
-        )
-        if not closed:
+        closed = {"status": message.status.value, "skip_reason": message.skip_reason, "claimed_at": None}
+        if not _update(message.pk, closed, where=_AS_READ, values=as_read):
             message.status = _status_now(message.pk)
         return None
     message.attempts += 1
     message.handed_off_at = timezone.now()
-    if not as_read.update(attempts=message.attempts, handed_off_at=message.handed_off_at, updated_at=timezone.now()):
+    attempt = {"attempts": message.attempts, "handed_off_at": message.handed_off_at}
+    if not _update(message.pk, attempt, where=_AS_READ, values=as_read):
         message.status = _status_now(message.pk)
         return None
     return _Prepared(handed_off_at=message.handed_off_at, handler=handler, checked=checked)
+
+
+# What a claimed row's every other writer changes (the outbox sync, the dispatcher's reclaim, a previous send's
+# outcome): a write conditioned on these as read is a compare-and-set.
+_AS_READ = ("status", "claimed_at", "handed_off_at", "attempts")
+
+
+@cache
+def _update_sql(fields: tuple[str, ...], where: tuple[str, ...]) -> str:
+    """`UPDATE` of one row by id setting `fields` and `updated_at`, only where the `where` columns are as given
+    (`IS NOT DISTINCT FROM`: a NULL as read matches only NULL), composed once per process from the model's
+    names: Django builds and compiles an UPDATE on every call, about 0.4 ms of CPU, more than its round trip.
+    Parameters: the fields' values, `updated_at`, the id, then the `where` values."""
+    meta = OutboundMessage._meta
+
+    def column(name: str) -> sql.Identifier:
+        return sql.Identifier(meta.get_field(name).column)
+
+    statement = sql.SQL("UPDATE {table} SET {values} WHERE {id} = %s AND {conditions}").format(
+        table=sql.Identifier(meta.db_table),
+        values=sql.SQL(", ").join(sql.SQL("{} = %s").format(column(f)) for f in (*fields, "updated_at")),
+        id=column("id"),
+        conditions=sql.SQL(" AND ").join(sql.SQL("{} IS NOT DISTINCT FROM %s").format(column(f)) for f in where),
+    )
+    return statement.as_string(None)
+
+
+def _update_params(message_id: int, changes: dict[str, Any], values: list[Any]) -> list[Any]:
+    return [*changes.values(), timezone.now(), message_id, *values]
+
+
+def _update(message_id: int, changes: dict[str, Any], *, where: tuple[str, ...], values: list[Any]) -> int:
+    """Run `_update_sql`; the number of rows it changed (0: the row is no longer as given)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(tuple(changes), where), _update_params(message_id, changes, values))
+        return cursor.rowcount
 
 
 def _status_now(message_id: int) -> str:
@@ -257,14 +286,13 @@ def _record_outcome(message: OutboundMessage, prepared: _Prepared, lock: _SendLo
     transaction around it, so no BEGIN and COMMIT round trips, and it releases the send lock in its round trip."""
     handler = prepared.handler
     fields = ("status", "claimed_at", "handed_off_at", "sent_at", "last_error", "provider_message_id")
+    if message.status == St.SENT and handler.on_sent is None:
+        sent = {**{f: getattr(message, f) for f in fields}, "status": St.SENT.value}
+        params = _update_params(message.pk, sent, [prepared.handed_off_at])
+        lock.release_with(_update_sql(tuple(sent), ("handed_off_at",)), params)
+        return
     outcome = {**{f: getattr(message, f) for f in fields}, "updated_at": timezone.now()}
     row = OutboundMessage.objects.filter(pk=message.pk, handed_off_at=prepared.handed_off_at)
-    if message.status == St.SENT and handler.on_sent is None:
-        update = row.query.chain(UpdateQuery)  # the SQL `row.update(**outcome)` runs
-        update.add_update_values(outcome)
-        sql, params = update.get_compiler(connection=connection).as_sql()
-        lock.release_with(sql, list(params))
-        return
     with transaction.atomic():
         if message.status == St.SENT:
             if row.update(**outcome) and handler.on_sent is not None:
