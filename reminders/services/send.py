@@ -91,8 +91,9 @@ class _RowQuery:
     """The row by id with what the handlers' checks read (their `related`, `select_related`), compiled once per
     process: Django compiles a queryset's SQL on every evaluation, and for this join of eight tables (some 100
     columns) that cost 1 to 4 ms of CPU a send, more than its round trip. The row becomes instances through
-    Django's own machinery, as iterating the queryset does (the compiler's converters, the related populators);
-    the compiler is kept for that only, and needs no query."""
+    Django's own machinery, as iterating the queryset does (the columns' converters, looked up once here: the
+    lookup asked every one of the ~100 columns on each send; the related populators); the compiler is kept for
+    that only, and needs no query."""
 
     def __init__(self, related: tuple[str, ...]) -> None:
         query = OutboundMessage.objects.select_related(*related).filter(pk=0).query
@@ -104,9 +105,12 @@ class _RowQuery:
         self.own = slice(info["select_fields"][0], info["select_fields"][-1] + 1)
         self.attnames = [column.target.attname for column, _sql, _alias in self.compiler.select[self.own]]
         self.populators = get_related_populators(info, self.compiler.select, DEFAULT_DB_ALIAS)
+        columns = [column for column, _sql, _alias in self.compiler.select[: self.compiler.col_count]]
+        assert not self.compiler.has_composite_fields(columns), "results_iter's tuple step is not done here"
+        self.converters = self.compiler.get_converters(columns)
 
     def instance(self, values: tuple[Any, ...]) -> OutboundMessage:
-        [row] = self.compiler.results_iter([[values]])
+        [row] = self.compiler.apply_converters([values], self.converters) if self.converters else [values]
         message = OutboundMessage.from_db(DEFAULT_DB_ALIAS, self.attnames, row[self.own])
         for populator in self.populators:
             populator.populate(row, message)
