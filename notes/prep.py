@@ -22,6 +22,7 @@ from notes.models import Family, ProgressNote, RuptureEvent
 from notes.selectors import (
     LOCKED,
     OPEN_WINDOW,
+    SignedNotes,
     open_rupture_window,
     open_window_of,
     progress_note_list,
@@ -34,7 +35,13 @@ RUPTURE_FREE_TEXT = ("therapist_contribution", "client_response", "closed_reason
 
 
 def _open_rupture_rows(
-    actor: Membership, client: Client, *, free_text: bool, size: int | None, before: int | None
+    actor: Membership,
+    client: Client,
+    *,
+    free_text: bool,
+    size: int | None,
+    before: int | None,
+    signed: SignedNotes | None = None,
 ) -> tuple[list[tuple[int, dict]], dict]:
     """One window of the client's open ruptures, oldest session first, as (note id, row in RuptureOutput's shape),
     and the `open_window` describing it (notes.selectors.open_window_of). One query (two with `before`).
@@ -42,7 +49,7 @@ def _open_rupture_rows(
     With `free_text`, the therapist's contribution, the client's response and the closed reason are decrypted and
     returned (the API), for the rows of the window only; without it they are never read, and the row carries the
     labels and session time the page shows instead."""
-    qs = open_rupture_window(actor=actor, client=client, before=before)
+    qs = open_rupture_window(actor=actor, client=client, before=before, notes=signed)
     fields = ["id", "note_id", "note__session_at", "minute", "family", "intensity", "outcome", "resolved_at"]
     fields += ["resolved_in_note_id", "open_count", *(RUPTURE_FREE_TEXT if free_text else ())]
     shown = "code" if free_text else "label"
@@ -108,6 +115,8 @@ def session_prep(
     free_text: bool = True,
     open_limit: int | None = OPEN_WINDOW,
     open_before: int | None = None,
+    signed: SignedNotes | None = None,
+    scores: list[dict] | None = None,
 ) -> dict:
     """What to hold in mind before the next session: last plan, open ruptures, latest measures, risk flags.
 
@@ -115,10 +124,17 @@ def session_prep(
     free text encrypted and unread (a caller that does not show it). Open ruptures come in a window: the
     `open_limit` most recent (None: all of them), or those before the rupture `open_before`, described by
     `open_window` (with the count of them all). The key `read` names the notes read, for the read path's audit
-    (notes/reads.py), and is not part of the answer."""
+    (notes/reads.py), and is not part of the answer.
+
+    `signed` and `scores`: the client's signed notes and measure scores when the caller has just read them for the
+    same actor (the prep page, which shows the timeline's summary too), so neither is read twice."""
     last = _last_note(actor, client)
-    carried, open_window = _open_rupture_rows(actor, client, free_text=free_text, size=open_limit, before=open_before)
-    scores = scores_by_client(actor=actor, client_ids=[client.pk], form_slugs=measures.MEASURE_SLUGS).get(client.pk, [])
+    carried, open_window = _open_rupture_rows(
+        actor, client, free_text=free_text, size=open_limit, before=open_before, signed=signed
+    )
+    if scores is None:
+        by_client = scores_by_client(actor=actor, client_ids=[client.pk], form_slugs=measures.MEASURE_SLUGS)
+        scores = by_client.get(client.pk, [])
     latest: dict[str, dict] = {}
     for score in scores:
         latest[score["measure"]] = score

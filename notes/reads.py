@@ -10,7 +10,7 @@ from __future__ import annotations
 from notes import checkins as relational
 from notes import prep as prep_selectors
 from notes import timeline as timeline_selectors
-from notes.selectors import OPEN_WINDOW
+from notes.selectors import OPEN_WINDOW, SignedNotes
 from practice.audit import audit_read_many, audit_record
 from practice.models import AuditEvent, Membership
 
@@ -39,13 +39,29 @@ def timeline_read(*, actor: Membership, client, before: int | None = None, open_
 
 
 def timeline_summary_read(*, actor: Membership, client) -> dict:
-    """The timeline's summary alone (the session prep page), audited as a timeline read of every note it counts."""
+    """The timeline's summary alone, audited as a timeline read of every note it counts."""
     summary = timeline_selectors.client_timeline_summary(actor=actor, client=client)
     read = summary.pop("read")
+    del summary["signed"], summary["scores"]
     _composite_read(
         actor=actor, client=client, object_type="notes.timeline", includes=["notes", "measures"], notes=read["notes"]
     )
     return summary
+
+
+def session_prep_page_read(*, actor: Membership, client, open_limit: int | None) -> tuple[dict, dict]:
+    """The prep page's two reads, (session prep without free text, the timeline's summary), each audited as on its
+    own (`session_prep_read`, `timeline_summary_read`): prep reuses the signed notes and scores the summary read
+    for this actor, so neither the scope nor the scores are read twice."""
+    summary = timeline_selectors.client_timeline_summary(actor=actor, client=client)
+    read, signed, scores = summary.pop("read"), summary.pop("signed"), summary.pop("scores")
+    (prep,) = session_prep_read(
+        actor=actor, clients=[client], free_text=False, open_limit=open_limit, signed=signed, scores=scores
+    )
+    _composite_read(
+        actor=actor, client=client, object_type="notes.timeline", includes=["notes", "measures"], notes=read["notes"]
+    )
+    return prep, summary
 
 
 def session_prep_read(
@@ -55,15 +71,25 @@ def session_prep_read(
     free_text: bool = True,
     open_limit: int | None = OPEN_WINDOW,
     open_before: int | None = None,
+    signed: SignedNotes | None = None,
+    scores: list[dict] | None = None,
 ) -> list[dict]:
     """Session prep per client, audited: the latest check-in, and one `notes.session_prep` event per client naming
     the notes it read (the last plan, the notes of the open ruptures shown) and covering its measures and risk
     flags. `free_text=False`: the open ruptures' free text is neither decrypted nor returned (a caller not showing
     it); `open_limit`: how many of the most recent open ruptures (None: all), `open_before`: those before this one
-    (one client)."""
+    (one client); `signed`, `scores`: already read for this actor and the one client (`session_prep_page_read`)."""
+    if (signed is not None or scores is not None) and len(clients) != 1:
+        raise ValueError("signed notes and scores are one client's")
     preps = [
         prep_selectors.session_prep(
-            actor=actor, client=client, free_text=free_text, open_limit=open_limit, open_before=open_before
+            actor=actor,
+            client=client,
+            free_text=free_text,
+            open_limit=open_limit,
+            open_before=open_before,
+            signed=signed,
+            scores=scores,
         )
         for client in clients
     ]

@@ -9,9 +9,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 from notes.integrity import content_hash, note_hash_payload
@@ -110,10 +114,43 @@ def note_integrity_ok(*, note: ProgressNote) -> bool:
     return bool(note.content_hash) and content_hash(note_hash_payload(note)) == note.content_hash
 
 
-def rupture_list(*, actor: Membership) -> QuerySet[RuptureEvent]:
-    """Ruptures of signed notes the actor may read."""
-    notes = progress_note_list(actor=actor).filter(status__in=LOCKED).values("id")
-    return RuptureEvent.objects.filter(practice=actor.practice, note_id__in=notes)
+@dataclass(frozen=True)
+class SignedNotes:
+    """One client's signed notes that one actor may read, read ONCE per request through `progress_note_list`
+    (`signed_notes_of`) and passed down to the reads that follow (the ruptures, the summary's counts): each of them
+    would otherwise build, compile and run the whole scope again. Only `signed_notes_of` makes one, so the ids in
+    it are always the selector's answer for this actor and this client."""
+
+    actor: Membership
+    client: Client
+    rows: list[dict[str, Any]]
+
+    @property
+    def ids(self) -> list[int]:
+        return [row["id"] for row in self.rows]
+
+    def id_array(self) -> RawSQL:
+        """The ids for `__in` as ONE array parameter that PostgreSQL unnests: neither one bound parameter per id
+        (psycopg spent more time binding 200 of them than PostgreSQL answering) nor the scope subquery again."""
+        return RawSQL("SELECT unnest(%s::bigint[])", [self.ids])
+
+
+def signed_notes_of(*, actor: Membership, client: Client, fields: tuple[str, ...], **annotations) -> SignedNotes:
+    """The client's signed notes the actor may read, oldest first, as `values(*fields)` with `annotations`."""
+    qs = progress_note_list(actor=actor).filter(client=client, status__in=LOCKED).select_related(None)
+    rows = qs.order_by("session_at", "id").values(*fields).annotate(**annotations)
+    return SignedNotes(actor=actor, client=client, rows=list(rows))
+
+
+def rupture_list(*, actor: Membership, notes: SignedNotes | None = None) -> QuerySet[RuptureEvent]:
+    """Ruptures of signed notes the actor may read; with `notes` (already read for this actor), those of its notes
+    without building the scope again."""
+    if notes is not None:
+        if notes.actor != actor:
+            raise ValueError("notes were read for another actor")
+        return RuptureEvent.objects.filter(practice=actor.practice, client=notes.client, note_id__in=notes.id_array())
+    scoped = progress_note_list(actor=actor).filter(status__in=LOCKED).values("id")
+    return RuptureEvent.objects.filter(practice=actor.practice, note_id__in=scoped)
 
 
 def overdue_alert_list(*, actor: Membership) -> QuerySet[OverdueNoteAlert]:
@@ -193,17 +230,26 @@ def related_codes(model, relation: str, attribute: str = "code") -> ArraySubquer
     return ArraySubquery(through.order_by(Collate(target, "C")).values(target))
 
 
-def open_rupture_window(*, actor: Membership, client: Client, before: int | None = None) -> QuerySet[RuptureEvent]:
+def open_rupture_window(
+    *, actor: Membership, client: Client, before: int | None = None, notes: SignedNotes | None = None
+) -> QuerySet[RuptureEvent]:
     """The client's open ruptures the actor may read, newest session first: the ones just older than the rupture
     `before` (the newest without it). The caller takes `values()` (with `open_count`) and slices `[:size + 1]`:
     the extra row says there are earlier ones (`open_window_of`).
 
     Each row is annotated with `open_count`, the number of open ruptures from `before` back (all of them without
     it), counted by the same statement (a window aggregate). A `before` that is no rupture of this client in scope
-    is refused naming the field (one more query, only when paging)."""
-    open_ = rupture_list(actor=actor).filter(client=client, resolved_at__isnull=True)
+    is refused naming the field (one more query, only when paging). `notes`: the client's signed notes the caller
+    has already read (`signed_notes_of`), so the scope is not built again."""
+    if notes is not None and notes.client != client:
+        raise ValueError("notes were read for another client")
+    open_ = rupture_list(actor=actor, notes=notes).filter(client=client, resolved_at__isnull=True)
     if before is not None:
-        at = rupture_list(actor=actor).filter(client=client, pk=before).values_list("note__session_at", flat=True)
+        at = (
+            rupture_list(actor=actor, notes=notes)
+            .filter(client=client, pk=before)
+            .values_list("note__session_at", flat=True)
+        )
         cursor = at.first()
         if cursor is None:
             raise ValidationError({"open_before": ["No rupture of this client's record has this id."]})

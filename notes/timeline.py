@@ -14,7 +14,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
@@ -24,23 +23,19 @@ from intake.checkin_selectors import answered_checkins_by_client
 from intake.selectors import scores_by_client
 from notes import checkins as relational
 from notes import measures
-from notes.models import Family, ProgressNote, RuptureEvent, RuptureFollowUp
+from notes.models import Family, RuptureEvent, RuptureFollowUp
 from notes.selectors import (
-    LOCKED,
     OPEN_WINDOW,
+    SignedNotes,
     open_rupture_window,
     open_window_of,
-    progress_note_list,
     related_codes,
+    signed_notes_of,
 )
 from practice.models import Client, Membership
 
 SESSION_WINDOW = 20  # sessions shown in full per page of the timeline; the summary covers them all
 SCORE_LEAD = timedelta(hours=6)  # a score belongs to the latest session that began no more than this after it
-
-
-def _scoped_notes(actor: Membership, client: Client) -> QuerySet[ProgressNote]:
-    return progress_note_list(actor=actor).filter(client=client, status__in=LOCKED).select_related(None)
 
 
 NOTE_FIELDS = ("id", "session_at", "status", "template__code", "risk_level", "appointment_id", "author_id")
@@ -64,17 +59,16 @@ def _rupture_counts() -> dict:
     }
 
 
-def _signed_notes(actor: Membership, client: Client) -> list[dict[str, Any]]:
-    """Every signed note of the client the actor may read, oldest first, with its rupture counts. One query."""
-    rows = _scoped_notes(actor, client).order_by("session_at", "id").values(*NOTE_FIELDS).annotate(**_rupture_counts())
-    return cast(list[dict[str, Any]], list(rows))
+def _signed_notes(actor: Membership, client: Client) -> SignedNotes:
+    """Every signed note of the client the actor may read, oldest first, with its rupture counts: one query, and
+    the scope every later read of this request reuses."""
+    return signed_notes_of(actor=actor, client=client, fields=NOTE_FIELDS, **_rupture_counts())
 
 
-def _note_ids(notes: list[dict]) -> RawSQL:
-    """The ids of notes already read through the scoped selector (`_signed_notes`), for `__in`, as ONE array
-    parameter that PostgreSQL unnests: neither one bound parameter per id (psycopg spent more time binding 200 of
-    them than PostgreSQL answering) nor the scope subquery compiled and run again in each part of a statement."""
-    return RawSQL("SELECT unnest(%s::bigint[])", [[n["id"] for n in notes]])
+def _some_of(notes: SignedNotes, ids: list[int]) -> RawSQL:
+    """Those of `ids` that are in `notes`, for `__in`, as one array parameter (SignedNotes.id_array)."""
+    scoped = set(notes.ids)
+    return RawSQL("SELECT unnest(%s::bigint[])", [[i for i in ids if i in scoped]])
 
 
 def _window(notes: list[dict], before: int | None, size: int) -> tuple[list[dict], int | None]:
@@ -117,12 +111,13 @@ def _rupture_values(rupture_qs, part: int) -> QuerySet:
     )
 
 
-def _ruptures(actor: Membership, client: Client, notes: list[int], open_before: int | None) -> tuple[list, list, dict]:
-    """The ruptures of `notes` (the sessions shown and those a check-in is compared with) and one window of open
-    ruptures (`open_window`), in one statement (UNION ALL). Returns (those of the notes, the open ones shown oldest
-    first, the open window)."""
-    of_notes = _rupture_values(RuptureEvent.objects.filter(note_id__in=notes).order_by(), 0)
-    open_ = _rupture_values(open_rupture_window(actor=actor, client=client, before=open_before), 1)
+def _ruptures(notes: SignedNotes, wanted: list[int], open_before: int | None) -> tuple[list, list, dict]:
+    """The ruptures of the notes `wanted` (the sessions shown and those a check-in is compared with) and one window
+    of open ruptures (`open_window`), in one statement (UNION ALL). Returns (those of the notes, the open ones shown
+    oldest first, the open window)."""
+    of_notes = _rupture_values(RuptureEvent.objects.filter(note_id__in=_some_of(notes, wanted)).order_by(), 0)
+    open_qs = open_rupture_window(actor=notes.actor, client=notes.client, before=open_before, notes=notes)
+    open_ = _rupture_values(open_qs, 1)
     rows = list(of_notes.union(open_[: OPEN_WINDOW + 1], all=True))
     for r in rows:
         r["session_at"] = r.pop("note__session_at")
@@ -179,16 +174,17 @@ def client_timeline(
     A fixed number of queries whatever the number of notes (the caller has scoped `client`). The key `read`
     names what was read, for the read path's audit (notes/reads.py), and is not part of the answer.
     """
-    notes = _signed_notes(actor, client)
+    signed = _signed_notes(actor, client)
+    notes = signed.rows
     shown, earlier = _window(notes, before, window)
     checkins = answered_checkins_by_client(actor=actor, client_ids=[client.pk]).get(client.pk, [])
     checkin_appointments = {c.appointment_id for c in checkins}
     # Ruptures in full for the sessions shown and those a check-in is compared with (the agreement summary covers
     # every session), and one window of the open ones whatever their session.
     wanted = {n["id"] for n in shown} | {n["id"] for n in notes if n["appointment_id"] in checkin_appointments}
-    ruptures, open_ruptures, open_window = _ruptures(actor, client, sorted(wanted), open_before)
+    ruptures, open_ruptures, open_window = _ruptures(signed, sorted(wanted), open_before)
     shown_ids = [n["id"] for n in shown]
-    follow_ups = _follow_up_rows(RuptureFollowUp.objects.filter(note_id__in=shown_ids).order_by("id"))
+    follow_ups = _follow_up_rows(RuptureFollowUp.objects.filter(note_id__in=_some_of(signed, shown_ids)).order_by("id"))
     scores, cutoff = _scores(actor, client)
     by_session = _session_of_score(notes, scores)
 
@@ -218,7 +214,7 @@ def client_timeline(
         "open_ruptures": open_ruptures,
         "open_window": open_window,
         "measures_before_first_session": by_session.get(None, []),
-        "summary": summary_of(notes=notes, scores=scores),
+        "summary": summary_of(notes=signed, scores=scores),
     }
     # The client's side: each session shown carries its check-in; the agreement summary counts every session.
     compared = relational.timeline_add_checkins(
@@ -230,21 +226,22 @@ def client_timeline(
 
 def client_timeline_summary(*, actor: Membership, client: Client) -> dict:
     """The timeline's summary alone (session prep's page), without the sessions and without the two views;
-    `read` names the notes it counts."""
-    notes = _signed_notes(actor, client)
-    scores, _ = _scores(actor, client)
-    summary = summary_of(notes=notes, scores=scores)
-    return {**summary, "read": {"notes": [n["id"] for n in notes]}}
+    `read` names the notes it counts, `signed` and `scores` are what it read (the page's prep reuses them)."""
+    signed = _signed_notes(actor, client)
+    scores = scores_by_client(actor=actor, client_ids=[client.pk], form_slugs=measures.MEASURE_SLUGS).get(client.pk, [])
+    summary = summary_of(notes=signed, scores=scores)
+    return {**summary, "read": {"notes": signed.ids}, "signed": signed, "scores": scores}
 
 
-def summary_of(*, notes: list[dict], scores: list[dict]) -> dict:
+def summary_of(*, notes: SignedNotes, scores: list[dict]) -> dict:
     """Counts and trends over every signed session: `notes` (`_signed_notes`) carry their rupture counts; the
     markers and strategies of their ruptures take one query whatever the size."""
     families = list(Family.values)
-    totals = {key: sum(n[key] for n in notes) for key in _rupture_counts()}
-    markers, strategies = _marker_and_strategy_rows(_note_ids(notes))
+    markers, strategies = _marker_and_strategy_rows(notes.id_array())
+    notes_rows = notes.rows
+    totals = {key: sum(n[key] for n in notes_rows) for key in _rupture_counts()}
     per_month: dict[str, dict] = {}
-    for n in notes:
+    for n in notes_rows:
         month = n["session_at"].strftime("%Y-%m")
         bucket = per_month.setdefault(month, {"month": month, "sessions": 0, "ruptures": 0})
         bucket["sessions"] += 1
@@ -253,7 +250,7 @@ def summary_of(*, notes: list[dict], scores: list[dict]) -> dict:
     repaired = totals["repaired_in_session"] + totals["repaired_later"]
     alliance = [s for s in scores if s["measure"] == measures.ALLIANCE and s["total"] is not None]
     return {
-        "sessions": len(notes),
+        "sessions": len(notes_rows),
         "ruptures": count,
         "ruptures_by_family": {f: totals[f"family_{f}"] for f in families if totals[f"family_{f}"]},
         "ruptures_by_marker": markers,

@@ -64,8 +64,7 @@ def _client_or_404(request, pk):
 def prep(request, pk: int):
     client = _client_or_404(request, pk)
     limit = None if request.GET.get("open") == "all" else OPEN_RUPTURES_SHOWN
-    (prep,) = reads.session_prep_read(actor=request.membership, clients=[client], free_text=False, open_limit=limit)
-    summary = reads.timeline_summary_read(actor=request.membership, client=client)
+    prep, summary = reads.session_prep_page_read(actor=request.membership, client=client, open_limit=limit)
     return render(
         request,
         "notes/prep.html",

@@ -62,7 +62,9 @@ PINNED = {
     "attention": 12,
     "clients": 8,
     "client": 12,
-    "prep": 18,  # session prep + the timeline's summary alone (notes with counts; markers, strategies), one audit each
+    # session prep + the timeline's summary alone (notes with counts; markers, strategies), one audit each; the
+    # signed notes and the scores read once for both (notes.reads.session_prep_page_read)
+    "prep": 17,
     "timeline": 15,  # a window of sessions and one of open ruptures + the markers and strategies, one audit event
     "note": 19,
     "process-notes": 9,
