@@ -184,15 +184,13 @@ class SlotsView(PracticeScopedMixin, APIView):
         query.is_valid(raise_exception=True)
         v = query.validated_data
         membership = request.membership
-        kind = selectors.appointment_type_list(actor=membership).filter(pk=v["appointment_type"], is_active=True)
-        kind = next(iter(kind), None)  # the primary key: one row at most, no ORDER BY / LIMIT to compile
+        # The type and the clinicians in one statement, scoped as appointment_type_list and bookable_clinicians.
+        kind, clinicians = selectors.slot_search_subjects(
+            actor=membership, appointment_type_id=v["appointment_type"], clinician_ids=v.get("clinician") or None
+        )
         if kind is None:
             raise DomainError("Unknown appointment type.", fields={"appointment_type": ["Not found."]})
         kind.practice = membership.practice  # the selector keeps to the membership's practice: no join for it
-        # The search reads a clinician's id and zone: not the membership and user the selector's list brings.
-        clinicians = selectors.bookable_clinicians(actor=membership).select_related(None).only("pk", "time_zone")
-        if v.get("clinician"):
-            clinicians = clinicians.filter(pk__in=v["clinician"])
         tz = v.get("tz") or _response_tz(request)
         mode = v.get("mode") or (
             Mode.TELEHEALTH if _is_client_only(membership) or not kind.allows_in_person else Mode.IN_PERSON
@@ -201,7 +199,7 @@ class SlotsView(PracticeScopedMixin, APIView):
             raise DomainError("Clients request telehealth sessions.", fields={"mode": ["telehealth only."]})
         slots = slot_services.slots_for(
             appointment_type=kind,
-            clinicians=list(clinicians),
+            clinicians=clinicians,
             date_from=v["date_from"],
             date_to=v["date_to"],
             tz=ZoneInfo(tz),
