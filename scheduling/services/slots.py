@@ -2,7 +2,8 @@
 
 Slots are computed with a fixed number of queries whatever the range: one for the clinicians'
 weekly rules, exceptions and time taken by appointments (merged by the database, as integer
-microseconds), and (in person) one for the rooms and one for the rooms' appointments.
+microseconds: `working_time_read` in scheduling/services/availability.py, the booking's read too),
+and (in person) one for the rooms and one for the rooms' appointments.
 Everything else is arithmetic in Python, on integers: each busy interval blocks one open
 interval of start times, and the free starts of a working window are whole runs of the step
 grid between them (docs/performance.md, "Slots").
@@ -13,11 +14,10 @@ from __future__ import annotations
 import bisect
 import functools
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -30,6 +30,7 @@ from scheduling.models import (
     Mode,
     Room,
 )
+from scheduling.services.availability import RuleRow, working_time_read
 from scheduling.timezones import DateTexts, TimeTexts, local_instant
 from scheduling.windows import Interval, _merge, working_windows
 
@@ -90,8 +91,11 @@ def slots_for(
     ids = [c.pk for c in clinicians]
     pad = timedelta(days=1)
 
-    rules, exceptions, busy = _read(
-        ids, range_start - pad, range_end + pad, range_start - before - pad, range_end + after + pad
+    rules, exceptions, busy = working_time_read(
+        clinician_ids=ids,
+        start=range_start - pad,
+        end=range_end + pad,
+        busy=(range_start - before - pad, range_end + after + pad),
     )
 
     rooms_by_location: dict[int | None, list[int]] = defaultdict(list)
@@ -187,91 +191,6 @@ def _us_of(span: timedelta) -> int:
 
 def _pk(clinician: Clinician) -> int:
     return clinician.pk
-
-
-class _Rule(NamedTuple):
-    """What the slot search reads of an `AvailabilityRule`."""
-
-    weekday: int
-    start_time: time
-    end_time: time
-    effective_from: date
-    effective_until: date | None
-    location_id: int | None
-
-
-class _Exception(NamedTuple):
-    """What the slot search reads of an `AvailabilityException`."""
-
-    kind: str
-    starts_at: datetime
-    ends_at: datetime
-
-
-# One statement for all the search reads of the clinicians given, in three parts sharing one row shape (the
-# columns of the other parts NULL), told apart by the second column:
-# 0: the weekly rules in effect on the dates around the range;
-# 1: the exceptions overlapping it;
-# 2: the time taken by active appointments overlapping it (with the type's buffers): the `occupied` ranges
-#    merged (range_agg: overlapping or touching ranges become one), their bounds as integer microseconds
-#    since the epoch rather than tstzrange text for psycopg to parse. The ids come as a bigint array joined to
-#    the table, so each clinician is one scan of the exclusion constraint's GiST index on (clinician,
-#    occupied) with both conditions (an int4 literal against the bigint column could not use it).
-_READ_SQL = """
-    SELECT clinician_id, 0, id, weekday, start_time, end_time, effective_from, effective_until, location_id,
-           NULL::varchar, NULL::timestamptz, NULL::timestamptz, NULL::bigint
-    FROM scheduling_availabilityrule
-    WHERE clinician_id = ANY(%(ids)s::bigint[])
-      AND (effective_until IS NULL OR effective_until >= %(from)s) AND effective_from <= %(until)s
-    UNION ALL
-    SELECT clinician_id, 1, id, NULL, NULL, NULL, NULL, NULL, NULL, kind, starts_at, ends_at, NULL
-    FROM scheduling_availabilityexception
-    WHERE clinician_id = ANY(%(ids)s::bigint[]) AND starts_at < %(end)s AND ends_at > %(start)s
-    UNION ALL
-    SELECT c.id, 2, (extract(epoch FROM lower(m.r)) * 1000000)::bigint, NULL, NULL, NULL, NULL, NULL, NULL,
-           NULL, NULL, NULL, (extract(epoch FROM upper(m.r)) * 1000000)::bigint
-    FROM unnest(%(ids)s::bigint[]) AS c(id)
-    CROSS JOIN LATERAL (
-        SELECT unnest(range_agg(a.occupied)) AS r FROM scheduling_appointment a
-        WHERE a.clinician_id = c.id AND a.occupied && tstzrange(%(busy_start)s, %(busy_end)s, '[)')
-          AND a.status = ANY(%(active)s::varchar[])
-    ) AS m
-    ORDER BY 1, 2, 3
-"""
-
-
-def _read(ids: list[int], start: datetime, end: datetime, busy_start: datetime, busy_end: datetime) -> _Read:
-    """Each clinician's weekly rules in effect on the dates of [start, end), their exceptions overlapping it (in
-    id order), and their time taken by active appointments overlapping [busy_start, busy_end) (merged, sorted,
-    in microseconds), in one statement of plain rows: the search needs a handful of columns, and compiling
-    ORM querysets and building model instances cost more than the rest of a one-clinician search."""
-    read = _Read(defaultdict(list), defaultdict(list), defaultdict(list))
-    params = {
-        "ids": ids,
-        "from": start.date(),
-        "until": end.date(),
-        "start": start,
-        "end": end,
-        "busy_start": busy_start,
-        "busy_end": busy_end,
-        "active": list(ACTIVE_STATUSES),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_READ_SQL, params)
-        for clinician_id, part, key, weekday, *rule, kind, starts_at, ends_at, upper in cursor.fetchall():
-            if part == 0:
-                read.rules[clinician_id].append(_Rule(weekday, *rule))
-            elif part == 1:
-                read.exceptions[clinician_id].append(_Exception(kind, starts_at, ends_at))
-            else:
-                read.busy[clinician_id].append((key, upper))
-    return read
-
-
-class _Read(NamedTuple):
-    rules: dict[int, list[_Rule]]
-    exceptions: dict[int, list[_Exception]]
-    busy: dict[int, list[tuple[int, int]]]
 
 
 def _free_starts(first: int, last: int, step: int, blocked: list[tuple[int, int]], ends: list[int]) -> list[int]:
@@ -391,7 +310,7 @@ def _align(instant: datetime, step: timedelta, tz: ZoneInfo) -> datetime:
     return (instant + timedelta(minutes=extra)).replace(second=0, microsecond=0).astimezone(UTC)
 
 
-def _rule_locations(rules: list[_Rule], tz: ZoneInfo):
+def _rule_locations(rules: list[RuleRow], tz: ZoneInfo):
     """A function from an instant to the location named by the weekly rule covering it (None: anywhere)."""
 
     def located(instant: datetime) -> int | None:
