@@ -22,7 +22,7 @@ from scheduling.models import (
     Room,
     Status,
 )
-from scheduling.selectors import appointment_type_list, room_list
+from scheduling.selectors import appointment_type_list, booking_clinician_read, room_list
 
 
 class _LocalTimes(serializers.Serializer):
@@ -177,12 +177,25 @@ def bookable_clinician_list(*, actor):
 class _ClinicianWithType(ScopedPrimaryKeyRelatedField):
     """The clinician, read with the body's appointment type in the same query.
 
-    The type's row is joined through the clinician's practice (a `FilteredRelation` on its one id) and its scope
-    is the caller's `appointment_type_list`, asked in the same statement (an `EXISTS` on the selector, since a
-    `FilteredRelation` cannot hold a queryset); `_TypeReadWithClinician` takes the type from there only when both
-    say yes. Otherwise (unknown, out of scope, the clinician itself not found) the type's own field looks it up as
-    before, so every error names its field with DRF's message.
+    Staff (who book) are answered by `booking_clinician_read`, one statement written once, which also holds the
+    type when it is in the caller's `appointment_type_list` (`clinician.booked_type`). Anyone else, and any id that
+    does not resolve there, goes through the ORM: the clinician through `bookable_clinician_list`, the type's row
+    joined through the clinician's practice (a `FilteredRelation` on its one id) and its scope asked in the same
+    statement (an `EXISTS` on `appointment_type_list`). `_TypeReadWithClinician` takes the held type when it is
+    there; otherwise (unknown, out of scope, the clinician itself not found) the type's own field looks it up, so
+    every error names its field with DRF's message.
     """
+
+    def to_internal_value(self, data):
+        pk = id_or_none(data)
+        if pk is not None:
+            type_pk = id_or_none(getattr(self.parent, "initial_data", {}).get("appointment_type"))
+            clinician = booking_clinician_read(
+                actor=acting_membership(self.context), pk=pk, appointment_type_pk=type_pk
+            )
+            if clinician is not None:
+                return clinician
+        return super().to_internal_value(data)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -202,7 +215,9 @@ class _TypeReadWithClinician(ScopedPrimaryKeyRelatedField):
     def to_internal_value(self, data):
         clinician = getattr(self.parent, "_clinician_read", None)
         held = getattr(clinician, "booked_type", None)
-        if held is not None and clinician.booked_type_in_scope and held.pk == id_or_none(data):
+        # booking_clinician_read holds a type only in scope; the ORM's read says so in `booked_type_in_scope`
+        in_scope = getattr(clinician, "booked_type_in_scope", True)
+        if held is not None and in_scope and held.pk == id_or_none(data):
             return held
         return super().to_internal_value(data)
 
