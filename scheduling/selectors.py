@@ -9,10 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from psycopg import sql
 
+from core import rows
 from practice import roles
 from practice.models import Clinician, Membership, Practice, User
 from practice.selectors import acting_clinician, clinician_list, supervisee_ids
@@ -284,7 +285,7 @@ def booking_clinician_read(*, actor: Membership, pk: int, appointment_type_pk: i
 
     The scope is staff's, as the two selectors above say it: a staff member sees every clinician and every
     appointment type of their own practice (`practice_id = %(practice)s` on both rows in the SQL below).
-    tests/scheduling/test_booking_clinician_read.py holds this read to the selectors' answers for every role.
+    tests/scheduling/test_booking_reads.py holds this read to the selectors' answers for every role.
     Why it is written out: Django composing the ORM's version (five joins, a `FilteredRelation` and an `EXISTS`)
     cost about a sixth of a booking's app CPU, on every booking.
     """
@@ -298,42 +299,29 @@ def booking_clinician_read(*, actor: Membership, pk: int, appointment_type_pk: i
         row = cursor.fetchone()
     if row is None:
         return None
-    objects, start = [], 0
-    for model, fields in _booking_read_models():
-        values = list(row[start : start + len(fields)])
-        start += len(fields)
-        # a LEFT JOIN's row that is not there (no policy yet, no such type in scope): its primary key is NULL
-        if values[fields.index(model._meta.pk)] is None:
-            objects.append(None)
-            continue
-        for i, field in enumerate(fields):
-            for convert in _converters(field):  # what the ORM's compiler applies (a JSON field's text parsed)
-                values[i] = convert(values[i], field, connection)
-        objects.append(model.from_db(connection.alias, [f.attname for f in fields], values))
-    clinician, membership, user, practice, policy, booked_type = objects
+    c, m, u, p, rp, t = rows.split(row, _booking_read_models())
+    policy_model = _booking_read_models()[4]
+    clinician, membership = rows.instance_from_row(Clinician, c), rows.instance_from_row(Membership, m)
+    practice = rows.instance_from_row(Practice, p)
+    policy = rows.instance_or_none_from_row(policy_model, rp)
     # Kept as Django's select_related keeps them, so `clinician.membership.user` and `practice.reminder_policy`
     # read nothing (a practice without a policy yet holds None, as after select_related: the hook then makes it).
-    Membership.user.field.set_cached_value(membership, user)
+    Membership.user.field.set_cached_value(membership, rows.instance_from_row(User, u))
     Clinician.membership.field.set_cached_value(clinician, membership)
     Clinician.practice.field.set_cached_value(clinician, practice)
     Practice.reminder_policy.related.set_cached_value(practice, policy)
     if policy is not None:
-        type(policy).practice.field.set_cached_value(policy, practice)
-    clinician.booked_type = booked_type
+        Practice.reminder_policy.related.field.set_cached_value(policy, practice)
+    # read by AppointmentBookInput's type field (_TypeReadWithClinician); not a model field, so not typed
+    setattr(clinician, "booked_type", rows.instance_or_none_from_row(AppointmentType, t))  # noqa: B010
     return clinician
 
 
 @cache
-def _booking_read_models() -> tuple[tuple[type[Model], list[Field]], ...]:
-    """Each model of the read, in the SELECT's order, with its concrete fields in the model's order (`from_db`'s)."""
+def _booking_read_models() -> tuple[type[Model], ...]:
+    """The models of the read, in the SELECT's order (each with all its columns: core.rows)."""
     policy_model = Practice.reminder_policy.related.related_model  # reminders' model, named by practice's relation
-    models = (Clinician, Membership, User, Practice, policy_model, AppointmentType)
-    return tuple((m, list(m._meta.concrete_fields)) for m in models)
-
-
-@cache
-def _converters(field: Field) -> tuple:
-    return tuple(connection.ops.get_db_converters(field)) + tuple(field.get_db_converters(connection))
+    return (Clinician, Membership, User, Practice, policy_model, AppointmentType)
 
 
 @cache
@@ -342,17 +330,10 @@ def _booking_clinician_sql() -> str:
     by their keys; the names come from the models' metadata, quoted by psycopg as identifiers."""
     aliases = ("c", "m", "u", "p", "rp", "t")
     read = _booking_read_models()
-    select = sql.SQL(", ").join(
-        sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(f.column))
-        for alias, (_, fields) in zip(aliases, read, strict=True)
-        for f in fields
-    )
-    table = {alias: sql.Identifier(model._meta.db_table) for alias, (model, _) in zip(aliases, read, strict=True)}
-
-    def col(model: type[Model], name: str) -> sql.Identifier:
-        return sql.Identifier(model._meta.get_field(name).column)
-
-    policy_model = read[4][0]
+    select = sql.SQL(", ").join(rows.columns(alias, model) for alias, model in zip(aliases, read, strict=True))
+    table = {alias: rows.table(model) for alias, model in zip(aliases, read, strict=True)}
+    col = rows.column
+    policy_model = read[4]
     query = sql.SQL(
         "SELECT {select} FROM {c_table} c "
         "JOIN {m_table} m ON m.{m_pk} = c.{c_membership} "
@@ -376,7 +357,7 @@ def _booking_clinician_sql() -> str:
         c_practice=col(Clinician, "practice"),
         m_pk=col(Membership, "id"),
         m_user=col(Membership, "user"),
-        u_pk=sql.Identifier(User._meta.pk.column),
+        u_pk=col(User, User._meta.pk.name),
         p_pk=col(Practice, "id"),
         rp_practice=col(policy_model, "practice"),
         t_practice=col(AppointmentType, "practice"),

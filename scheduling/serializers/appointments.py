@@ -13,7 +13,7 @@ from backend.api.fields import InstantField, distinct_objects
 from backend.api.scope import ScopedPrimaryKeyRelatedField, acting_membership
 from core.lookups import id_or_none
 from practice.models import Client, Clinician
-from practice.selectors import client_list, clinician_list
+from practice.selectors import booking_clients_read, client_list, clinician_list
 from scheduling.models import (
     Appointment,
     AppointmentChange,
@@ -223,8 +223,9 @@ class _TypeReadWithClinician(ScopedPrimaryKeyRelatedField):
 
 
 class _ClientsReadAtOnce(serializers.ManyRelatedField):
-    """The clients' ids in one query (DRF's `many=True` reads one per id). Any id that does not resolve, or is not
-    an integer, goes back through DRF's own loop, so the refusal is DRF's, word for word."""
+    """The clients' ids in one query (DRF's `many=True` reads one per id): the front desk's and the admin's through
+    `booking_clients_read` (composed once), anyone else's through their `client_list`. Any id that does not
+    resolve, or is not an integer, goes back through DRF's own loop, so the refusal is DRF's, word for word."""
 
     def to_internal_value(self, data):
         if isinstance(data, str) or not hasattr(data, "__iter__"):
@@ -233,7 +234,9 @@ class _ClientsReadAtOnce(serializers.ManyRelatedField):
             self.fail("empty")
         ids = [id_or_none(item) for item in data]
         if None not in ids:
-            found = {c.pk: c for c in self.child_relation.get_queryset().filter(pk__in=ids)}
+            found = booking_clients_read(actor=acting_membership(self.context), pks=ids)
+            if found is None:  # a caseload or a client's own record: the selector's queryset
+                found = {c.pk: c for c in self.child_relation.get_queryset().filter(pk__in=ids)}
             if all(pk in found for pk in ids):
                 return [found[pk] for pk in ids]
         return super().to_internal_value(data)

@@ -1,6 +1,7 @@
-"""`booking_clinician_read` (the booking's clinician, read in one statement written once) answers what the
-selectors answer: for every role, the clinician of `clinician_list` and the type of `appointment_type_list`, or
-nothing; and it holds what the ORM's `select_related` would have held, field for field."""
+"""The booking's reads written once (`booking_clinician_read`, `booking_clients_read`) answer what the selectors
+answer: for every role, the clinician of `clinician_list` with the type of `appointment_type_list`, the clients of
+`client_list`, or nothing (the caller then asks the selector); and they hold what the ORM would have held, field for
+field."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from django.forms.models import model_to_dict
 
 from practice import roles
-from practice.selectors import clinician_list
+from practice.selectors import booking_clients_read, client_list, clinician_list
 from reminders.services.policy import reminder_policy_for
 from scheduling.selectors import appointment_type_list, booking_clinician_read
 from tests.factories.practice import CareTeamMemberFactory, ClientFactory, ClinicianFactory, MembershipFactory
@@ -85,3 +86,28 @@ def test_a_clinician_on_a_clients_care_team_is_still_read_through_the_selector_f
     )
     assert booking_clinician_read(actor=s.portal, pk=s.clinician.pk, appointment_type_pk=s.session.pk) is None
     assert clinician_list(actor=s.portal).filter(pk=s.clinician.pk).exists()
+
+
+CLIENT_ROLES = [roles.FRONT_DESK, roles.ADMIN, roles.CLINICIAN, roles.SUPERVISOR, roles.CLIENT, "admin+clinician"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", CLIENT_ROLES)
+def test_the_clients_read_answers_what_client_list_answers_for_every_role(role):
+    s = build_sched()
+    other = build_sched()
+    actor = MembershipFactory(practice=s.practice, roles=role.split("+"))
+    if role == roles.CLIENT:
+        ClientFactory(practice=s.practice, portal_membership=actor)
+    retired = ClientFactory(practice=s.practice, is_active=False)  # in scope; the booking rules refuse it
+    pks = [s.client.pk, s.client2.pk, retired.pk, other.client.pk, 10**9]
+    read = booking_clients_read(actor=actor, pks=pks)
+    if not actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        assert read is None  # a caseload, or a client's own record: the caller asks client_list
+        return
+    expected = {c.pk: c for c in client_list(actor=actor).filter(pk__in=pks)}
+    assert set(read) == set(expected) == {s.client.pk, s.client2.pk, retired.pk}
+    for pk, client in read.items():
+        assert type(client) is type(expected[pk])
+        assert _fields(client) == _fields(expected[pk])
+        assert not client._state.adding and client._state.db == "default"
