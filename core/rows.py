@@ -73,3 +73,38 @@ def instance_from_row(model: type[M], values: Sequence[Any]) -> M:
 def instance_or_none_from_row(model: type[M], values: Sequence[Any]) -> M | None:
     """`instance_from_row`, or None when the primary key is NULL (the missing side of a LEFT JOIN)."""
     return None if values[_shape(model)[0]] is None else instance_from_row(model, values)
+
+
+@cache
+def _insert_fields(model: type[Model]) -> tuple[Field, ...]:
+    """The columns an insert writes: every concrete field but a primary key the database numbers."""
+    return tuple(f for f in concrete_fields(model) if not (f.primary_key and f.db_returning))
+
+
+@cache
+def _insert_sql(model: type[Model], rows: int) -> str:
+    fields = _insert_fields(model)
+    one = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() for _ in fields))
+    query = sql.SQL("INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT DO NOTHING").format(
+        table=table(model),
+        names=sql.SQL(", ").join(sql.Identifier(cast(str, f.column)) for f in fields),
+        values=sql.SQL(", ").join(one for _ in range(rows)),
+    )
+    return query.as_string()
+
+
+def insert_ignoring_conflicts(objs: Sequence[Model]) -> None:
+    """What `bulk_create(objs, ignore_conflicts=True)` writes (one statement; a row a unique constraint already
+    holds is dropped, and no primary key is read back), for unsaved instances of one model with a database-numbered
+    key: each field's value as the ORM prepares it (`pre_save`, so `auto_now` is stamped, then `get_db_prep_save`),
+    in one statement composed once per model and row count. Through Django's cursor, so its execute wrappers (the
+    history context) still see the statement."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = _insert_fields(model)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model, len(objs)), params)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
