@@ -281,7 +281,8 @@ def booking_clinician_read(*, actor: Membership, pk: int, appointment_type_pk: i
 
     Held on the clinician, as `select_related` would: its membership and user (is it bookable), the practice and
     the practice's reminder policy (the outbox hook). `clinician.booked_type` is the appointment type of
-    `appointment_type_pk` when it is in `appointment_type_list(actor=actor)`, else None.
+    `appointment_type_pk` when it is in `appointment_type_list(actor=actor)`, else None (and
+    `clinician.booked_type_in_scope` says which, as in the ORM's read).
 
     The scope is staff's, as the two selectors above say it: a staff member sees every clinician and every
     appointment type of their own practice (`practice_id = %(practice)s` on both rows in the SQL below).
@@ -312,8 +313,11 @@ def booking_clinician_read(*, actor: Membership, pk: int, appointment_type_pk: i
     Practice.reminder_policy.related.set_cached_value(practice, policy)
     if policy is not None:
         Practice.reminder_policy.related.field.set_cached_value(policy, practice)
-    # read by AppointmentBookInput's type field (_TypeReadWithClinician); not a model field, so not typed
-    setattr(clinician, "booked_type", rows.instance_or_none_from_row(AppointmentType, t))  # noqa: B010
+    # read by AppointmentBookInput's type field (_TypeReadWithClinician), as the ORM's read annotates them; not model
+    # fields, so not typed. The join holds a type only when it is in scope.
+    booked_type = rows.instance_or_none_from_row(AppointmentType, t)
+    setattr(clinician, "booked_type", booked_type)  # noqa: B010
+    setattr(clinician, "booked_type_in_scope", booked_type is not None)  # noqa: B010
     return clinician
 
 

@@ -215,9 +215,7 @@ class _TypeReadWithClinician(ScopedPrimaryKeyRelatedField):
     def to_internal_value(self, data):
         clinician = getattr(self.parent, "_clinician_read", None)
         held = getattr(clinician, "booked_type", None)
-        # booking_clinician_read holds a type only in scope; the ORM's read says so in `booked_type_in_scope`
-        in_scope = getattr(clinician, "booked_type_in_scope", True)
-        if held is not None and in_scope and held.pk == id_or_none(data):
+        if held is not None and clinician.booked_type_in_scope and held.pk == id_or_none(data):
             return held
         return super().to_internal_value(data)
 

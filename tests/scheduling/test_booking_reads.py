@@ -46,6 +46,7 @@ def test_it_answers_what_the_selectors_answer_for_every_role_clinician_and_type(
                 continue
             in_scope = appointment_type_list(actor=actor).filter(pk=type_pk).first() if type_pk else None
             assert (read.booked_type and read.booked_type.pk) == (in_scope and in_scope.pk)
+            assert read.booked_type_in_scope == (in_scope is not None)
             if in_scope is not None:
                 assert model_to_dict(read.booked_type) == model_to_dict(in_scope)
 
