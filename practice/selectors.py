@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from psycopg import sql
 
+from core import rows
 from core.lookups import get_object_or_404  # Http404 for a malformed id too
 from practice import roles
 from practice.audit import audit_list_read, audit_record
@@ -95,6 +99,37 @@ def client_list(*, actor: Membership) -> QuerySet[Client]:
     if actor.has_role(roles.CLIENT):
         scope |= Q(portal_membership=actor)
     return base.filter(scope).distinct()
+
+
+def booking_clients_read(*, actor: Membership, pks: Sequence[int]) -> dict[int, Client] | None:
+    """`client_list(actor=actor).filter(pk__in=pks)` for the admin and the front desk, by id, in one statement
+    composed once (`_clients_of_practice_sql`); None for any other role (their scope is a caseload or their own
+    record: the caller asks `client_list` itself).
+
+    The scope is `client_list`'s for those roles, written in the SQL: every client of their own practice
+    (`practice_id = %(practice)s`). tests/scheduling/test_booking_reads.py holds it to `client_list` for
+    every role. Why written out: the ORM composing and compiling this read cost about a tenth of a booking's app
+    CPU, on every booking.
+    """
+    if not actor.has_role(roles.ADMIN, roles.FRONT_DESK):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_clients_of_practice_sql(), {"practice": actor.practice_id, "pks": list(pks)})
+        found = [rows.instance_from_row(Client, row) for row in cursor.fetchall()]
+    return {c.pk: c for c in found}
+
+
+@cache
+def _clients_of_practice_sql() -> str:
+    query = sql.SQL(
+        "SELECT {columns} FROM {table} c WHERE c.{practice} = %(practice)s AND c.{pk} = ANY(%(pks)s)"
+    ).format(
+        columns=rows.columns("c", Client),
+        table=rows.table(Client),
+        practice=rows.column(Client, "practice"),
+        pk=rows.column(Client, "id"),
+    )
+    return query.as_string()
 
 
 def client_read(*, actor: Membership, pk) -> Client:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from psycopg import sql
 
 from practice import roles
-from practice.models import CareTeamMember, Client, Clinician, Membership
+from practice.models import Clinician, Membership
 from practice.selectors import acting_clinician, clinician_list, supervisee_ids
 from scheduling.models import (
     Appointment,
@@ -113,115 +110,10 @@ def skipped_occurrence_list(*, actor: Membership) -> QuerySet[SeriesSkippedOccur
 
 
 def bookable_clinicians(*, actor: Membership) -> QuerySet[Clinician]:
-
+    """The clinicians a slot search may name. The slot search reads this scope and `appointment_type_list`'s, and
+    a staff booking `clinician_list`'s, written out in SQL (scheduling/sql_selectors.py): a change of any of those
+    scopes is made there too (tests/scheduling/test_slot_scope.py and test_booking_reads.py hold them equal)."""
     return clinician_list(actor=actor).filter(is_active=True)
-
-
-_BIGINT_MAX = 2**63 - 1
-
-
-def slot_search_subjects(
-    *, actor: Membership, appointment_type_id: int, clinician_ids: list[int] | None = None
-) -> tuple[AppointmentType | None, list[Clinician]]:
-    """The active appointment type `appointment_type_id` in `appointment_type_list(actor)` (None if it is not
-    there) and the clinicians of `bookable_clinicians(actor)` (only `clinician_ids`, if given), in one statement.
-
-    The slot search's reads, which as two ORM querysets cost more to build and compile than the search of a
-    month of one clinician's slots. The scope is those two selectors' (practice, then role: staff every active
-    type and clinician; a client the client-bookable types and their care team's clinicians; anyone else the
-    client-bookable types and no clinician), written out in SQL here; tests/scheduling/test_slot_scope.py holds
-    the answer equal to the selectors' for every role. A clinician comes with its id and zone alone (the rest
-    deferred), the type whole.
-    """
-    if clinician_ids is not None:  # an id beyond bigint names no row (and would not go into a bigint[])
-        clinician_ids = [pk for pk in clinician_ids if -_BIGINT_MAX <= pk <= _BIGINT_MAX]
-    if not -_BIGINT_MAX <= appointment_type_id <= _BIGINT_MAX:
-        return None, []
-    if actor.is_staff_member:
-        scope = _STAFF
-    elif actor.has_role(roles.CLIENT):
-        scope = _CLIENT
-    else:
-        scope = _NEITHER
-    params = {
-        "practice": actor.practice_id,
-        "type": appointment_type_id,
-        "ids": clinician_ids,
-        "actor": actor.pk,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_slot_search_subjects_sql(scope, named=clinician_ids is not None), params)
-        rows = cursor.fetchall()
-    if not rows:
-        return None, []
-    names = _type_columns()
-    kind = AppointmentType.from_db(connection.alias, names, rows[0][: len(names)])
-    clinicians = [
-        Clinician.from_db(connection.alias, ["id", "time_zone"], (pk, tz)) for *_, pk, tz in rows if pk is not None
-    ]
-    return kind, clinicians
-
-
-_STAFF, _CLIENT, _NEITHER = "staff", "client", "neither"
-
-
-def _type_columns() -> list[str]:
-    return [f.attname for f in AppointmentType._meta.concrete_fields]
-
-
-def _col(model: Any, name: str) -> sql.Identifier:
-    return sql.Identifier(model._meta.get_field(name).column)
-
-
-# clinician_list's client branch: the clinicians on the care team of a client whose portal membership is the actor.
-_CARE_TEAM_OF_PORTAL_MEMBERSHIP = sql.SQL(
-    "c.{id} IN (SELECT m.{m_clinician} FROM {care_team} AS m JOIN {client} AS cl ON cl.{client_id} = m.{m_client} "
-    "WHERE cl.{portal_membership} = %(actor)s)"
-).format(
-    id=_col(Clinician, "id"),
-    m_clinician=_col(CareTeamMember, "clinician"),
-    care_team=sql.Identifier(CareTeamMember._meta.db_table),
-    client=sql.Identifier(Client._meta.db_table),
-    client_id=_col(Client, "id"),
-    m_client=_col(CareTeamMember, "client"),
-    portal_membership=_col(Client, "portal_membership"),
-)
-
-
-@functools.cache
-def _slot_search_subjects_sql(scope: str, *, named: bool) -> str:
-    """The type's row joined to each clinician in scope (a single row of NULL clinician if none is): no row at
-    all when the type is out of scope. psycopg's composition quotes each name; every value is a parameter."""
-    type_columns = sql.SQL(", ").join(
-        sql.SQL("t.{}").format(_col(AppointmentType, f.name)) for f in AppointmentType._meta.concrete_fields
-    )
-    clinician_filter: list[sql.Composable] = [sql.SQL("c.{} = %(practice)s").format(_col(Clinician, "practice"))]
-    clinician_filter.append(sql.SQL("c.{}").format(_col(Clinician, "is_active")))
-    clinician_filter.append(
-        {_STAFF: sql.SQL("TRUE"), _CLIENT: _CARE_TEAM_OF_PORTAL_MEMBERSHIP, _NEITHER: sql.SQL("FALSE")}[scope]
-    )
-    if named:
-        clinician_filter.append(sql.SQL("c.{} = ANY(%(ids)s::bigint[])").format(_col(Clinician, "id")))
-    type_filter = [
-        sql.SQL("t.{} = %(type)s").format(_col(AppointmentType, "id")),
-        sql.SQL("t.{} = %(practice)s").format(_col(AppointmentType, "practice")),
-        sql.SQL("t.{}").format(_col(AppointmentType, "is_active")),
-    ]
-    if scope != _STAFF:
-        type_filter.append(sql.SQL("t.{}").format(_col(AppointmentType, "client_bookable")))
-    query = sql.SQL(
-        "SELECT {type_columns}, c.{c_id}, c.{c_zone} FROM {types} AS t LEFT JOIN {clinicians} AS c ON {on} "
-        "WHERE {where} ORDER BY c.{c_id}"
-    ).format(
-        type_columns=type_columns,
-        c_id=_col(Clinician, "id"),
-        c_zone=_col(Clinician, "time_zone"),
-        types=sql.Identifier(AppointmentType._meta.db_table),
-        clinicians=sql.Identifier(Clinician._meta.db_table),
-        on=sql.SQL(" AND ").join(clinician_filter),
-        where=sql.SQL(" AND ").join(type_filter),
-    )
-    return query.as_string()
 
 
 def waitlist_list(*, actor: Membership) -> QuerySet[WaitlistEntry]:

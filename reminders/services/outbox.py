@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.rows import insert_ignoring_conflicts
 from practice.models import Client, Membership
 from reminders import subjects
 from reminders.models import Channel, OutboundMessage
@@ -137,7 +138,8 @@ def reminders_sync_for_appointment(*, appointment, reason: str) -> None:
                 for c in clients
             ]
     if rows:
-        OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)  # the constraint drops duplicates
+        # bulk_create(rows, ignore_conflicts=True) as one statement composed once: the constraint drops duplicates
+        insert_ignoring_conflicts(rows)
         if any(r.status == St.PENDING and r.due_at <= now for r in rows):
             transaction.on_commit(_kick_dispatcher)
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from backend.api.permissions import RolePermission
 from backend.api.views import PracticeScopedMixin
 from core.errors import DomainError
-from scheduling import selectors
+from scheduling import selectors, sql_selectors
 from scheduling.apis._common import EVERYONE, SCHEDULERS, STAFF, _is_client_only, _response_tz
 from scheduling.models import AvailabilityException, AvailabilityRule, Mode
 from scheduling.serializers.availability import (
@@ -187,7 +187,7 @@ class SlotsView(PracticeScopedMixin, APIView):
         v = query.validated_data
         membership = request.membership
         # The type and the clinicians in one statement, scoped as appointment_type_list and bookable_clinicians.
-        kind, clinicians = selectors.slot_search_subjects(
+        kind, clinicians = sql_selectors.slot_search_subjects(
             actor=membership, appointment_type_id=v["appointment_type"], clinician_ids=v.get("clinician") or None
         )
         if kind is None:

@@ -13,7 +13,7 @@ from backend.api.fields import InstantField, distinct_objects
 from backend.api.scope import ScopedPrimaryKeyRelatedField, acting_membership
 from core.lookups import id_or_none
 from practice.models import Client, Clinician
-from practice.selectors import client_list, clinician_list
+from practice.selectors import booking_clients_read, client_list, clinician_list
 from scheduling.models import (
     Appointment,
     AppointmentChange,
@@ -23,6 +23,7 @@ from scheduling.models import (
     Status,
 )
 from scheduling.selectors import appointment_type_list, room_list
+from scheduling.sql_selectors import booking_clinician_read
 
 
 class _LocalTimes(serializers.Serializer):
@@ -177,12 +178,25 @@ def bookable_clinician_list(*, actor):
 class _ClinicianWithType(ScopedPrimaryKeyRelatedField):
     """The clinician, read with the body's appointment type in the same query.
 
-    The type's row is joined through the clinician's practice (a `FilteredRelation` on its one id) and its scope
-    is the caller's `appointment_type_list`, asked in the same statement (an `EXISTS` on the selector, since a
-    `FilteredRelation` cannot hold a queryset); `_TypeReadWithClinician` takes the type from there only when both
-    say yes. Otherwise (unknown, out of scope, the clinician itself not found) the type's own field looks it up as
-    before, so every error names its field with DRF's message.
+    Staff (who book) are answered by `booking_clinician_read`, one statement written once, which also holds the
+    type when it is in the caller's `appointment_type_list` (`clinician.booked_type`). Anyone else, and any id that
+    does not resolve there, goes through the ORM: the clinician through `bookable_clinician_list`, the type's row
+    joined through the clinician's practice (a `FilteredRelation` on its one id) and its scope asked in the same
+    statement (an `EXISTS` on `appointment_type_list`). `_TypeReadWithClinician` takes the held type when it is
+    there; otherwise (unknown, out of scope, the clinician itself not found) the type's own field looks it up, so
+    every error names its field with DRF's message.
     """
+
+    def to_internal_value(self, data):
+        pk = id_or_none(data)
+        if pk is not None:
+            type_pk = id_or_none(getattr(self.parent, "initial_data", {}).get("appointment_type"))
+            clinician = booking_clinician_read(
+                actor=acting_membership(self.context), pk=pk, appointment_type_pk=type_pk
+            )
+            if clinician is not None:
+                return clinician
+        return super().to_internal_value(data)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -208,8 +222,9 @@ class _TypeReadWithClinician(ScopedPrimaryKeyRelatedField):
 
 
 class _ClientsReadAtOnce(serializers.ManyRelatedField):
-    """The clients' ids in one query (DRF's `many=True` reads one per id). Any id that does not resolve, or is not
-    an integer, goes back through DRF's own loop, so the refusal is DRF's, word for word."""
+    """The clients' ids in one query (DRF's `many=True` reads one per id): the front desk's and the admin's through
+    `booking_clients_read` (composed once), anyone else's through their `client_list`. Any id that does not
+    resolve, or is not an integer, goes back through DRF's own loop, so the refusal is DRF's, word for word."""
 
     def to_internal_value(self, data):
         if isinstance(data, str) or not hasattr(data, "__iter__"):
@@ -218,7 +233,9 @@ class _ClientsReadAtOnce(serializers.ManyRelatedField):
             self.fail("empty")
         ids = [id_or_none(item) for item in data]
         if None not in ids:
-            found = {c.pk: c for c in self.child_relation.get_queryset().filter(pk__in=ids)}
+            found = booking_clients_read(actor=acting_membership(self.context), pks=ids)
+            if found is None:  # a caseload or a client's own record: the selector's queryset
+                found = {c.pk: c for c in self.child_relation.get_queryset().filter(pk__in=ids)}
             if all(pk in found for pk in ids):
                 return [found[pk] for pk in ids]
         return super().to_internal_value(data)

@@ -8,7 +8,8 @@ import pytest
 from django.forms.models import model_to_dict
 
 from practice import roles
-from scheduling.selectors import appointment_type_list, bookable_clinicians, slot_search_subjects
+from scheduling.selectors import appointment_type_list, bookable_clinicians
+from scheduling.sql_selectors import slot_search_subjects
 from tests.factories.practice import (
     CareTeamMemberFactory,
     ClientFactory,
