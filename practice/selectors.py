@@ -89,6 +89,7 @@ def caseload_q(actor: Membership, *, client_field: str = "") -> Q | None:
 
 
 def client_list(*, actor: Membership) -> QuerySet[Client]:
+    # The admin's and front desk's branch is written out in SQL too, for booking: booking_clients_read, below.
     base = Client.objects.filter(practice=actor.practice)
     if actor.has_role(roles.ADMIN, roles.FRONT_DESK):
         return base
@@ -147,6 +148,8 @@ def client_list_read(*, actor: Membership, clients: Sequence[Client]) -> Sequenc
 
 
 def clinician_list(*, actor: Membership) -> QuerySet[Clinician]:
+    # Written out in SQL too, for a staff booking and the slot search (scheduling/sql_selectors.py): a change of
+    # this scope is made there as well (tests/scheduling/test_booking_reads.py, test_slot_scope.py hold them equal).
     base = Clinician.objects.filter(practice=actor.practice).select_related("membership__user")
     if actor.is_staff_member:
         return base
