@@ -19,11 +19,10 @@ from django.db.models import Model
 from psycopg import sql
 
 from core import rows
+from core.lookups import BIGINT_MAX
 from practice import roles
 from practice.models import CareTeamMember, Client, Clinician, Membership, Practice, User
 from scheduling.models import AppointmentType
-
-_BIGINT_MAX = 2**63 - 1
 
 
 def slot_search_subjects(
@@ -40,8 +39,8 @@ def slot_search_subjects(
     deferred), the type whole.
     """
     if clinician_ids is not None:  # an id beyond bigint names no row (and would not go into a bigint[])
-        clinician_ids = [pk for pk in clinician_ids if -_BIGINT_MAX <= pk <= _BIGINT_MAX]
-    if not -_BIGINT_MAX <= appointment_type_id <= _BIGINT_MAX:
+        clinician_ids = [pk for pk in clinician_ids if -BIGINT_MAX <= pk <= BIGINT_MAX]
+    if not -BIGINT_MAX <= appointment_type_id <= BIGINT_MAX:
         return None, []
     if actor.is_staff_member:
         scope = _STAFF

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from psycopg import sql
 
+from core import rows
 from core.errors import NotAllowed
 from practice import roles
 from practice.models import Clinician, Membership
@@ -181,13 +182,10 @@ def _working_time_sql(*, with_busy: bool) -> str:
     The names come from the models' metadata, so a renamed table or column still lands here; psycopg's
     composition quotes each as an identifier, and every value is a parameter: nothing here is text from outside.
     """
-    rule, exc, appt = AvailabilityRule._meta, AvailabilityException._meta, Appointment._meta
-
-    def col(meta: Any, name: str) -> sql.Identifier:
-        return sql.Identifier(meta.get_field(name).column)
-
+    rule, exc, appt = AvailabilityRule, AvailabilityException, Appointment
+    col = rows.column
     names = {
-        "rule_table": sql.Identifier(rule.db_table),
+        "rule_table": rows.table(rule),
         "rule_cols": sql.SQL(", ").join(
             col(rule, f) for f in ("weekday", "start_time", "end_time", "effective_from", "effective_until", "location")
         ),
@@ -195,13 +193,13 @@ def _working_time_sql(*, with_busy: bool) -> str:
         "rule_id": col(rule, "id"),
         "effective_from": col(rule, "effective_from"),
         "effective_until": col(rule, "effective_until"),
-        "exc_table": sql.Identifier(exc.db_table),
+        "exc_table": rows.table(exc),
         "exc_clinician": col(exc, "clinician"),
         "exc_id": col(exc, "id"),
         "kind": col(exc, "kind"),
         "starts_at": col(exc, "starts_at"),
         "ends_at": col(exc, "ends_at"),
-        "appt_table": sql.Identifier(appt.db_table),
+        "appt_table": rows.table(appt),
         "appt_clinician": col(appt, "clinician"),
         "occupied": col(appt, "occupied"),
         "status": col(appt, "status"),
