@@ -19,6 +19,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from core import rows
+from core.prepared import Prepared
 from reminders import registry
 from reminders.backends.email import send_email
 from reminders.backends.errors import PermanentSendError, TransientSendError
@@ -91,16 +92,18 @@ def reminder_send(*, message_id: int, now: datetime | None = None) -> SendOutcom
 class _RowQuery:
     """The row by id with what the handlers' checks read (their `related`, `select_related`), compiled once per
     process: Django compiles a queryset's SQL on every evaluation, and for this join of eight tables (some 100
-    columns) that cost 1 to 4 ms of CPU a send, more than its round trip. The row becomes instances through
-    Django's own machinery, as iterating the queryset does (the columns' converters, looked up once here: the
-    lookup asked every one of the ~100 columns on each send; the related populators); the compiler is kept for
-    that only, and needs no query."""
+    columns) that cost 1 to 4 ms of CPU a send, more than its round trip. PostgreSQL plans it once per
+    connection too (`core.prepared`): planning the join took about 2 ms a send, executing it 0.3. The row
+    becomes instances through Django's own machinery, as iterating the queryset does (the columns' converters,
+    looked up once here: the lookup asked every one of the ~100 columns on each send; the related populators);
+    the compiler is kept for that only, and needs no query."""
 
     def __init__(self, related: tuple[str, ...]) -> None:
         query = OutboundMessage.objects.select_related(*related).filter(pk=0).query
         self.compiler = query.get_compiler(DEFAULT_DB_ALIAS)
-        self.sql, params = self.compiler.as_sql()
+        statement, params = self.compiler.as_sql()
         assert list(params) == [0], "the row's id is the query's one parameter"
+        self.prepared = Prepared("attune_send_row", statement)
         info = self.compiler.klass_info
         assert info is not None
         self.own = slice(info["select_fields"][0], info["select_fields"][-1] + 1)
@@ -140,7 +143,8 @@ class _SendLock:
             # One round trip, two statements: the lock (waiting for a send of this row under way), then the row,
             # read with a snapshot taken once the lock is held.
             cursor.execute(
-                f"SELECT pg_advisory_lock(%s, %s); {query.sql}", [SEND_LOCK_SPACE, self.message_id, self.message_id]
+                f"SELECT pg_advisory_lock(%s, %s); {query.prepared.execute_sql()}",
+                [SEND_LOCK_SPACE, self.message_id, self.message_id],
             )
             cursor.nextset()
             found = cursor.fetchone()
@@ -215,11 +219,12 @@ _AS_READ = ("status", "claimed_at", "handed_off_at", "attempts")
 
 
 @cache
-def _update_sql(fields: tuple[str, ...], where: tuple[str, ...]) -> str:
+def _update_sql(fields: tuple[str, ...], where: tuple[str, ...]) -> Prepared:
     """`UPDATE` of one row by id setting `fields` and `updated_at`, only where the `where` columns are as given
     (`IS NOT DISTINCT FROM`: a NULL as read matches only NULL), composed once per process from the model's
-    names: Django builds and compiles an UPDATE on every call, about 0.4 ms of CPU, more than its round trip.
-    Parameters: the fields' values, `updated_at`, the id, then the `where` values."""
+    names (Django builds and compiles an UPDATE on every call, about 0.4 ms of CPU, more than its round trip)
+    and planned once per connection. Parameters: the fields' values, `updated_at`, the id, then the `where`
+    values."""
 
     def column(name: str) -> sql.Identifier:
         return rows.column(OutboundMessage, name)
@@ -230,7 +235,7 @@ def _update_sql(fields: tuple[str, ...], where: tuple[str, ...]) -> str:
         id=column("id"),
         conditions=sql.SQL(" AND ").join(sql.SQL("{} IS NOT DISTINCT FROM %s").format(column(f)) for f in where),
     )
-    return statement.as_string(None)
+    return Prepared("attune_send_update", statement.as_string(None))
 
 
 def _update_params(message_id: int, changes: dict[str, Any], values: list[Any]) -> list[Any]:
@@ -240,7 +245,7 @@ def _update_params(message_id: int, changes: dict[str, Any], values: list[Any]) 
 def _update(message_id: int, changes: dict[str, Any], *, where: tuple[str, ...], values: list[Any]) -> int:
     """Run `_update_sql`; the number of rows it changed (0: the row is no longer as given)."""
     with connection.cursor() as cursor:
-        cursor.execute(_update_sql(tuple(changes), where), _update_params(message_id, changes, values))
+        cursor.execute(_update_sql(tuple(changes), where).execute_sql(), _update_params(message_id, changes, values))
         return cursor.rowcount
 
 
@@ -293,7 +298,7 @@ def _record_outcome(message: OutboundMessage, prepared: _Prepared, lock: _SendLo
     if message.status == St.SENT and handler.on_sent is None:
         sent = {**{f: getattr(message, f) for f in fields}, "status": St.SENT.value}
         params = _update_params(message.pk, sent, [prepared.handed_off_at])
-        lock.release_with(_update_sql(tuple(sent), ("handed_off_at",)), params)
+        lock.release_with(_update_sql(tuple(sent), ("handed_off_at",)).execute_sql(), params)
         return
     outcome = {**{f: getattr(message, f) for f in fields}, "updated_at": timezone.now()}
     row = OutboundMessage.objects.filter(pk=message.pk, handed_off_at=prepared.handed_off_at)
