@@ -30,6 +30,8 @@ OUTBOX = Path(tempfile.mkdtemp(prefix="reminders-bench-"))
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
 os.environ["EMAIL_FILE_PATH"] = str(OUTBOX)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The workers run as in production, without DEBUG's query log (a development aid that records every statement).
+os.environ.setdefault("DJANGO_DEBUG", "false")
 
 
 def _ensure_database() -> None:
