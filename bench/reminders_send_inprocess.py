@@ -71,7 +71,7 @@ def main() -> None:
         for message_id in profiled:
             reminder_send(message_id=message_id)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(args.profile)
 
 
 if __name__ == "__main__":
