@@ -8,7 +8,8 @@ beside it), so it shows what a change to reminders/services/send.py does to the 
 (a send beside a no-op Celery task) is reminders_bench.py's. The bench fixture's rows are claimed by the
 dispatcher (their tasks are dropped from the broker's queue), 20 are sent to warm up, one is sent with its
 statements printed, half of the rest are timed and, with --profile, the other half are profiled (cProfile, the
-top functions by cumulative time).
+top functions by cumulative time; `SORT=tottime` in the environment sorts by time in each function itself). Like
+reminders_bench.py it runs without DEBUG's query log.
 """
 
 from __future__ import annotations
