@@ -23,7 +23,7 @@ import weakref
 import zlib
 from typing import Any
 
-from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 _PLACEHOLDER = re.compile(r"%%|%s")
 # Per driver connection, the names it has prepared: a new connection (a reconnect, a new worker) starts empty.
@@ -35,9 +35,9 @@ class Prepared:
     Django's compiler writes SQL), prepared on each connection that runs it under `label` and a checksum of its
     text (`label_1a2b3c4d`), so that two statements never share a name.
 
-    `execute_sql()` is the statement to send: `EXECUTE name(%s, …)`, with the same parameters in the same
-    order, to run alone or joined with other statements (`"SELECT …; " + p.execute_sql()`). Parameter types are
-    PostgreSQL's inference from each placeholder's context (`"id" = $1` is the column's type)."""
+    `execute_sql(cursor)` is the statement to send on that cursor: `EXECUTE name(%s, …)`, with the same parameters
+    in the same order, to run alone or joined with other statements (`"SELECT …; " + p.execute_sql(cursor)`).
+    Parameter types are PostgreSQL's inference from each placeholder's context (`"id" = $1` is the column's type)."""
 
     def __init__(self, label: str, statement: str) -> None:
         if not re.fullmatch(r"[a-z_][a-z0-9_]{0,40}", label):
@@ -56,14 +56,15 @@ class Prepared:
         self.parameters = count
         self._execute = f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
 
-    def execute_sql(self) -> str:
-        """`EXECUTE name(%s, …)`, once the statement is prepared on the default connection (preparing it there
-        on first use). Call it with the connection open, right before sending the statement."""
-        connection.ensure_connection()
-        raw = connection.connection
+    def execute_sql(self, cursor: CursorWrapper) -> str:
+        """`EXECUTE name(%s, …)`, once the statement is prepared on the connection `cursor` (a Django cursor) runs
+        on, preparing it there on first use. The cursor, not the default connection, names that connection: a
+        health check when a cursor is opened may replace the connection, and the statement must be prepared on
+        the one that will run it."""
+        raw = cursor.cursor.connection  # the driver's cursor, and its connection
         names = _prepared_on.setdefault(raw, set())
         if self.name not in names:
-            with connection.wrap_database_errors:  # Django's exceptions, as for any statement
+            with cursor.db.wrap_database_errors:  # Django's exceptions, as for any statement
                 raw.execute(self.prepare)
             names.add(self.name)
         return self._execute

@@ -143,15 +143,15 @@ class _SendLock:
             # One round trip, two statements: the lock (waiting for a send of this row under way), then the row,
             # read with a snapshot taken once the lock is held.
             cursor.execute(
-                f"SELECT pg_advisory_lock(%s, %s); {query.prepared.execute_sql()}",
+                f"SELECT pg_advisory_lock(%s, %s); {query.prepared.execute_sql(cursor)}",
                 [SEND_LOCK_SPACE, self.message_id, self.message_id],
             )
             cursor.nextset()
             found = cursor.fetchone()
         self.row = query.instance(found) if found is not None else None
 
-    def release_with(self, sql: str, params: list[Any]) -> None:
-        """Record the `sent` outcome (`sql`, one statement) and release the lock in the same round trip. The
+    def release_with(self, statement: Prepared, params: list[Any]) -> None:
+        """Record the `sent` outcome (`statement`, one UPDATE) and release the lock in the same round trip. The
         statement's row lock outlives the advisory lock until its commit, a moment later: a sender that takes
         the advisory lock in between waits on the row in its compare-and-set and finds the outcome.
 
@@ -166,7 +166,8 @@ class _SendLock:
         asynchronous = "" if connection.in_atomic_block else "SET LOCAL synchronous_commit = off; "
         with connection.cursor() as cursor:
             cursor.execute(
-                f"{asynchronous}{sql}; SELECT pg_advisory_unlock(%s, %s)", [*params, SEND_LOCK_SPACE, self.message_id]
+                f"{asynchronous}{statement.execute_sql(cursor)}; SELECT pg_advisory_unlock(%s, %s)",
+                [*params, SEND_LOCK_SPACE, self.message_id],
             )
         self.released = True
 
@@ -257,7 +258,8 @@ def _update_params(message_id: int, changes: dict[str, Any], values: list[Any]) 
 def _update(message_id: int, changes: dict[str, Any], *, where: tuple[str, ...], values: list[Any]) -> int:
     """Run `_update_sql`; the number of rows it changed (0: the row is no longer as given)."""
     with connection.cursor() as cursor:
-        cursor.execute(_update_sql(tuple(changes), where).execute_sql(), _update_params(message_id, changes, values))
+        statement = _update_sql(tuple(changes), where).execute_sql(cursor)
+        cursor.execute(statement, _update_params(message_id, changes, values))
         return cursor.rowcount
 
 
@@ -310,7 +312,7 @@ def _record_outcome(message: OutboundMessage, prepared: _Prepared, lock: _SendLo
     if message.status == St.SENT and handler.on_sent is None:
         sent = {**{f: getattr(message, f) for f in fields}, "status": St.SENT.value}
         params = _update_params(message.pk, sent, [prepared.handed_off_at])
-        lock.release_with(_update_sql(tuple(sent), ("handed_off_at",)).execute_sql(), params)
+        lock.release_with(_update_sql(tuple(sent), ("handed_off_at",)), params)
         return
     outcome = {**{f: getattr(message, f) for f in fields}, "updated_at": timezone.now()}
     row = OutboundMessage.objects.filter(pk=message.pk, handed_off_at=prepared.handed_off_at)

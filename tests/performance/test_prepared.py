@@ -17,7 +17,7 @@ def _prepared_here() -> list[str]:
 
 def _run(prepared: Prepared, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(prepared.execute_sql(), params)
+        cursor.execute(prepared.execute_sql(cursor), params)
         return cursor.fetchall()
 
 
